@@ -1,0 +1,140 @@
+"""The composition root: builds the engine, providers and the Starlette app.
+
+`create_app(settings, *, clock=None, payment_provider=None, password_hasher=None)` is the only
+place that constructs concrete adapters; tests pass fakes here instead of patching.
+"""
+from __future__ import annotations
+
+import contextlib
+import logging
+import uuid
+from typing import Any, AsyncIterator
+
+from sqlalchemy import text
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse
+from starlette.routing import Route, WebSocketRoute
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from context import Runtime
+from domain.clock import Clock, SystemClock
+from graphql_view import MarketplaceGraphQL
+from persistence.db import create_database
+from schema.build import build_schema
+from security.passwords import Argon2PasswordHasher
+from security.tokens import TokenIssuer
+from settings import Settings
+
+log = logging.getLogger("marketplace")
+
+
+class RequestIdMiddleware:
+    """Gives each request an id (X-Request-ID if the client sent a sane one), echoed back."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        sent = dict(scope.get("headers") or []).get(b"x-request-id", b"").decode("latin-1")
+        request_id = sent if sent.isalnum() and len(sent) <= 64 else uuid.uuid4().hex[:16]
+        scope.setdefault("state", {})["request_id"] = request_id
+
+        async def send_with_id(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                message.setdefault("headers", []).append((b"x-request-id", request_id.encode()))
+            await send(message)
+
+        await self.app(scope, receive, send_with_id)
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    clock: Clock | None = None,
+    payment_provider: Any = None,
+    password_hasher: Argon2PasswordHasher | None = None,
+) -> Starlette:
+    settings = settings or Settings.from_env()
+    db = create_database(settings.database_url, echo=settings.log_sql)
+    runtime = Runtime(
+        settings=settings,
+        db=db,
+        clock=clock or SystemClock(),
+        tokens=TokenIssuer(settings),
+        passwords=password_hasher or Argon2PasswordHasher(),
+    )
+    if settings.oidc_issuer and settings.oidc_jwks_url:
+        from security.oidc import OidcVerifier
+
+        runtime.oidc = OidcVerifier(settings)
+    if payment_provider is not None:
+        runtime.extras["payment_provider"] = payment_provider
+
+    graphql = MarketplaceGraphQL(build_schema(settings), runtime)
+
+    async def healthz(_: Request) -> PlainTextResponse:
+        return PlainTextResponse("ok")
+
+    async def readyz(_: Request) -> JSONResponse:
+        try:
+            async with db.read_engine.connect() as conn:
+                await conn.execute(text("SELECT 1"))
+        except Exception as exc:  # noqa: BLE001 - any failure means not ready
+            log.warning("readiness check failed: %s", exc)
+            return JSONResponse({"status": "unavailable", "database": "down"}, status_code=503)
+        return JSONResponse({"status": "ok", "database": "up"})
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        from background import start_background, stop_background
+
+        tasks = start_background(runtime)
+        try:
+            yield
+        finally:
+            await stop_background(tasks)
+            await db.dispose()
+
+    routes = [
+        Route("/graphql", graphql, methods=["GET", "POST"]),
+        WebSocketRoute("/graphql", graphql),
+        Route("/healthz", healthz),
+        Route("/readyz", readyz),
+    ]
+    middleware = [
+        Middleware(RequestIdMiddleware),
+        Middleware(
+            CORSMiddleware,
+            allow_origins=list(settings.cors_origins),
+            allow_methods=["GET", "POST"],
+            allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
+        ),
+    ]
+    app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
+    app.state.runtime = runtime
+    return app
+
+
+def _app_from_env() -> Starlette:
+    logging.basicConfig(level=logging.INFO)
+    return create_app()
+
+
+class _LazyApp:
+    """`app:app` for uvicorn, built on first use so importing this module has no side effects."""
+
+    _app: Starlette | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self._app is None:
+            self._app = _app_from_env()
+        await self._app(scope, receive, send)
+
+
+app = _LazyApp()

@@ -1,0 +1,117 @@
+"""What every resolver receives in `info.context`: the viewer, the loaders, the runtime.
+
+`Runtime` holds the long-lived parts `create_app` builds once (settings, database, clock, token
+issuer, password hasher, providers). `Context` is made per HTTP request and per WebSocket
+operation: it owns that request's dataloaders and resolves the viewer from the bearer token.
+"""
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Awaitable, Callable, TypeVar
+
+from domain.clock import Clock
+from domain.errors import AuthenticationRequired, PermissionDenied
+from persistence.db import Database
+from persistence.uow import SqlUnitOfWork, run_in_transaction
+
+if TYPE_CHECKING:
+    from dataloaders import Loaders
+    from security.oidc import OidcVerifier
+    from security.passwords import Argon2PasswordHasher
+    from security.tokens import TokenIssuer
+    from settings import Settings
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Viewer:
+    user_id: int
+    account_type: str  # BUYER, SELLER or ADMIN
+    seller_id: int | None = None
+
+    @property
+    def is_admin(self) -> bool:
+        return self.account_type == "ADMIN"
+
+    @property
+    def is_seller(self) -> bool:
+        return self.account_type == "SELLER"
+
+
+@dataclass
+class Runtime:
+    settings: "Settings"
+    db: Database
+    clock: Clock
+    tokens: "TokenIssuer"
+    passwords: "Argon2PasswordHasher"
+    oidc: "OidcVerifier | None" = None
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    def uow(self) -> SqlUnitOfWork:
+        return SqlUnitOfWork(self.db, self.clock)
+
+    async def transaction(self, use_case: Callable[[SqlUnitOfWork], Awaitable[T]]) -> T:
+        return await run_in_transaction(self.uow, use_case)
+
+
+class Context:
+    def __init__(self, runtime: Runtime, *, authorization: str | None, client_ip: str,
+                 request_id: str | None = None) -> None:
+        self.runtime = runtime
+        self.authorization = authorization
+        self.client_ip = client_ip
+        self.request_id = request_id or uuid.uuid4().hex[:16]
+        self.connection_params: dict[str, Any] | None = None
+        self._viewer: Viewer | None = None
+        self._viewer_resolved = False
+        self._loaders: "Loaders | None" = None
+
+    # --- loaders: one set per request (per operation on a WebSocket)
+    @property
+    def loaders(self) -> "Loaders":
+        if self._loaders is None:
+            from dataloaders import Loaders
+
+            self._loaders = Loaders(self.runtime.db, self.runtime.clock)
+        return self._loaders
+
+    def reset_loaders(self) -> None:
+        """After a mutation changed data, later fields must not see cached rows."""
+        self._loaders = None
+
+    # --- identity
+    def _bearer(self) -> str | None:
+        header = self.authorization
+        if header is None and self.connection_params:
+            header = self.connection_params.get("Authorization") or self.connection_params.get(
+                "authorization"
+            )
+        if not header:
+            return None
+        scheme, _, token = str(header).partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise AuthenticationRequired("Authorization must be 'Bearer <token>'.")
+        return token.strip()
+
+    async def viewer(self) -> Viewer | None:
+        """The signed-in user, None when anonymous. A token that is present but invalid
+        (expired, forged, wrong audience...) raises AuthenticationRequired."""
+        if not self._viewer_resolved:
+            token = self._bearer()
+            if token is not None:
+                from security.identity import resolve_viewer
+
+                self._viewer = await resolve_viewer(self.runtime, token)
+            self._viewer_resolved = True
+        return self._viewer
+
+    async def require_viewer(self, *roles: str) -> Viewer:
+        viewer = await self.viewer()
+        if viewer is None:
+            raise AuthenticationRequired("Sign in to use this field.")
+        if roles and viewer.account_type not in roles:
+            raise PermissionDenied(f"Only {' or '.join(roles)} accounts may use this field.")
+        return viewer

@@ -1,0 +1,1 @@
+"""The business: plain dataclasses, rules, ports and use cases. Standard library only."""

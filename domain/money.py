@@ -1,0 +1,49 @@
+"""Money as integer minor units plus an ISO 4217 currency code. Never a float."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# ISO 4217 exponents that differ from 2.
+_EXPONENTS = {"JPY": 0, "KRW": 0, "VND": 0, "CLP": 0, "ISK": 0, "BHD": 3, "KWD": 3, "JOD": 3,
+              "OMR": 3, "TND": 3}
+
+
+def exponent(currency: str) -> int:
+    return _EXPONENTS.get(currency.upper(), 2)
+
+
+@dataclass(frozen=True, order=True)
+class Money:
+    minor: int
+    currency: str = "USD"
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.minor, int) or isinstance(self.minor, bool):
+            raise TypeError("Money.minor must be an int")
+
+    @property
+    def amount(self) -> str:
+        """Decimal string, e.g. "249.99" (exact, from integers)."""
+        exp = exponent(self.currency)
+        sign = "-" if self.minor < 0 else ""
+        whole, frac = divmod(abs(self.minor), 10**exp)
+        return f"{sign}{whole}.{frac:0{exp}d}" if exp else f"{sign}{whole}"
+
+    def _same(self, other: "Money") -> None:
+        if other.currency != self.currency:
+            raise ValueError(f"currency mismatch: {self.currency} vs {other.currency}")
+
+    def __add__(self, other: "Money") -> "Money":
+        self._same(other)
+        return Money(self.minor + other.minor, self.currency)
+
+    def __sub__(self, other: "Money") -> "Money":
+        self._same(other)
+        return Money(self.minor - other.minor, self.currency)
+
+    def times(self, n: int) -> "Money":
+        return Money(self.minor * n, self.currency)
+
+    @classmethod
+    def zero(cls, currency: str = "USD") -> "Money":
+        return cls(0, currency)

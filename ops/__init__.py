@@ -1,0 +1,1 @@
+"""Operator commands behind the `marketplace` CLI (admin accounts, demo data, sweeps)."""

@@ -1,0 +1,1 @@
+"""Batched read queries behind the dataloaders (one statement per batch)."""

@@ -1,0 +1,26 @@
+"""Every table of the database, on one MetaData (the models Alembic compares against)."""
+from persistence.tables.base import metadata
+from persistence.tables.cart import cart_lines, carts, outbox
+from persistence.tables.catalog import categories, product_images, products, stock, variants
+from persistence.tables.checkout import (
+    checkout_sessions,
+    loyalty_accounts,
+    loyalty_transactions,
+    promotion_usages,
+    promotions,
+)
+from persistence.tables.identity import (
+    addresses,
+    ledger_accounts,
+    payment_methods,
+    refresh_tokens,
+    sellers,
+    users,
+)
+
+__all__ = [
+    "metadata", "users", "sellers", "refresh_tokens", "addresses", "payment_methods",
+    "ledger_accounts", "categories", "products", "product_images", "variants", "stock",
+    "carts", "cart_lines", "outbox", "checkout_sessions", "promotions", "promotion_usages",
+    "loyalty_accounts", "loyalty_transactions",
+]

@@ -1,0 +1,145 @@
+"""The unit of work: one transaction, with the repositories bound to it.
+
+`async with uow: ...; await uow.commit()` — leaving without commit rolls back. Repositories
+flush statements on the transaction's connection and never commit. `run_in_transaction`
+retries a whole use case on PostgreSQL serialization failures and deadlocks (40001, 40P01)
+a bounded number of times; on SQLite, `BEGIN IMMEDIATE` and the busy timeout serialise
+writers, and a rare `database is locked` is retried the same way.
+"""
+from __future__ import annotations
+
+import asyncio
+import random
+from datetime import datetime
+from typing import Any, Awaitable, Callable, TypeVar
+
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from domain.clock import Clock
+from persistence.db import Database
+
+T = TypeVar("T")
+RETRYABLE_SQLSTATES = {"40001", "40P01"}
+MAX_ATTEMPTS = 5
+
+
+class SqlUnitOfWork:
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self.db = db
+        self.clock = clock
+        self._conn: AsyncConnection | None = None
+        self._committed = False
+        self._repos: dict[str, Any] = {}
+
+    # --- transaction
+    async def __aenter__(self) -> "SqlUnitOfWork":
+        self._conn = await self.db.write_engine.connect()
+        await self._conn.begin()
+        self._committed = False
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        assert self._conn is not None
+        try:
+            if not self._committed and self._conn.in_transaction():
+                await self._conn.rollback()
+        finally:
+            await self._conn.close()
+            self._conn = None
+            self._repos.clear()
+
+    async def commit(self) -> None:
+        assert self._conn is not None
+        await self._conn.commit()
+        self._committed = True
+
+    @property
+    def conn(self) -> AsyncConnection:
+        if self._conn is None:
+            raise RuntimeError("unit of work used outside `async with`")
+        return self._conn
+
+    def now(self) -> datetime:
+        return self.clock.now()
+
+    def _repo(self, name: str, factory: Callable[[AsyncConnection, str], Any]) -> Any:
+        repo = self._repos.get(name)
+        if repo is None:
+            repo = self._repos[name] = factory(self.conn, self.db.dialect)
+        return repo
+
+    # --- repositories (one per aggregate; created on first use inside the transaction)
+    @property
+    def users(self) -> Any:
+        from persistence.repositories.users import UserRepository
+
+        return self._repo("users", UserRepository)
+
+    @property
+    def catalog(self) -> Any:
+        from persistence.repositories.catalog import CatalogRepository
+
+        return self._repo("catalog", CatalogRepository)
+
+    @property
+    def inventory(self) -> Any:
+        from persistence.repositories.inventory import InventoryRepository
+
+        return self._repo("inventory", InventoryRepository)
+
+    @property
+    def carts(self) -> Any:
+        from persistence.repositories.carts import CartRepository
+
+        return self._repo("carts", CartRepository)
+
+    @property
+    def outbox(self) -> Any:
+        from persistence.repositories.outbox import OutboxRepository
+
+        return self._repo("outbox", OutboxRepository)
+
+    @property
+    def checkouts(self) -> Any:
+        from persistence.repositories.checkouts import CheckoutRepository
+
+        return self._repo("checkouts", CheckoutRepository)
+
+    @property
+    def promotions(self) -> Any:
+        from persistence.repositories.promotions import PromotionRepository
+
+        return self._repo("promotions", PromotionRepository)
+
+    @property
+    def loyalty(self) -> Any:
+        from persistence.repositories.loyalty import LoyaltyRepository
+
+        return self._repo("loyalty", LoyaltyRepository)
+
+
+def is_retryable(exc: BaseException) -> bool:
+    if isinstance(exc, DBAPIError):
+        state = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
+        if state in RETRYABLE_SQLSTATES:
+            return True
+        if isinstance(exc, OperationalError) and "database is locked" in str(exc.orig):
+            return True
+    return False
+
+
+async def run_in_transaction(
+    uow_factory: Callable[[], SqlUnitOfWork],
+    use_case: Callable[[SqlUnitOfWork], Awaitable[T]],
+) -> T:
+    """Run `use_case(uow)` (which commits) and retry it whole on a retryable conflict."""
+    for attempt in range(1, MAX_ATTEMPTS + 1):
+        try:
+            async with uow_factory() as uow:
+                return await use_case(uow)
+        except DBAPIError as exc:
+            if attempt == MAX_ATTEMPTS or not is_retryable(exc):
+                raise
+        await asyncio.sleep(random.uniform(0.005, 0.02) * attempt)
+    raise AssertionError("unreachable")

@@ -1,0 +1,50 @@
+"""Builds the strawberry Schema from the feature roots, with the protection extensions
+configured from Settings."""
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+import strawberry
+from strawberry.schema.config import StrawberryConfig
+from strawberry.tools import merge_types
+
+from schema.protection import protection_extensions
+from settings import Settings
+
+# Feature modules under schema/roots/, in the order their fields appear in the SDL.
+FEATURES = ("node", "identity", "catalog", "seller", "cart", "checkout")
+
+
+def _roots(kind: str) -> tuple[type, ...]:
+    found = []
+    for feature in FEATURES:
+        module = importlib.import_module(f"schema.roots.{feature}")
+        root = getattr(module, kind, None)
+        if root is not None:
+            found.append(root)
+    return tuple(found)
+
+
+def _merged(kind: str) -> Any:
+    roots = _roots(kind)
+    if not roots:
+        return None
+    return merge_types(kind, roots) if len(roots) > 1 else roots[0]
+
+
+def build_schema(settings: Settings) -> strawberry.Schema:
+    # Types reachable only through interfaces (e.g. node(id:)) must be named explicitly.
+    from schema.types import registry
+
+    return strawberry.Schema(
+        query=_merged("Query"),
+        mutation=_merged("Mutation"),
+        subscription=_merged("Subscription"),
+        types=registry.all_types(),
+        extensions=protection_extensions(settings),
+        config=StrawberryConfig(
+            batching_config={"max_operations": settings.max_batch_operations},
+            disable_field_suggestions=not settings.introspection,
+        ),
+    )

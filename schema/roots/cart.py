@@ -1,0 +1,2 @@
+"""Root fields of the cart feature."""
+from __future__ import annotations

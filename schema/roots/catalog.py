@@ -1,0 +1,2 @@
+"""Root fields of the catalog feature."""
+from __future__ import annotations

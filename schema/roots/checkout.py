@@ -1,0 +1,2 @@
+"""Root fields of the checkout feature."""
+from __future__ import annotations

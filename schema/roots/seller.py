@@ -1,0 +1,2 @@
+"""Root fields of the seller feature."""
+from __future__ import annotations

@@ -1,0 +1,1 @@
+"""Strawberry types, split by feature. Thin translations of domain objects."""

@@ -1,0 +1,80 @@
+"""Types shared by every feature: Node, PageInfo, Money, UserError, ErrorCode, DateTime."""
+from __future__ import annotations
+
+from enum import Enum
+from typing import TYPE_CHECKING, Optional
+
+import strawberry
+
+from domain.money import Money as DomainMoney
+
+if TYPE_CHECKING:
+    from domain.errors import DomainError
+
+
+@strawberry.enum
+class ErrorCode(Enum):
+    INVALID_INPUT = "INVALID_INPUT"
+    NOT_FOUND = "NOT_FOUND"
+    FORBIDDEN = "FORBIDDEN"
+    CONFLICT = "CONFLICT"
+    EMAIL_TAKEN = "EMAIL_TAKEN"
+    INVALID_CREDENTIALS = "INVALID_CREDENTIALS"
+    OUT_OF_STOCK = "OUT_OF_STOCK"
+    INSUFFICIENT_STOCK = "INSUFFICIENT_STOCK"
+    PRODUCT_UNAVAILABLE = "PRODUCT_UNAVAILABLE"
+    PRICE_CHANGED = "PRICE_CHANGED"
+    CART_EMPTY = "CART_EMPTY"
+    CART_EXPIRED = "CART_EXPIRED"
+    CHECKOUT_EXPIRED = "CHECKOUT_EXPIRED"
+    CHECKOUT_INCOMPLETE = "CHECKOUT_INCOMPLETE"
+    PROMOTION_INVALID = "PROMOTION_INVALID"
+    PROMOTION_NOT_APPLICABLE = "PROMOTION_NOT_APPLICABLE"
+    INSUFFICIENT_POINTS = "INSUFFICIENT_POINTS"
+    PAYMENT_DECLINED = "PAYMENT_DECLINED"
+    PAYMENT_PROVIDER_UNAVAILABLE = "PAYMENT_PROVIDER_UNAVAILABLE"
+    INVALID_STATE_TRANSITION = "INVALID_STATE_TRANSITION"
+    IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
+
+
+@strawberry.type
+class UserError:
+    code: ErrorCode
+    field: Optional[list[str]] = strawberry.field(
+        description='Path to the offending input field, e.g. ["input", "quantity"]; null when '
+        "not about a field."
+    )
+    message: str
+
+    @classmethod
+    def from_domain(cls, error: "DomainError") -> "UserError":
+        return cls(code=ErrorCode(error.code), field=list(error.field) if error.field else None,
+                   message=error.message)
+
+
+@strawberry.interface
+class Node:
+    id: strawberry.ID
+
+
+@strawberry.type
+class PageInfo:
+    has_next_page: bool
+    has_previous_page: bool
+    start_cursor: Optional[str] = None
+    end_cursor: Optional[str] = None
+
+
+@strawberry.type
+class Money:
+    minor_units: int = strawberry.field(description="Amount in the currency's minor unit (cents for USD).")
+    currency: str
+    amount: str = strawberry.field(description='Decimal string, e.g. "249.99".')
+
+    @classmethod
+    def from_domain(cls, money: DomainMoney) -> "Money":
+        return cls(minor_units=money.minor, currency=money.currency, amount=money.amount)
+
+    @classmethod
+    def of(cls, minor: int, currency: str) -> "Money":
+        return cls.from_domain(DomainMoney(minor, currency))

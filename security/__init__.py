@@ -1,0 +1,1 @@
+"""Adapters for identity: password hashing (Argon2id) and JWTs (joserfc), OIDC JWKS."""

@@ -1,0 +1,27 @@
+"""Bearer token -> Viewer. Our own JWTs carry the user id, role and seller id, so resolving
+the viewer costs no database statement; tokens of a configured external OpenID Connect issuer
+are mapped to users by `sub`, then email (see security/oidc.py)."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from domain.errors import AuthenticationRequired
+from security.tokens import InvalidToken
+
+if TYPE_CHECKING:
+    from context import Runtime, Viewer
+
+
+async def resolve_viewer(runtime: "Runtime", token: str) -> "Viewer":
+    from context import Viewer
+
+    now = runtime.clock.now()
+    try:
+        claims = runtime.tokens.verify(token, now=now)
+    except InvalidToken as own_error:
+        if runtime.oidc is None:
+            raise AuthenticationRequired("Invalid or expired token.") from own_error
+        return await runtime.oidc.viewer_for(runtime, token)
+    sid = claims.get("sid")
+    return Viewer(user_id=int(claims["sub"]), account_type=claims["role"],
+                  seller_id=int(sid) if sid is not None else None)

@@ -1,0 +1,80 @@
+"""Fixtures shared by every test: one migrated database per run (SQLite file by default,
+PostgreSQL when DATABASE_URL says so), emptied before each test that uses it."""
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+from typing import Any, AsyncIterator
+
+import httpx
+import pytest
+
+from app import create_app
+from domain.clock import ManualClock
+from security.passwords import Argon2PasswordHasher
+from settings import Settings
+from tests.support import GraphQLClient, reset_schema, test_database_url, truncate_all
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    return test_database_url(tmp_path_factory.mktemp("db"))
+
+
+@pytest.fixture(scope="session")
+async def migrated(database_url: str) -> str:
+    await reset_schema(database_url)
+    return database_url
+
+
+@pytest.fixture
+async def clean_db(migrated: str) -> str:
+    await truncate_all(migrated)
+    return migrated
+
+
+@pytest.fixture
+def settings(clean_db: str) -> Settings:
+    return replace(Settings(), database_url=clean_db, sweeper_enabled=False,
+                   mutation_rate_limit_per_minute=100_000)
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock()
+
+
+@pytest.fixture(scope="session")
+def fast_hasher() -> Argon2PasswordHasher:
+    return Argon2PasswordHasher(fast=True)
+
+
+@pytest.fixture
+async def app(settings: Settings, clock: ManualClock,
+              fast_hasher: Argon2PasswordHasher) -> AsyncIterator[Any]:
+    application = create_app(settings, clock=clock, password_hasher=fast_hasher)
+    yield application
+    await application.state.runtime.db.dispose()
+
+
+@pytest.fixture
+async def gql(app: Any) -> AsyncIterator[GraphQLClient]:
+    transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 50000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        yield GraphQLClient(http)
+
+
+@pytest.fixture
+def runtime(app: Any) -> Any:
+    return app.state.runtime
+
+
+@pytest.fixture
+def statements(runtime: Any) -> Any:
+    """The statement counter of the app's database; reset() before the operation to count."""
+    return runtime.db.statements
+
+
+@pytest.fixture
+def log_dir(tmp_path: Path) -> Path:
+    return tmp_path
