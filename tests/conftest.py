@@ -13,7 +13,13 @@ from app import create_app
 from domain.clock import ManualClock
 from security.passwords import Argon2PasswordHasher
 from settings import Settings
-from tests.support import GraphQLClient, reset_schema, test_database_url, truncate_all
+from tests.support import (
+    GraphQLClient,
+    drop_database,
+    reset_schema,
+    test_database_url,
+    truncate_all,
+)
 
 
 @pytest.fixture(scope="session")
@@ -22,9 +28,10 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 
 @pytest.fixture(scope="session")
-async def migrated(database_url: str) -> str:
+async def migrated(database_url: str) -> AsyncIterator[str]:
     await reset_schema(database_url)
-    return database_url
+    yield database_url
+    await drop_database(database_url)
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ from typing import Any
 
 import httpx
 from sqlalchemy import text
+from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from persistence.tables import metadata
@@ -24,20 +25,43 @@ PG_DEFAULT = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 
 
 def test_database_url(tmp_dir: Path) -> str:
+    """SQLite file in a temp dir by default; with DATABASE_URL set to PostgreSQL, a private
+    database `<name>_t<pid>` on that server (created here, dropped by `drop_database`), so
+    test runs in parallel never share tables."""
     url = os.environ.get("DATABASE_URL")
-    if url:
+    if not url:
+        return f"sqlite+aiosqlite:///{tmp_dir / 'test.db'}"
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "postgresql":
         return url
-    return f"sqlite+aiosqlite:///{tmp_dir / 'test.db'}"
+    return parsed.set(database=f"{parsed.database}_t{os.getpid()}").render_as_string(
+        hide_password=False)
+
+
+async def create_database(url: str) -> None:
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "postgresql":
+        return
+    admin = create_async_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    async with admin.connect() as conn:
+        await conn.execute(text(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)'))
+        await conn.execute(text(f'CREATE DATABASE "{parsed.database}"'))
+    await admin.dispose()
+
+
+async def drop_database(url: str) -> None:
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "postgresql":
+        return
+    admin = create_async_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    async with admin.connect() as conn:
+        await conn.execute(text(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)'))
+    await admin.dispose()
 
 
 async def reset_schema(url: str) -> None:
     """Start from an empty database, then migrate to head (migrations are the only source)."""
-    engine = create_async_engine(url)
-    async with engine.begin() as conn:
-        if conn.dialect.name == "postgresql":
-            await conn.execute(text("DROP SCHEMA public CASCADE"))
-            await conn.execute(text("CREATE SCHEMA public"))
-    await engine.dispose()
+    await create_database(url)
     from migrations import upgrade_head
 
     await asyncio.to_thread(upgrade_head, url)
