@@ -53,18 +53,16 @@ class RequestIdMiddleware:
         await self.app(scope, receive, send_with_id)
 
 
-def create_app(
-    settings: Settings | None = None,
+def build_runtime(
+    settings: Settings,
     *,
     clock: Clock | None = None,
-    payment_provider: Any = None,
     password_hasher: Argon2PasswordHasher | None = None,
-) -> Starlette:
-    settings = settings or Settings.from_env()
-    db = create_database(settings.database_url, echo=settings.log_sql)
+) -> Runtime:
+    """The long-lived parts: database, clock, token issuer, password hasher, OIDC verifier."""
     runtime = Runtime(
         settings=settings,
-        db=db,
+        db=create_database(settings.database_url, echo=settings.log_sql),
         clock=clock or SystemClock(),
         tokens=TokenIssuer(settings),
         passwords=password_hasher or Argon2PasswordHasher(),
@@ -73,6 +71,19 @@ def create_app(
         from security.oidc import OidcVerifier
 
         runtime.oidc = OidcVerifier(settings)
+    return runtime
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    clock: Clock | None = None,
+    payment_provider: Any = None,
+    password_hasher: Argon2PasswordHasher | None = None,
+) -> Starlette:
+    settings = settings or Settings.from_env()
+    runtime = build_runtime(settings, clock=clock, password_hasher=password_hasher)
+    db = runtime.db
     if payment_provider is not None:
         runtime.extras["payment_provider"] = payment_provider
 

@@ -8,12 +8,18 @@ from typing import Any
 
 log = logging.getLogger("marketplace.background")
 
-STARTERS: list[Any] = []  # callables (runtime) -> coroutine, registered by features
+def _starters(runtime: Any) -> list[Any]:
+    from ops.sweep import run_sweeper
+
+    starters = []
+    if runtime.settings.sweeper_enabled:
+        starters.append(run_sweeper)
+    return starters
 
 
 def start_background(runtime: Any) -> list[asyncio.Task[Any]]:
-    return [asyncio.create_task(start(runtime), name=getattr(start, "__name__", "bg"))
-            for start in STARTERS if start is not None]
+    return [asyncio.create_task(start(runtime), name=start.__name__)
+            for start in _starters(runtime)]
 
 
 async def stop_background(tasks: list[asyncio.Task[Any]]) -> None:

@@ -1,6 +1,10 @@
-"""Loaders of the cart feature: name -> batched read query in persistence/reads/."""
+"""Loaders of the cart feature."""
 from __future__ import annotations
 
 from typing import Any
 
-LOADERS: dict[str, Any] = {}
+from persistence.reads.cart import lines_by_cart
+
+LOADERS: dict[str, Any] = {
+    "cart_lines_by_cart": lines_by_cart,
+}

@@ -1,0 +1,30 @@
+"""The sweeper: gives back what lapsed. One pass, in one transaction per batch:
+carts whose holds lapsed become EXPIRED and release their holds (their open checkout sessions
+expire with them). Later features add expired checkout sessions and unpaid orders here.
+
+Safe with several processes on one PostgreSQL: candidate rows are taken with
+`FOR UPDATE SKIP LOCKED` and every change is a conditional UPDATE, so each cart is swept
+exactly once."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from domain.cart_service import expire_carts
+
+
+@dataclass(frozen=True)
+class SweepReport:
+    carts_expired: int = 0
+
+    def __str__(self) -> str:
+        return f"carts expired: {self.carts_expired}"
+
+
+async def sweep_carts(uow: Any, *, batch: int = 200) -> int:
+    """Expire one batch of lapsed carts; returns how many this call expired."""
+    now = uow.now()
+    ids = await uow.carts.lapsed_ids(now, batch)
+    expired = await expire_carts(uow, ids, now)
+    await uow.commit()
+    return len(expired)

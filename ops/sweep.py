@@ -1,0 +1,52 @@
+"""Running the sweeper: a loop in the server (lifespan task) and `marketplace sweep`."""
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any, Awaitable, Callable
+
+from domain.sweeper import SweepReport, sweep_carts
+
+log = logging.getLogger("marketplace.sweeper")
+BATCH = 200
+
+
+async def sweep_all(transaction: Callable[[Callable[[Any], Awaitable[int]]], Awaitable[int]]
+                    ) -> SweepReport:
+    """Sweep in batches until nothing lapsed is left."""
+    carts = 0
+    while True:
+        done = await transaction(lambda uow: sweep_carts(uow, batch=BATCH))
+        carts += done
+        if done < BATCH:
+            break
+    return SweepReport(carts_expired=carts)
+
+
+async def run_sweeper(runtime: Any) -> None:
+    """Lifespan task: one pass every settings.sweep_interval_seconds, errors logged."""
+    interval = runtime.settings.sweep_interval_seconds
+    while True:
+        try:
+            report = await sweep_all(runtime.transaction)
+            if report.carts_expired:
+                log.info("sweep: %s", report)
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # noqa: BLE001 - keep sweeping; the next pass retries
+            log.exception("sweep failed")
+        await asyncio.sleep(interval)
+
+
+async def sweep_once_cli(settings: Any) -> SweepReport:
+    from domain.clock import SystemClock
+    from persistence.db import create_database
+    from persistence.uow import SqlUnitOfWork, run_in_transaction
+
+    db = create_database(settings.database_url)
+    try:
+        return await sweep_all(
+            lambda use_case: run_in_transaction(lambda: SqlUnitOfWork(db, SystemClock()),
+                                                use_case))
+    finally:
+        await db.dispose()
