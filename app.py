@@ -21,7 +21,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from context import Runtime
 from domain.clock import Clock, SystemClock
-from graphql_view import MarketplaceGraphQL
+from graphql_view import MarketplaceGraphQL, browser_origins
+from observability.metrics import HttpMetricsMiddleware, Metrics, metrics_endpoint
 from persistence.db import create_database
 from schema.build import build_schema
 from security.passwords import Argon2PasswordHasher
@@ -86,6 +87,7 @@ def create_app(
     db = runtime.db
     if payment_provider is not None:
         runtime.extras["payment_provider"] = payment_provider
+    metrics = runtime.extras["metrics"] = Metrics()  # one registry per app
 
     graphql = MarketplaceGraphQL(build_schema(settings), runtime)
 
@@ -117,14 +119,18 @@ def create_app(
         WebSocketRoute("/graphql", graphql),
         Route("/healthz", healthz),
         Route("/readyz", readyz),
+        Route("/metrics", metrics_endpoint(metrics)),
     ]
     middleware = [
+        Middleware(HttpMetricsMiddleware, metrics=metrics),
         Middleware(RequestIdMiddleware),
         Middleware(
             CORSMiddleware,
-            allow_origins=list(settings.cors_origins),
+            # The same origins the WebSocket handshake accepts; none: same-origin only.
+            allow_origins=browser_origins(settings),
             allow_methods=["GET", "POST"],
             allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
+            expose_headers=["X-Request-ID"],
         ),
     ]
     app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)

@@ -56,6 +56,11 @@ class Runtime:
     async def transaction(self, use_case: Callable[[SqlUnitOfWork], Awaitable[T]]) -> T:
         return await run_in_transaction(self.uow, use_case)
 
+    async def read(self, use_case: Callable[[SqlUnitOfWork], Awaitable[T]]) -> T:
+        """A read-only use case on the read engine (a consistent snapshot, never commits)."""
+        async with SqlUnitOfWork(self.db, self.clock, read_only=True) as uow:
+            return await use_case(uow)
+
 
 class Context:
     def __init__(self, runtime: Runtime, *, authorization: str | None, client_ip: str,

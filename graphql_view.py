@@ -1,15 +1,48 @@
-"""The GraphQL endpoint (HTTP and graphql-transport-ws WebSocket at /graphql)."""
+"""The GraphQL endpoint (HTTP and graphql-transport-ws WebSocket at /graphql).
+
+- Batches (a JSON array of operations) hold at most `settings.max_batch_operations`; a larger
+  one is answered 400 with a JSON body whose error has `extensions.code = "QUERY_REJECTED"`,
+  and nothing runs. A body that is neither a JSON object nor an array of objects is a 400.
+- GET runs queries only (strawberry answers a mutation over GET with a 400).
+- WebSocket: only the graphql-transport-ws subprotocol (anything else is closed with 4406,
+  "Subprotocol not acceptable", as the graphql-ws reference server does). A handshake with an
+  Origin header is accepted when it is the server's own origin or one of CORS_ORIGINS, and
+  refused with 403 otherwise; one without Origin (not a browser) is accepted.
+"""
 from __future__ import annotations
 
 from typing import Any
 
+from cross_web import HTTPException
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.http.websocket_origin import normalize_allowed_origins
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from context import Context, Runtime
+from schema.limits import QUERY_REJECTED
+from settings import Settings
+
+
+def browser_origins(settings: Settings) -> list[str]:
+    """CORS_ORIGINS as browsers send them ("https://shop.example", "*"), for CORS on HTTP and
+    for the WebSocket handshake alike; an entry that is not an origin stops the start-up."""
+    return sorted(normalize_allowed_origins(settings.cors_origins))
+
+
+class RequestRejected(Exception):
+    """A request refused before any of its operations runs."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def response(self) -> Response:
+        body = {"errors": [{"message": self.message, "extensions": {"code": QUERY_REJECTED}}]}
+        return JSONResponse(body, status_code=400)
 
 
 class MarketplaceGraphQL(GraphQL):
@@ -22,9 +55,37 @@ class MarketplaceGraphQL(GraphQL):
             keep_alive=True,
             keep_alive_interval=15,
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
-            allowed_origins=settings.cors_origins or (),
+            allowed_origins=browser_origins(settings),  # empty: the server's own origin only
         )
         self.runtime = runtime
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        response: Response
+        try:
+            response = await self.run(Request(scope=scope, receive=receive))
+        except RequestRejected as rejected:
+            response = rejected.response()
+        except HTTPException as e:
+            response = PlainTextResponse(e.reason, status_code=e.status_code)
+        await response(scope, receive, send)
+
+    def parse_json(self, data: str | bytes) -> Any:
+        value = super().parse_json(data)
+        if not (isinstance(value, dict) or (
+                isinstance(value, list) and all(isinstance(v, dict) for v in value))):
+            raise HTTPException(400, "Expected a JSON object (or, for a batch, an array of "
+                                     "JSON objects).")
+        return value
+
+    def _validate_batch_request(self, request_data: Any, protocol: Any) -> None:
+        limit = self.runtime.settings.max_batch_operations
+        if len(request_data) > limit:
+            raise RequestRejected(f"A batch holds at most {limit} operations; this one has "
+                                  f"{len(request_data)}. Nothing was run.")
+        super()._validate_batch_request(request_data, protocol)
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
         client = request.client.host if request.client else "unknown"

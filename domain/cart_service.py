@@ -6,7 +6,7 @@ DomainError before commit, so nothing of the mutation survives (all-or-nothing).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, Sequence
 
@@ -99,6 +99,7 @@ async def _finish(uow: Any, cart: Cart, until: datetime, now: datetime) -> Cart:
     lines = await uow.carts.extend_lines(cart.id, until)
     if not lines:
         await uow.carts.clear_expiry(cart.id)
+        cart = replace(cart, expires_at=None)
     await uow.commit()
     return cart
 

@@ -22,6 +22,8 @@ Rules (design.md "Checkout"):
 """
 from __future__ import annotations
 
+import re
+
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -31,6 +33,7 @@ from domain.errors import DomainError
 from domain.money import Money
 
 PROMOTION_FIELD = ("input", "promotionCodes")
+_CODE = re.compile(r"[A-Z0-9_-]{3,40}")
 
 
 class PromotionKind(StrEnum):
@@ -94,14 +97,17 @@ def definition_errors(promotion: Promotion) -> list[DomainError]:
     def bad(message: str, field: str) -> None:
         errors.append(DomainError("INVALID_INPUT", message, ["input", field]))
 
-    if not normalize_code(promotion.code):
-        bad("A promotion needs a code", "code")
+    code = normalize_code(promotion.code)
+    if not _CODE.fullmatch(code):
+        bad("A code is 3 to 40 letters, digits, '-' or '_'", "code")
+    if not promotion.description.strip():
+        bad("A promotion needs a description", "description")
     if promotion.kind is PromotionKind.PERCENT and not 1 <= promotion.value <= 100:
         bad("A PERCENT promotion's value must be between 1 and 100", "value")
     if promotion.kind is PromotionKind.FIXED and promotion.value < 1:
         bad("A FIXED promotion's value must be a positive amount", "value")
     if promotion.min_subtotal_minor is not None and promotion.min_subtotal_minor < 0:
-        bad("The minimum subtotal cannot be negative", "minSubtotal")
+        bad("The minimum subtotal cannot be negative", "minSubtotalMinorUnits")
     if promotion.starts_at and promotion.ends_at and promotion.ends_at <= promotion.starts_at:
         bad("The promotion must end after it starts", "endsAt")
     if promotion.usage_limit is not None and promotion.usage_limit < 1:

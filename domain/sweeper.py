@@ -1,6 +1,7 @@
 """The sweeper: gives back what lapsed. One pass, in one transaction per batch:
 carts whose holds lapsed become EXPIRED and release their holds (their open checkout sessions
-expire with them). Later features add expired checkout sessions and unpaid orders here.
+expire with them); checkout sessions past their own 30 minutes become EXPIRED and their carts
+go back to ACTIVE (the holds stay with the cart). Later features add unpaid orders here.
 
 Safe with several processes on one PostgreSQL: candidate rows are taken with
 `FOR UPDATE SKIP LOCKED` and every change is a conditional UPDATE, so each cart is swept
@@ -16,9 +17,10 @@ from domain.cart_service import expire_carts
 @dataclass(frozen=True)
 class SweepReport:
     carts_expired: int = 0
+    sessions_expired: int = 0
 
     def __str__(self) -> str:
-        return f"carts expired: {self.carts_expired}"
+        return f"carts expired: {self.carts_expired}, sessions expired: {self.sessions_expired}"
 
 
 async def sweep_carts(uow: Any, *, batch: int = 200) -> int:
@@ -28,3 +30,12 @@ async def sweep_carts(uow: Any, *, batch: int = 200) -> int:
     expired = await expire_carts(uow, ids, now)
     await uow.commit()
     return len(expired)
+
+
+async def sweep_sessions(uow: Any, *, batch: int = 200) -> int:
+    """Expire one batch of checkout sessions past their own expiry."""
+    now = uow.now()
+    cart_ids = await uow.checkouts.expire_lapsed(now, batch)
+    await uow.checkouts.release_carts_from_checkout(cart_ids, now)
+    await uow.commit()
+    return len(cart_ids)

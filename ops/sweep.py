@@ -5,7 +5,7 @@ import asyncio
 import logging
 from typing import Any, Awaitable, Callable
 
-from domain.sweeper import SweepReport, sweep_carts
+from domain.sweeper import SweepReport, sweep_carts, sweep_sessions
 
 log = logging.getLogger("marketplace.sweeper")
 BATCH = 200
@@ -14,13 +14,17 @@ BATCH = 200
 async def sweep_all(transaction: Callable[[Callable[[Any], Awaitable[int]]], Awaitable[int]]
                     ) -> SweepReport:
     """Sweep in batches until nothing lapsed is left."""
-    carts = 0
+    return SweepReport(carts_expired=await _drain(transaction, sweep_carts),
+                       sessions_expired=await _drain(transaction, sweep_sessions))
+
+
+async def _drain(transaction: Any, step: Any) -> int:
+    total = 0
     while True:
-        done = await transaction(lambda uow: sweep_carts(uow, batch=BATCH))
-        carts += done
+        done = await transaction(lambda uow: step(uow, batch=BATCH))
+        total += done
         if done < BATCH:
-            break
-    return SweepReport(carts_expired=carts)
+            return total
 
 
 async def run_sweeper(runtime: Any) -> None:
@@ -29,7 +33,7 @@ async def run_sweeper(runtime: Any) -> None:
     while True:
         try:
             report = await sweep_all(runtime.transaction)
-            if report.carts_expired:
+            if report.carts_expired or report.sessions_expired:
                 log.info("sweep: %s", report)
         except asyncio.CancelledError:
             raise

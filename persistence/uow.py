@@ -25,16 +25,18 @@ MAX_ATTEMPTS = 5
 
 
 class SqlUnitOfWork:
-    def __init__(self, db: Database, clock: Clock) -> None:
+    def __init__(self, db: Database, clock: Clock, *, read_only: bool = False) -> None:
         self.db = db
         self.clock = clock
+        self.read_only = read_only
         self._conn: AsyncConnection | None = None
         self._committed = False
         self._repos: dict[str, Any] = {}
 
     # --- transaction
     async def __aenter__(self) -> "SqlUnitOfWork":
-        self._conn = await self.db.write_engine.connect()
+        engine = self.db.read_engine if self.read_only else self.db.write_engine
+        self._conn = await engine.connect()
         await self._conn.begin()
         self._committed = False
         return self

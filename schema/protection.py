@@ -1,32 +1,36 @@
-"""Protecting the service (design.md): depth, alias and token limits, page size, masked
-faults, and the one place where exceptions become top-level error codes.
+"""Protecting the service (design.md): the schema's extensions, and the one place where
+exceptions become top-level error codes.
 
-Codes in `errors[].extensions.code`: QUERY_REJECTED (limits, before any resolver runs),
-UNAUTHENTICATED, FORBIDDEN (a role may not use a query field), RATE_LIMITED, INTERNAL
-(unexpected fault; message masked, logged with the request id).
+Codes in `errors[].extensions.code`: QUERY_REJECTED (limits, and any document that does not
+parse or validate: nothing ran), UNAUTHENTICATED, FORBIDDEN (a role may not use a query field),
+RATE_LIMITED, INTERNAL (unexpected fault: the message is masked as "Unexpected error.", the
+error carries `extensions.requestId`, and the fault is logged with that request id).
+
+The limits live in schema/limits.py, the mutation rate limit in schema/rate_limit.py, the
+operation metrics in observability/metrics.py. When introspection is off, field, argument,
+type and enum-value suggestions ("Did you mean ...?") are removed from every message, not only
+the field suggestions strawberry's `disable_field_suggestions` removes.
 """
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any, Iterator
 
 from graphql import GraphQLError
-from strawberry.extensions import (
-    DisableIntrospection,
-    MaxAliasesLimiter,
-    MaxTokensLimiter,
-    QueryDepthLimiter,
-    SchemaExtension,
-)
+from strawberry.exceptions import MissingQueryError
+from strawberry.extensions import DisableIntrospection, SchemaExtension
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 
 from domain.errors import AuthenticationRequired, PermissionDenied
+from observability.metrics import OperationMetrics
+from schema.limits import QUERY_REJECTED, QueryLimits
+from schema.rate_limit import MutationRateLimit, RateLimited
 from settings import Settings
 
+__all__ = ["ErrorCodes", "QueryRejected", "RateLimited", "protection_extensions"]
+
 log = logging.getLogger("marketplace.errors")
-
-
-class RateLimited(Exception):
-    """Too many mutations from one user or address in the current window."""
 
 
 class QueryRejected(Exception):
@@ -37,33 +41,60 @@ _CODES: dict[type[BaseException], str] = {
     AuthenticationRequired: "UNAUTHENTICATED",
     PermissionDenied: "FORBIDDEN",
     RateLimited: "RATE_LIMITED",
-    QueryRejected: "QUERY_REJECTED",
+    QueryRejected: QUERY_REJECTED,
 }
+# Raised on by strawberry to the HTTP view, which answers them with a 400.
+_FOR_THE_VIEW = (MissingQueryError, CannotGetOperationTypeError, InvalidOperationTypeError)
+_SUGGESTION = re.compile(r"\s*Did you mean\b.*", re.DOTALL)
 
 
 class ErrorCodes(SchemaExtension):
     """Gives every top-level error an `extensions.code`; masks unexpected faults."""
 
     def on_operation(self) -> Iterator[None]:
+        try:
+            yield
+        except _FOR_THE_VIEW:
+            raise
+        except Exception as exc:
+            # An exception escaping a hook: strawberry turns it into the answer after this hook
+            # has exited, so it is coded (and masked when unexpected) here and raised on.
+            error = exc if isinstance(exc, GraphQLError) else GraphQLError(
+                str(exc), original_error=exc)
+            coded = self._coded(error)
+            if coded is exc:
+                raise
+            raise coded from exc
+        self._code_all(self.execution_context.result)
+
+    def on_stream_result(self, result: Any) -> Iterator[None]:
+        # WebSocket operations: each result is sent before `on_operation` ends.
+        self._code_all(result)
         yield
-        result = self.execution_context.result
-        if result is not None and result.errors:
+
+    def _code_all(self, result: Any) -> None:
+        if result is not None and getattr(result, "errors", None):
             result.errors = [self._coded(e) for e in result.errors]
 
     def _request_id(self) -> str | None:
         context: Any = self.execution_context.context
         return getattr(context, "request_id", None)
 
+    def _message(self, message: str) -> str:
+        if self.execution_context.schema.config.disable_field_suggestions:
+            return _SUGGESTION.sub("", message)
+        return message
+
     def _coded(self, error: GraphQLError) -> GraphQLError:
         original = error.original_error
+        code = (error.extensions or {}).get("code")
         if original is None:
             # Parse and validation errors (limits included) come without an original error.
-            code = (error.extensions or {}).get("code") or "QUERY_REJECTED"
-            return _with_code(error, str(code))
-        for exc_type, code in _CODES.items():
+            return _with_code(error, str(code or QUERY_REJECTED), self._message(error.message))
+        for exc_type, mapped in _CODES.items():
             if isinstance(original, exc_type):
-                return _with_code(error, code, message=str(original) or error.message)
-        if isinstance(original, GraphQLError) and (original.extensions or {}).get("code"):
+                return _with_code(error, mapped, message=str(original) or error.message)
+        if isinstance(original, GraphQLError) and code:
             return error
         request_id = self._request_id()
         log.error("unexpected error (request %s) at %s", request_id, error.path,
@@ -84,12 +115,12 @@ def _with_code(error: GraphQLError, code: str, message: str | None = None) -> Gr
 
 
 def protection_extensions(settings: Settings) -> list[Any]:
-    """Extension factories (a fresh instance per operation)."""
+    """The schema's extension factories (a fresh instance per operation), outermost first."""
     extensions: list[Any] = [
+        OperationMetrics,  # times and counts every operation, rejected ones included
         ErrorCodes,
-        lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
-        lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
-        lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
+        lambda: QueryLimits(settings),
+        MutationRateLimit,
     ]
     if not settings.introspection:
         extensions.append(DisableIntrospection)

@@ -11,8 +11,10 @@ from domain.catalog.models import (
     Category,
     Product,
     ProductImage,
+    RemovedProduct,
     Variant,
+    can_see,
 )
 
 __all__ = ["ACTIVE", "ARCHIVED", "DRAFT", "Actor", "Category", "Product", "ProductImage",
-           "Variant"]
+           "RemovedProduct", "Variant", "can_see"]

@@ -28,6 +28,11 @@ class Actor:
     seller_id: int | None = None
     is_admin: bool = False
 
+    @property
+    def is_manager(self) -> bool:
+        """Sellers and admins manage catalogue and stock; buyers do not."""
+        return self.is_admin or self.seller_id is not None
+
     def can_manage(self, product: "Product") -> bool:
         return self.is_admin or (self.seller_id is not None
                                  and self.seller_id == product.seller_id)

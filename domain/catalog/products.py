@@ -8,7 +8,7 @@ DomainError / ErrorList leaves the transaction uncommitted (nothing changes).
   unique slug, its variants with their stock rows (threshold from configuration), its images,
   and the product's min/max price columns.
 - productUpdate / productDelete / variantUpdate: the owning seller or an admin (FORBIDDEN
-  otherwise); unknown ids are NOT_FOUND at ["id"].
+  otherwise; buyers before any lookup); unknown ids are NOT_FOUND at ["id"].
 - productUpdate: only the fields given change; imageUrls replaces the images; an explicit
   null categorySlug removes the category; any status change is allowed (DRAFT, ACTIVE,
   ARCHIVED in any direction: an archived product can be re-listed).
@@ -73,7 +73,13 @@ async def create_product(uow: CatalogUnitOfWork, *, actor: Actor, data: NewProdu
     return product
 
 
+def require_manager(actor: Actor) -> None:
+    if not actor.is_manager:
+        raise forbidden("Only seller and admin accounts can manage the catalogue.")
+
+
 async def _managed_product(uow: CatalogUnitOfWork, actor: Actor, product_id: int) -> Product:
+    require_manager(actor)
     product = await uow.catalog.product_for_update(product_id)
     if product is None:
         raise not_found("No such product.", "id")
@@ -121,6 +127,7 @@ async def delete_product(uow: CatalogUnitOfWork, *, actor: Actor,
 
 async def update_variant(uow: CatalogUnitOfWork, *, actor: Actor, variant_id: int,
                          changes: VariantChanges) -> Variant:
+    require_manager(actor)
     found = await uow.catalog.variant_for_update(variant_id)
     if found is None:
         raise not_found("No such variant.", "id")

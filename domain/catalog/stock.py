@@ -1,7 +1,7 @@
 """Use cases of a variant's stock: inventorySet and inventoryAdjust.
 
-- The owning seller or an admin (FORBIDDEN otherwise); an unknown variant is NOT_FOUND at
-  ["variantId"].
+- The owning seller or an admin (FORBIDDEN otherwise; buyers before any lookup); an unknown
+  variant is NOT_FOUND at ["variantId"].
 - inventorySet(total): total >= 0 (INVALID_INPUT at ["total"]); units on hand become `total`,
   available = total - reserved - allocated.
 - inventoryAdjust(delta): units on hand change by delta (negative removes).
@@ -17,12 +17,14 @@ from __future__ import annotations
 from domain import events
 from domain.catalog.models import Actor, Product, Variant
 from domain.catalog.ports import CatalogUnitOfWork
+from domain.catalog.products import require_manager
 from domain.errors import conflict, forbidden, invalid, not_found
 from domain.inventory import StockLevel, crossed_low_stock
 
 
 async def _managed_stock(uow: CatalogUnitOfWork, actor: Actor,
                          variant_id: int) -> tuple[Variant, Product, StockLevel]:
+    require_manager(actor)
     found = await uow.catalog.stock_for_update(variant_id)
     if found is None or found[0].stock is None:
         raise not_found("No such variant.", "variantId")

@@ -14,12 +14,17 @@ two concurrent "first" addresses cannot both become default.
 from __future__ import annotations
 
 from domain.errors import not_found
-from domain.identity.models import Address, AddressFields
+from domain.identity.models import Address
 from domain.identity.ports import UnitOfWork
+from domain.identity.rules import validate_address
 
 
-async def add_address(uow: UnitOfWork, *, user_id: int, fields: AddressFields,
-                      is_default: bool) -> Address:
+async def add_address(uow: UnitOfWork, *, user_id: int, is_default: bool, full_name: str,
+                      line1: str, line2: str | None, city: str, region: str, postal_code: str,
+                      country: str, phone: str | None) -> Address:
+    fields = validate_address(full_name=full_name, line1=line1, line2=line2, city=city,
+                              region=region, postal_code=postal_code, country=country,
+                              phone=phone)
     if not await uow.users.lock_user(user_id):
         raise not_found("No such user.")
     make_default = is_default or not await uow.users.has_addresses(user_id)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import importlib
 
-MODULES = ("identity", "catalog", "cart", "checkout")
+MODULES = ("identity", "catalog", "cart", "checkout", "promotions", "loyalty")
 
 
 def all_types() -> list[type]:

@@ -24,6 +24,7 @@ def promo(**kw: object) -> Promotion:
     kw.setdefault("code", "CODE")
     kw.setdefault("kind", PromotionKind.PERCENT)
     kw.setdefault("value", 10)
+    kw.setdefault("description", "Ten percent off")
     return Promotion(**kw)  # type: ignore[arg-type]
 
 
@@ -153,6 +154,9 @@ def test_definition_errors() -> None:
     bad = promo(code=" ", min_subtotal_minor=-1, starts_at=NOW, ends_at=NOW, usage_limit=0,
                 per_customer_limit=0)
     assert len(definition_errors(bad)) == 5
+    assert [e.field for e in definition_errors(promo(code="a b!"))] == [["input", "code"]]
+    assert [e.field for e in definition_errors(promo(description=" "))] == [
+        ["input", "description"]]
 
 
 def test_kind_accepts_the_stored_string() -> None:

@@ -1,0 +1,1 @@
+"""Operational visibility: Prometheus metrics (observability/metrics.py)."""

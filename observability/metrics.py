@@ -1,0 +1,170 @@
+"""Prometheus metrics, served at /metrics in the Prometheus text format (or OpenMetrics when the
+scraper asks for it).
+
+- `graphql_operations_total`, `graphql_operation_errors_total` and the histogram
+  `graphql_operation_duration_seconds`, labelled by `operation_name` ("anonymous" when the
+  operation has no name) and `operation_type` (query, mutation, subscription; "unknown" when
+  the document did not parse). Measured by the `OperationMetrics` schema extension, rejected
+  operations included. Subscriptions are counted but not timed (they live as long as the
+  client listens).
+- `http_requests_total` (method, path, status) and `http_request_duration_seconds` (method,
+  path), measured by `HttpMetricsMiddleware` around the whole app.
+
+Label values that come from clients are bounded: operation names must be names of an operation
+of the document, at most MAX_OPERATION_NAMES distinct ones are kept (later ones count as
+"other"), paths are the app's route paths (anything unrouted, CORS preflights included, is
+"other") and methods the HTTP ones.
+
+`create_app` makes one `Metrics` (with its own CollectorRegistry) per app and keeps it in
+`runtime.extras["metrics"]`, so apps built side by side (tests) never share counters. Each
+server process has its own registry: with several uvicorn workers, a scrape sees the worker
+that answered it (prometheus-client's multiprocess mode, PROMETHEUS_MULTIPROC_DIR, is the step
+for aggregating workers).
+"""
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator
+from typing import Any
+
+from graphql import get_operation_ast
+from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client.exposition import choose_encoder
+from prometheus_client.process_collector import ProcessCollector
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from strawberry.extensions import SchemaExtension
+
+RUNTIME_KEY = "metrics"
+MAX_OPERATION_NAMES = 500
+_NAME = re.compile(r"^[_A-Za-z][_0-9A-Za-z]{0,99}$")
+_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+_OPERATION_LABELS = ("operation_name", "operation_type")
+
+
+class Metrics:
+    """The instruments of one app, in their own registry."""
+
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        ProcessCollector(registry=self.registry)
+        self._operation_names: set[str] = set()
+        self.operations = Counter(
+            "graphql_operations", "GraphQL operations answered.", _OPERATION_LABELS,
+            registry=self.registry)
+        self.operation_errors = Counter(
+            "graphql_operation_errors", "GraphQL operations answered with top-level errors.",
+            _OPERATION_LABELS, registry=self.registry)
+        self.operation_seconds = Histogram(
+            "graphql_operation_duration_seconds", "Time to answer a GraphQL operation.",
+            _OPERATION_LABELS, registry=self.registry)
+        self.http_requests = Counter(
+            "http_requests", "HTTP requests answered.", ("method", "path", "status"),
+            registry=self.registry)
+        self.http_seconds = Histogram(
+            "http_request_duration_seconds", "Time to answer an HTTP request.",
+            ("method", "path"), registry=self.registry)
+
+    def operation_name_label(self, name: str | None) -> str:
+        if not name:
+            return "anonymous"
+        if name in self._operation_names:
+            return name
+        if not _NAME.match(name) or len(self._operation_names) >= MAX_OPERATION_NAMES:
+            return "other"
+        self._operation_names.add(name)
+        return name
+
+    def observe_operation(self, name: str | None, operation_type: str, seconds: float | None,
+                          failed: bool) -> None:
+        labels = (self.operation_name_label(name), operation_type)
+        self.operations.labels(*labels).inc()
+        if failed:
+            self.operation_errors.labels(*labels).inc()
+        if seconds is not None:
+            self.operation_seconds.labels(*labels).observe(seconds)
+
+    def observe_http(self, method: str, path: str, status: int, seconds: float) -> None:
+        method = method if method in _METHODS else "other"
+        self.http_requests.labels(method, path, str(status)).inc()
+        self.http_seconds.labels(method, path).observe(seconds)
+
+    def render(self, accept: str | None) -> Response:
+        encoder, content_type = choose_encoder(accept or "")
+        return Response(encoder(self.registry), media_type=content_type)
+
+
+def metrics_of(runtime: Any) -> Metrics | None:
+    extras = getattr(runtime, "extras", None)
+    return extras.get(RUNTIME_KEY) if extras is not None else None
+
+
+class OperationMetrics(SchemaExtension):
+    """Counts and times each operation (the outermost extension, so it sees rejections)."""
+
+    def on_operation(self) -> Iterator[None]:
+        metrics = metrics_of(getattr(self.execution_context.context, "runtime", None))
+        if metrics is None:
+            yield
+            return
+        started = time.perf_counter()
+        failed = True
+        try:
+            yield
+            result = self.execution_context.result
+            failed = bool(result is None or getattr(result, "errors", None))
+        finally:
+            name, operation_type = self._labels()
+            seconds = None if operation_type == "subscription" else (
+                time.perf_counter() - started)
+            metrics.observe_operation(name, operation_type, seconds, failed)
+
+    def _labels(self) -> tuple[str | None, str]:
+        context = self.execution_context
+        document = context.graphql_document
+        if document is None:
+            return None, "unknown"
+        operation = get_operation_ast(document, context.operation_name)
+        if operation is None:
+            return None, "unknown"
+        name = operation.name.value if operation.name else None
+        return name, operation.operation.value  # query, mutation or subscription
+
+
+class HttpMetricsMiddleware:
+    """Counts and times HTTP requests (ASGI; WebSocket and lifespan traffic pass through)."""
+
+    def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
+        self.app = app
+        self.metrics = metrics
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500
+
+        async def send_with_status(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_status)
+        finally:
+            # The router leaves the route it chose in the scope; unrouted paths are "other".
+            route = scope.get("route")
+            path = getattr(route, "path", None) or "other"
+            self.metrics.observe_http(scope["method"], path, status,
+                                      time.perf_counter() - started)
+
+
+def metrics_endpoint(metrics: Metrics) -> Any:
+    async def endpoint(request: Request) -> Response:
+        return metrics.render(request.headers.get("accept"))
+
+    return endpoint

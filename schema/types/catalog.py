@@ -1,0 +1,199 @@
+"""Catalogue types: Category, ProductImage, Product, PriceRange, ProductVariant, the product
+connection, ProductFilter, ProductSort, ProductStatus.
+
+Thin translations of domain.catalog objects; every relation is read through a per-request
+dataloader (dataloaders/catalog.py, and `seller_by_id` of identity), so a page of N products
+costs the same few statements as a page of 1. A Product or ProductVariant built from the last
+state of an erased product (productDelete) carries its variants and images with it.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from enum import Enum
+from typing import TYPE_CHECKING, Annotated, Awaitable, Callable, Optional
+
+import strawberry
+from strawberry.types import Info
+
+from domain import catalog as domain
+from domain.ids import encode_id
+from schema.types.common import Money, Node, PageInfo
+
+if TYPE_CHECKING:
+    from schema.types.identity import Seller
+
+
+@strawberry.enum
+class ProductStatus(Enum):
+    DRAFT = "DRAFT"
+    ACTIVE = "ACTIVE"
+    ARCHIVED = "ARCHIVED"
+
+
+@strawberry.enum
+class ProductSort(Enum):
+    NEWEST = "NEWEST"
+    PRICE_ASC = "PRICE_ASC"
+    PRICE_DESC = "PRICE_DESC"
+    NAME = "NAME"
+    RELEVANCE = "RELEVANCE"
+
+
+@strawberry.type
+class Category(Node):
+    id: strawberry.ID
+    slug: str
+    name: str
+
+    @classmethod
+    def from_domain(cls, category: domain.Category) -> "Category":
+        return cls(id=strawberry.ID(encode_id("Category", category.id)), slug=category.slug,
+                   name=category.name)
+
+
+@strawberry.type
+class ProductImage:
+    url: str
+    alt_text: Optional[str]
+
+    @classmethod
+    def from_domain(cls, image: domain.ProductImage) -> "ProductImage":
+        return cls(url=image.url, alt_text=image.alt_text)
+
+
+@strawberry.type
+class PriceRange:
+    min: Money
+    max: Money
+
+
+@strawberry.type
+class ProductVariant(Node):
+    id: strawberry.ID
+    sku: str
+    name: str
+    _variant: strawberry.Private[domain.Variant]
+    _product: strawberry.Private[Optional[domain.Product]] = None  # erased product's state
+
+    @classmethod
+    def from_domain(cls, variant: domain.Variant,
+                    product: domain.Product | None = None) -> "ProductVariant":
+        return cls(id=strawberry.ID(encode_id("ProductVariant", variant.id)), sku=variant.sku,
+                   name=variant.name, _variant=variant, _product=product)
+
+    @strawberry.field
+    def price(self) -> Money:
+        return Money.from_domain(self._variant.price)
+
+    @strawberry.field
+    async def product(self, info: Info) -> "Product":
+        product = self._product or await info.context.loaders.product_by_id.load(
+            self._variant.product_id)
+        return Product.from_domain(product)
+
+    @strawberry.field(description="Units a buyer can still add to a cart now "
+                      "(total - reserved - allocated).")
+    def quantity_available(self) -> int:
+        return self._variant.quantity_available
+
+    @strawberry.field
+    def in_stock(self) -> bool:
+        return self._variant.in_stock
+
+
+@strawberry.type
+class Product(Node):
+    id: strawberry.ID
+    slug: str
+    name: str
+    description: str
+    status: ProductStatus
+    created_at: datetime
+    _product: strawberry.Private[domain.Product]
+    _removed: strawberry.Private[Optional[domain.RemovedProduct]] = None
+
+    @classmethod
+    def from_domain(cls, product: domain.Product,
+                    removed: domain.RemovedProduct | None = None) -> "Product":
+        return cls(id=strawberry.ID(encode_id("Product", product.id)), slug=product.slug,
+                   name=product.name, description=product.description,
+                   status=ProductStatus(product.status), created_at=product.created_at,
+                   _product=product, _removed=removed)
+
+    async def _variants(self, info: Info) -> list[domain.Variant]:
+        if self._removed is not None and not self._removed.archived:
+            return list(self._removed.variants)
+        return await info.context.loaders.variants_by_product_id.load(  # type: ignore[no-any-return]
+            self._product.id)
+
+    @strawberry.field
+    async def category(self, info: Info) -> Optional[Category]:
+        if self._product.category_id is None:
+            return None
+        category = await info.context.loaders.category_by_id.load(self._product.category_id)
+        return Category.from_domain(category) if category else None
+
+    @strawberry.field
+    async def seller(self, info: Info) -> Annotated["Seller", strawberry.lazy(
+            "schema.types.identity")]:
+        from schema.types.identity import Seller
+
+        seller = await info.context.loaders.seller_by_id.load(self._product.seller_id)
+        return Seller.from_domain(seller)
+
+    @strawberry.field
+    async def images(self, info: Info) -> list[ProductImage]:
+        if self._removed is not None and not self._removed.archived:
+            images = list(self._removed.images)
+        else:
+            images = await info.context.loaders.images_by_product_id.load(self._product.id)
+        return [ProductImage.from_domain(image) for image in images]
+
+    @strawberry.field
+    async def variants(self, info: Info) -> list[ProductVariant]:
+        erased = self._removed is not None and not self._removed.archived
+        return [ProductVariant.from_domain(v, self._product if erased else None)
+                for v in await self._variants(info)]
+
+    @strawberry.field(description="Lowest and highest variant price.")
+    def price_range(self) -> PriceRange:
+        return PriceRange(min=Money.from_domain(self._product.min_price),
+                          max=Money.from_domain(self._product.max_price))
+
+    @strawberry.field(description="True when some variant has stock available to add to a "
+                      "cart.")
+    async def available_for_sale(self, info: Info) -> bool:
+        return any(v.in_stock for v in await self._variants(info))
+
+
+@strawberry.type
+class ProductEdge:
+    cursor: str
+    node: Product
+
+
+@strawberry.type
+class ProductConnection:
+    edges: list[ProductEdge]
+    page_info: PageInfo
+    _count: strawberry.Private[Callable[[], Awaitable[int]]]
+
+    @strawberry.field(description="Products matching the filters, over all pages.")
+    async def total_count(self) -> int:
+        return await self._count()
+
+
+@strawberry.input
+class ProductFilter:
+    search: Optional[str] = strawberry.field(
+        default=None, description="Full-text match on name and description.")
+    category_slug: Optional[str] = None
+    seller_id: Optional[strawberry.ID] = None
+    min_price: Optional[int] = strawberry.field(
+        default=None, description="Minor units: some variant costs at least this.")
+    max_price: Optional[int] = strawberry.field(
+        default=None, description="Minor units: some variant within [minPrice, maxPrice].")
+    in_stock_only: Optional[bool] = False
+
+
+NODE_TYPES = [Product, ProductVariant, Category]

@@ -1,0 +1,156 @@
+"""Checkout sessions and their pricing."""
+from __future__ import annotations
+
+from datetime import datetime
+from enum import Enum
+from typing import Optional
+
+import strawberry
+
+from domain import checkout_service as service
+from domain.cart import CartLine as DomainCartLine
+from domain.checkout import AddressSnapshot
+from domain.identity.models import Address as DomainAddress
+from domain.ids import encode_id
+from domain.pricing import PriceBreakdown, PromotionPreview, ShippingOption
+from schema.types.cart import CartLine
+from schema.types.common import Money, Node, UserError
+from schema.types.identity import Address, AddressInput
+from schema.types.loyalty import LoyaltyAccount
+
+SHIPPING_NAMES = {"STANDARD": "Standard shipping", "EXPRESS": "Express shipping"}
+
+
+@strawberry.enum
+class CheckoutStatus(Enum):
+    OPEN = "OPEN"
+    COMPLETED = "COMPLETED"
+    EXPIRED = "EXPIRED"
+
+
+@strawberry.type
+class ShippingMethod:
+    code: str
+    name: str
+    price: Money = strawberry.field(description="Price for the whole checkout (all shipments).")
+    estimated_delivery_days: int
+
+    @classmethod
+    def from_domain(cls, option: ShippingOption) -> "ShippingMethod":
+        return cls(code=option.code, name=option.name, price=Money.from_domain(option.price),
+                   estimated_delivery_days=option.estimated_days)
+
+
+@strawberry.type
+class Discount:
+    type: str = strawberry.field(description="PROMOTION, LOYALTY_POINTS or TIER.")
+    code: Optional[str]
+    description: str
+    amount: Money
+
+
+@strawberry.type
+class Pricing:
+    subtotal: Money
+    discounts: list[Discount]
+    discount_total: Money
+    shipping: Money
+    tax: Money
+    total: Money
+
+    @classmethod
+    def from_domain(cls, p: PriceBreakdown) -> "Pricing":
+        return cls(
+            subtotal=Money.from_domain(p.subtotal),
+            discounts=[Discount(type=d.type, code=d.code, description=d.description,
+                                amount=Money.from_domain(d.amount)) for d in p.discounts],
+            discount_total=Money.from_domain(p.discount_total),
+            shipping=Money.from_domain(p.shipping), tax=Money.from_domain(p.tax),
+            total=Money.from_domain(p.total))
+
+
+@strawberry.type
+class Promotion:
+    code: str
+    description: str
+    applicable: bool = strawberry.field(
+        description="Whether it applies to this checkout as it stands.")
+    discount: Money = strawberry.field(description="What it would take off this checkout now.")
+
+    @classmethod
+    def from_domain(cls, preview: PromotionPreview) -> "Promotion":
+        return cls(code=preview.code, description=preview.description,
+                   applicable=preview.applicable, discount=Money.from_domain(preview.discount))
+
+
+def _address(snapshot: AddressSnapshot | None, buyer_id: int) -> Optional[Address]:
+    if snapshot is None:
+        return None
+    return Address.from_domain(DomainAddress(id=snapshot.address_id or 0, user_id=buyer_id,
+                                             fields=snapshot.fields, is_default=False))
+
+
+@strawberry.type
+class CheckoutSession(Node):
+    id: strawberry.ID
+    status: CheckoutStatus
+    lines: list[CartLine]
+    shipping_address: Optional[Address]
+    billing_address: Optional[Address]
+    available_shipping_methods: list[ShippingMethod]
+    shipping_method: Optional[ShippingMethod]
+    promotion_codes: list[str]
+    available_promotions: list[Promotion]
+    loyalty_points_to_use: int
+    loyalty: Optional[LoyaltyAccount]
+    pricing: Pricing
+    notes: Optional[str]
+    expires_at: datetime
+
+    @classmethod
+    def from_view(cls, view: service.CheckoutView) -> "CheckoutSession":
+        s = view.session
+        methods = [ShippingMethod.from_domain(m) for m in view.shipping_methods]
+        chosen = next((m for m in methods if m.code == s.shipping_method), None)
+        lines = [CartLine.from_domain(DomainCartLine(
+            id=l.line_id, cart_id=s.cart_id, variant_id=l.variant_id, quantity=l.quantity,
+            unit_price_minor=l.unit_price_minor, added_price_minor=l.added_price_minor,
+            reserved_until=s.cart_expires_at or s.expires_at, currency=l.currency))
+            for l in view.lines]
+        return cls(
+            id=strawberry.ID(encode_id("CheckoutSession", s.id)),
+            status=CheckoutStatus(view.status), lines=lines,
+            shipping_address=_address(s.shipping_address, s.buyer_id),
+            billing_address=_address(s.billing_address, s.buyer_id),
+            available_shipping_methods=methods, shipping_method=chosen,
+            promotion_codes=[s.promotion_code] if s.promotion_code else [],
+            available_promotions=[Promotion.from_domain(p) for p in view.promotions],
+            loyalty_points_to_use=s.loyalty_points,
+            loyalty=LoyaltyAccount.from_domain(view.loyalty, s.currency),
+            pricing=Pricing.from_domain(view.pricing), notes=s.notes,
+            expires_at=s.effective_expiry)
+
+
+@strawberry.input
+class CheckoutUpdateInput:
+    """Fields left out keep their current value (UNSET); promotionCodes: [] removes the code,
+    notes: null clears the notes."""
+
+    shipping_address_id: Optional[strawberry.ID] = strawberry.field(
+        default=strawberry.UNSET, description="Either a saved address id or a full address.")
+    shipping_address: Optional[AddressInput] = strawberry.UNSET
+    billing_address_id: Optional[strawberry.ID] = strawberry.UNSET
+    billing_address: Optional[AddressInput] = strawberry.UNSET
+    shipping_method_code: Optional[str] = strawberry.UNSET
+    promotion_codes: Optional[list[str]] = strawberry.UNSET
+    loyalty_points_to_use: Optional[int] = strawberry.UNSET
+    notes: Optional[str] = strawberry.UNSET
+
+
+@strawberry.type
+class CheckoutPayload:
+    user_errors: list[UserError]
+    checkout: Optional[CheckoutSession] = None
+
+
+NODE_TYPES = [CheckoutSession]
