@@ -88,8 +88,10 @@ class ErrorCodes(SchemaExtension):
     def _coded(self, error: GraphQLError) -> GraphQLError:
         original = error.original_error
         code = (error.extensions or {}).get("code")
-        if original is None:
-            # Parse and validation errors (limits included) come without an original error.
+        if original is None or isinstance(original, _FOR_THE_VIEW):
+            # Parse and validation errors (limits included) come without an original error;
+            # the transport's refusals (operation type not allowed, unknown operation name)
+            # with one.
             return _with_code(error, str(code or QUERY_REJECTED), self._message(error.message))
         for exc_type, mapped in _CODES.items():
             if isinstance(original, exc_type):
@@ -107,11 +109,11 @@ class ErrorCodes(SchemaExtension):
 
 
 def _with_code(error: GraphQLError, code: str, message: str | None = None) -> GraphQLError:
-    return GraphQLError(
-        message or error.message, nodes=error.nodes, source=error.source,
-        positions=error.positions, path=error.path,
-        extensions={**(error.extensions or {}), "code": code},
-    )
+    # In place: the error keeps its class and original error, which transports look at (the
+    # WebSocket handler closes the socket on a syntax error, as graphql-transport-ws says).
+    error.message = message or error.message
+    error.extensions = {**(error.extensions or {}), "code": code}
+    return error
 
 
 def protection_extensions(settings: Settings) -> list[Any]:

@@ -106,3 +106,39 @@ async def make_product(runtime: Any, seller_id: int, *, prices: list[int] | None
             made.variant_ids.append(variant_id)
             made.skus.append(sku)
     return made
+
+
+async def make_promotion(runtime: Any, code: str, *, kind: str = "PERCENT", value: int = 20,
+                         created_by: int, seller_id: int | None = None,
+                         description: str | None = None, **rules: Any) -> None:
+    from persistence.tables import promotions
+
+    async with runtime.db.write_engine.begin() as conn:
+        await conn.execute(insert(promotions).values(
+            code=code, description=description or f"{code} ({kind} {value})", kind=kind,
+            value=value, currency="USD", times_used=rules.pop("times_used", 0), active=True,
+            seller_id=seller_id, created_by=created_by, created_at=runtime.clock.now(),
+            **rules))
+
+
+async def give_points(runtime: Any, user_id: int, points: int, *,
+                      earned_days_ago: float = 1) -> None:
+    """A balance of `points`, all earned `earned_days_ago` days ago (sets the tier)."""
+    from datetime import timedelta
+
+    from persistence.tables import loyalty_accounts, loyalty_transactions
+
+    async with runtime.db.write_engine.begin() as conn:
+        await conn.execute(insert(loyalty_accounts).values(user_id=user_id, points=points))
+        await conn.execute(insert(loyalty_transactions).values(
+            user_id=user_id, kind="EARN", points=points, order_id=None,
+            created_at=runtime.clock.now() - timedelta(days=earned_days_ago)))
+
+
+def reissue(runtime: Any, account: Account) -> str:
+    """A fresh access token at the clock's current time (tests that move time past 15 min)."""
+    account.token = runtime.tokens.issue(user_id=account.user_id,
+                                         account_type=account.account_type,
+                                         seller_id=account.seller_id,
+                                         now=runtime.clock.now()).token
+    return account.token

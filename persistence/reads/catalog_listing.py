@@ -3,12 +3,9 @@ filters, full-text search, sorts and keyset pages (persistence/reads/pagination.
 
 Filters (all optional, combined with AND):
 - statuses: products in these statuses (the public list: ACTIVE only).
-- search: full-text on name + description. PostgreSQL: `to_tsvector('english', name || ' ' ||
-  description) @@ websearch_to_tsquery('english', :q)`, the very expression of the GIN index
-  ix_products_search, so the index serves it. SQLite: the FTS5 table products_fts (porter
-  stemmer) with every word of the input quoted as an FTS5 string and ANDed, so no input can
-  inject FTS5 syntax. Both stem ("headphone" finds "Headphones"). A search with no word
-  characters at all matches nothing; a blank one is no filter.
+- search: full-text on name + description with web-search syntax (catalog_search.py: the
+  GIN-indexed tsvector on PostgreSQL, FTS5 on SQLite; both stem, so "headphone" finds
+  "Headphones"; hostile input is never a fault). A blank search is no filter.
 - category_slug: the category with that slug (unknown slug: nothing matches).
 - seller_id: one seller's products.
 - min_price / max_price (minor units): a product matches when some variant's price p has
@@ -26,37 +23,18 @@ page walk is stable only while the matching rows do not change.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import (
-    ColumnElement,
-    Float,
-    FromClause,
-    Select,
-    String,
-    bindparam,
-    column,
-    exists,
-    false,
-    func,
-    literal_column,
-    select,
-    table,
-)
+from sqlalchemy import ColumnElement, FromClause, Select, exists, false, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.catalog import ACTIVE, Product
 from persistence.reads.catalog import to_product
+from persistence.reads.catalog_search import search_clause
 from persistence.reads.pagination import Ordering, Page, SortKey, fetch_page
 from persistence.tables import categories, products, stock, variants
-
-MAX_SEARCH_WORDS = 32
-_WORD = re.compile(r"\w+")
-_FTS = table("products_fts", column("rowid"))
-_TSV = literal_column("to_tsvector('english', products.name || ' ' || products.description)")
 
 NEWEST = Ordering("NEWEST", (SortKey(products.c.created_at, True, datetime),
                              SortKey(products.c.id, True, int)))
@@ -84,33 +62,11 @@ class ProductQuery:
     match_nothing: bool = False  # e.g. a sellerId that is not one of our ids
 
 
-def fts5_query(text: str) -> str | None:
-    """The user's words as ANDed FTS5 strings ("a" "b"), or None when there is no word."""
-    words = _WORD.findall(text)[:MAX_SEARCH_WORDS]
-    return " ".join('"' + w.replace('"', '""') + '"' for w in words) or None
-
-
 @dataclass(frozen=True)
 class _Plan:
     source: FromClause
     where: list[ColumnElement[bool]]
     score: ColumnElement[float] | None
-
-
-def _search(dialect: str, text: str, where: list[ColumnElement[bool]]
-            ) -> tuple[FromClause, ColumnElement[float] | None]:
-    if not _WORD.search(text):
-        where.append(false())
-        return products, None
-    if dialect == "postgresql":
-        query = func.websearch_to_tsquery(literal_column("'english'"),
-                                          bindparam("search", text, type_=String))
-        where.append(_TSV.op("@@")(query))
-        return products, func.ts_rank(_TSV, query, type_=Float)
-    fts = literal_column("products_fts")
-    where.append(fts.op("MATCH")(bindparam("search", fts5_query(text), type_=String)))
-    return (products.join(_FTS, _FTS.c.rowid == products.c.id),
-            -func.bm25(fts, type_=Float))
 
 
 def _plan(q: ProductQuery, dialect: str) -> _Plan:
@@ -138,7 +94,8 @@ def _plan(q: ProductQuery, dialect: str) -> _Plan:
             variants.join(stock, stock.c.variant_id == variants.c.id)
         ).where(variants.c.product_id == products.c.id, stock.c.available > 0))
     if q.search is not None and q.search.strip():
-        source, score = _search(dialect, q.search.strip()[:500], where)
+        source, matches, score = search_clause(dialect, q.search.strip())
+        where.append(matches)
     return _Plan(source, where, score)
 
 
