@@ -45,7 +45,7 @@ class RequestRejected(Exception):
         return JSONResponse(body, status_code=400)
 
 
-class MarketplaceGraphQL(GraphQL):
+class MarketplaceGraphQL(GraphQL[Context, None]):
     def __init__(self, schema: Any, runtime: Runtime) -> None:
         settings = runtime.settings
         super().__init__(

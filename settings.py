@@ -117,6 +117,7 @@ class Settings:
             or "whsec_dev_only_offline_provider_secret",
             public_base_url=e.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000"),
             log_sql=_bool(e.get("LOG_SQL"), False),
+            tax_rates=_tax_rates(e.get("TAX_RATES")) or cls().tax_rates,
         )
         return replace(s, **overrides) if overrides else s  # type: ignore[arg-type]
 
@@ -126,3 +127,15 @@ def _read_pem(path: str | None) -> str | None:
         return None
     with open(path, encoding="utf-8") as fh:
         return fh.read()
+
+
+def _tax_rates(value: str | None) -> dict[str, int]:
+    """TAX_RATES="US-CA=7.25,US-NY=8.875,US-*=5" -> thousandths of a percent per region."""
+    rates: dict[str, int] = {}
+    for item in _list(value):
+        region, _, percent = item.partition("=")
+        whole, _, frac = percent.strip().partition(".")
+        if not region.strip() or not whole.isdigit() or (frac and not frac.isdigit()):
+            raise ValueError(f"TAX_RATES entry {item!r} is not REGION=PERCENT")
+        rates[region.strip().upper()] = int(whole) * 1000 + int((frac + "000")[:3] or 0)
+    return rates

@@ -6,6 +6,8 @@ database must be migrated first (`marketplace migrate`); this works on a freshly
 """
 from __future__ import annotations
 
+from typing import Awaitable, Callable, TypeVar
+
 from domain.clock import SystemClock
 from domain.errors import ErrorList
 from domain.identity import accounts
@@ -14,6 +16,8 @@ from persistence.uow import SqlUnitOfWork, run_in_transaction
 from security.passwords import Argon2PasswordHasher
 from settings import Settings
 
+T = TypeVar("T")
+
 
 async def create_admin(settings: Settings, *, email: str, password: str, name: str,
                        password_hasher: Argon2PasswordHasher | None = None) -> bool:
@@ -21,7 +25,7 @@ async def create_admin(settings: Settings, *, email: str, password: str, name: s
     db = create_database(settings.database_url)
     clock = SystemClock()
 
-    async def transact(use_case):  # type: ignore[no-untyped-def]
+    async def transact(use_case: Callable[[SqlUnitOfWork], Awaitable[T]]) -> T:
         return await run_in_transaction(lambda: SqlUnitOfWork(db, clock), use_case)
 
     try:

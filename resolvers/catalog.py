@@ -20,7 +20,9 @@ from graphql import GraphQLError
 from strawberry.types import Info
 
 from context import Viewer
-from domain.catalog import Actor, Product as DomainProduct, can_see
+from domain.catalog import Actor, can_see
+from domain.catalog import Product as DomainProduct
+from domain.catalog import Variant as DomainVariant
 from domain.errors import AuthenticationRequired
 from domain.ids import decode_pk
 from persistence.reads.catalog import all_categories
@@ -57,6 +59,15 @@ async def _visible(info: Info, product: DomainProduct | None) -> DomainProduct |
     if product is None or product.is_active:
         return product
     return product if can_see(product, await _browsing_actor(info)) else None
+
+
+async def _visible_variant(info: Info, found: DomainVariant | None
+                           ) -> Optional[ProductVariant]:
+    """The variant when its product is visible to the caller, else None."""
+    if found is None:
+        return None
+    owner = await ctx(info).loaders.product_by_id.load(found.product_id)
+    return ProductVariant.from_domain(found) if await _visible(info, owner) else None
 
 
 async def product_connection(info: Info, query: ProductQuery, first: Optional[int],
@@ -140,10 +151,7 @@ async def variant(info: Info, id: Optional[str], sku: Optional[str]
         found = await loaders.variant_by_sku.load(sku)
     else:
         return None
-    if found is None:
-        return None
-    owner = await _visible(info, await loaders.product_by_id.load(found.product_id))
-    return ProductVariant.from_domain(found) if owner else None
+    return await _visible_variant(info, found)
 
 
 async def variant_by_pk(info: Info, pk: int) -> Optional[ProductVariant]:
@@ -166,11 +174,7 @@ async def product_node(info: Info, pk: int) -> Optional[Product]:
 
 @node_resolver("ProductVariant")
 async def variant_node(info: Info, pk: int) -> Optional[ProductVariant]:
-    found = await ctx(info).loaders.variant_by_id.load(pk)
-    if found is None:
-        return None
-    owner = await _visible(info, await ctx(info).loaders.product_by_id.load(found.product_id))
-    return ProductVariant.from_domain(found) if owner else None
+    return await _visible_variant(info, await ctx(info).loaders.variant_by_id.load(pk))
 
 
 @node_resolver("Category")

@@ -140,11 +140,13 @@ async def token_refresh(info: Info, refresh_token: str) -> AuthPayload:
 
 def _signed_in(result: AuthResult) -> dict[str, Any]:
     return {"token": result.access_token, "expires_at": result.expires_at,
-            "refresh_token": result.refresh_token, "user": User.from_domain(result.user, signed_in=True)}
+            "refresh_token": result.refresh_token,
+            "user": User.from_domain(result.user, signed_in=True)}
 
 
 # --- address book and wallet
-async def address_add(info: Info, input: AddressInput, is_default: bool | None) -> AddressPayload:
+async def address_add(info: Info, input: AddressInput,
+                      is_default: bool | None) -> AddressPayload:
     who = await viewer(info)
 
     async def run() -> dict[str, Any]:

@@ -16,7 +16,9 @@ from typing import Any, Optional
 from strawberry import UNSET
 from strawberry.types import Info
 
-from domain.catalog import Actor, products as use_cases, stock as stock_cases
+from domain.catalog import Actor
+from domain.catalog import products as use_cases
+from domain.catalog import stock as stock_cases
 from domain.catalog.rules import NewProduct, NewVariant, ProductChanges, VariantChanges
 from domain.errors import not_found
 from domain.ids import decode_pk

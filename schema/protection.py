@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from graphql import GraphQLError
 from strawberry.exceptions import MissingQueryError
@@ -88,19 +89,23 @@ class ErrorCodes(SchemaExtension):
     def _coded(self, error: GraphQLError) -> GraphQLError:
         original = error.original_error
         code = (error.extensions or {}).get("code")
-        if original is None or isinstance(original, _FOR_THE_VIEW):
-            # Parse and validation errors (limits included) come without an original error;
-            # the transport's refusals (operation type not allowed, unknown operation name)
-            # with one.
-            return _with_code(error, str(code or QUERY_REJECTED), self._message(error.message))
         for exc_type, mapped in _CODES.items():
             if isinstance(original, exc_type):
                 return _with_code(error, mapped, message=str(original) or error.message)
-        if isinstance(original, GraphQLError) and code:
-            return error
+        if original is None or isinstance(original, GraphQLError):
+            if code:
+                return _with_code(error, str(code), self._message(error.message))
+            if error.path is None:
+                # Refused before execution: parse and validation errors (limits included) come
+                # without an original error, variable coercion errors with graphql-core's.
+                return _with_code(error, QUERY_REJECTED, self._message(error.message))
+        elif isinstance(original, _FOR_THE_VIEW):
+            # The transport's refusals (operation type not allowed, unknown operation name).
+            return _with_code(error, QUERY_REJECTED, error.message)
         request_id = self._request_id()
-        log.error("unexpected error (request %s) at %s", request_id, error.path,
-                  exc_info=(type(original), original, original.__traceback__))
+        log.error("unexpected error (request %s) at %s: %s", request_id, error.path,
+                  error.message, exc_info=original and (type(original), original,
+                                                        original.__traceback__))
         return GraphQLError(
             "Unexpected error.", nodes=error.nodes, source=error.source,
             positions=error.positions, path=error.path,

@@ -90,7 +90,7 @@ async def _managed_product(uow: CatalogUnitOfWork, actor: Actor, product_id: int
 
 async def update_product(uow: CatalogUnitOfWork, *, actor: Actor, product_id: int,
                          changes: ProductChanges) -> Product:
-    product = await _managed_product(uow, actor, product_id)
+    await _managed_product(uow, actor, product_id)
     changes = checked_changes(changes)
     values: dict[str, Any] = {}
     if changes.set_category:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any, Callable, Hashable, Sequence, TypeVar
 
-from sqlalchemy import Row, Select, select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.catalog import Category, Product, ProductImage, Variant
@@ -70,16 +70,14 @@ def variant_select() -> Select[Any]:
         .outerjoin(stock, stock.c.variant_id == variants.c.id))
 
 
-def _aligned(keys: Sequence[Hashable], rows: Sequence[Row[Any]],
-             key: Callable[[Row[Any]], Hashable], build: Callable[[Row[Any]], T]
-             ) -> list[T | None]:
+def _aligned(keys: Sequence[Hashable], rows: Sequence[Any], key: Callable[[Any], Hashable],
+             build: Callable[[Any], T | None]) -> list[T | None]:
     found = {key(row): build(row) for row in rows}
     return [found.get(k) for k in keys]
 
 
-def _grouped(keys: Sequence[Hashable], rows: Sequence[Row[Any]],
-             key: Callable[[Row[Any]], Hashable], build: Callable[[Row[Any]], T]
-             ) -> list[list[T]]:
+def _grouped(keys: Sequence[Hashable], rows: Sequence[Any], key: Callable[[Any], Hashable],
+             build: Callable[[Any], T]) -> list[list[T]]:
     groups: dict[Hashable, list[T]] = defaultdict(list)
     for row in rows:
         groups[key(row)].append(build(row))

@@ -63,13 +63,16 @@ class ProductQuery:
 
 
 @dataclass(frozen=True)
-class _Plan:
+class Plan:
+    """FROM, WHERE and relevance score of a query (shared by its page and its count)."""
+
     source: FromClause
     where: list[ColumnElement[bool]]
     score: ColumnElement[float] | None
 
 
-def _plan(q: ProductQuery, dialect: str) -> _Plan:
+def plan(q: ProductQuery, dialect: str) -> Plan:
+    """The filters of `q` (module docstring) for the running dialect."""
     where: list[ColumnElement[bool]] = []
     source: FromClause = products
     score = None
@@ -96,7 +99,7 @@ def _plan(q: ProductQuery, dialect: str) -> _Plan:
     if q.search is not None and q.search.strip():
         source, matches, score = search_clause(dialect, q.search.strip())
         where.append(matches)
-    return _Plan(source, where, score)
+    return Plan(source, where, score)
 
 
 def ordering_for(q: ProductQuery, score: ColumnElement[float] | None) -> Ordering:
@@ -110,14 +113,14 @@ def ordering_for(q: ProductQuery, score: ColumnElement[float] | None) -> Orderin
 
 async def product_page(conn: AsyncConnection, q: ProductQuery, *, first: int,
                        after: str | None) -> Page[Product]:
-    plan = _plan(q, conn.dialect.name)
-    stmt: Select[Any] = select(products).select_from(plan.source).where(*plan.where)
-    return await fetch_page(conn, stmt, ordering_for(q, plan.score), first=first, after=after,
+    found = plan(q, conn.dialect.name)
+    stmt: Select[Any] = select(products).select_from(found.source).where(*found.where)
+    return await fetch_page(conn, stmt, ordering_for(q, found.score), first=first, after=after,
                             item=to_product)
 
 
 async def product_count(conn: AsyncConnection, q: ProductQuery) -> int:
     """How many products match the filters (the connection's totalCount)."""
-    plan = _plan(q, conn.dialect.name)
-    stmt = select(func.count()).select_from(plan.source).where(*plan.where)
+    found = plan(q, conn.dialect.name)
+    stmt = select(func.count()).select_from(found.source).where(*found.where)
     return int((await conn.execute(stmt)).scalar_one())

@@ -18,6 +18,7 @@ A search with no word characters at all matches nothing on both.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
@@ -39,7 +40,7 @@ MAX_LENGTH = 500
 _WORD = re.compile(r"\w+")
 _TOKEN = re.compile(r'(-?)(?:"([^"]*)"?|([^\s"]+))')
 _FTS = table("products_fts", column("rowid"))
-TSVECTOR = literal_column(
+TSVECTOR: ColumnElement[Any] = literal_column(
     "to_tsvector('english', products.name || ' ' || products.description)")
 
 
@@ -76,7 +77,7 @@ def search_clause(dialect: str, text: str) -> tuple[FromClause, ColumnElement[bo
     translated = fts5_query(text)
     if translated is None:
         return products, false(), None
-    fts = literal_column("products_fts")
+    fts: ColumnElement[Any] = literal_column("products_fts")
     return (products.join(_FTS, _FTS.c.rowid == products.c.id),
             fts.op("MATCH")(bindparam("search", translated, type_=String)),
             -func.bm25(fts, type_=Float))

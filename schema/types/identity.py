@@ -20,6 +20,7 @@ from domain.ids import encode_id
 from schema.types.common import Node, UserError
 
 if TYPE_CHECKING:
+    from schema.types.loyalty import LoyaltyAccount
     from schema.types.catalog import ProductConnection
 
 
@@ -117,6 +118,14 @@ class User(Node):
         from resolvers.identity import user_payment_methods
 
         return await user_payment_methods(info, self.pk, signed_in=self.signed_in)
+
+    @strawberry.field(description="Points, tier and benefits; only the user themself and "
+                      "admins see it, others get null.")
+    async def loyalty(self, info: Info) -> Optional[Annotated[
+            "LoyaltyAccount", strawberry.lazy("schema.types.loyalty")]]:
+        from resolvers.loyalty import user_loyalty
+
+        return await user_loyalty(info, self.pk, signed_in=self.signed_in)
 
     @strawberry.field(description="Only for sellers: their seller profile.")
     async def seller(self, info: Info) -> Optional[Seller]:

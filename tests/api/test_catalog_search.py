@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 from sqlalchemy import select, text
 
-from persistence.reads.catalog_listing import ProductQuery, _plan
+from persistence.reads.catalog_listing import ProductQuery, plan
 from persistence.tables import products
-from tests.factories import make_account, make_product
+from tests.factories import make_account, make_category, make_product
 
 SEARCH = """query($q: String, $sort: ProductSort, $after: String, $first: Int) {
   products(first: $first, after: $after, filter: {search: $q}, sort: $sort) {
@@ -103,6 +103,26 @@ async def test_relevance_orders_by_rank_and_pages(gql: Any, runtime: Any) -> Non
     assert best.id
 
 
+async def test_search_combines_with_filters_sorts_and_pages(gql: Any, runtime: Any) -> None:
+    one, two = await make_account(runtime, "SELLER"), await make_account(runtime, "SELLER")
+    audio = await make_category(runtime, slug="audio")
+    for i, price in enumerate([5000, 1000, 3000, 2000, 4000]):
+        await make_product(runtime, (one if i % 2 else two).seller_id, prices=[price],
+                           name=f"Headphones {price}", category_id=audio,
+                           stock_each=0 if price == 3000 else 5)
+    await make_product(runtime, one.seller_id, name="Headphones elsewhere", prices=[10])
+    await make_product(runtime, one.seller_id, name="Speaker", prices=[10], category_id=audio)
+    query = """query($after: String) { products(first: 2, after: $after, sort: PRICE_ASC,
+      filter: {search: "headphone", categorySlug: "audio", minPrice: 1500, inStockOnly: true})
+      { totalCount pageInfo { hasNextPage endCursor } edges { node { name } } } }"""
+    first = (await gql.data(query))["products"]
+    assert first["totalCount"] == 3
+    rest = (await gql.data(query, {"after": first["pageInfo"]["endCursor"]}))["products"]
+    assert [e["node"]["name"] for e in first["edges"] + rest["edges"]] == [
+        "Headphones 2000", "Headphones 4000", "Headphones 5000"]
+    assert not rest["pageInfo"]["hasNextPage"]
+
+
 async def test_relevance_without_search_is_newest(gql: Any, runtime: Any, clock: Any) -> None:
     seller = await make_account(runtime, "SELLER")
     for name in ("Old", "Middle", "New"):
@@ -115,8 +135,8 @@ async def test_relevance_without_search_is_newest(gql: Any, runtime: Any, clock:
 async def test_postgresql_search_uses_the_gin_index(runtime: Any) -> None:
     if runtime.db.dialect != "postgresql":
         pytest.skip("PostgreSQL only")
-    plan = _plan(ProductQuery(search="wireless headphones", statuses=None), "postgresql")
-    stmt = select(products.c.id).select_from(plan.source).where(*plan.where)
+    found = plan(ProductQuery(search="wireless headphones", statuses=None), "postgresql")
+    stmt = select(products.c.id).select_from(found.source).where(*found.where)
     sql = str(stmt.compile(runtime.db.read_engine.sync_engine,
                            compile_kwargs={"literal_binds": True}))
     async with runtime.db.read_engine.connect() as conn:

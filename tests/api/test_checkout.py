@@ -284,3 +284,39 @@ async def test_cart_changes_during_checkout_reprice_the_session(gql: Any, runtim
     async with runtime.db.read_engine.connect() as conn:
         status = (await conn.execute(select(carts.c.status))).scalar_one()
     assert status == "CHECKOUT"
+
+
+async def test_me_shows_the_loyalty_account(gql: Any, runtime: Any) -> None:
+    buyer = await make_account(runtime)
+    other = await make_account(runtime)
+    await give_points(runtime, buyer.user_id, 1200)
+    query = "{ me { loyalty { points tier freeShipping tierDiscountPercent pointsValue { amount } } } }"
+    me = (await gql.data(query, token=buyer.token))["me"]
+    assert me["loyalty"] == {"points": 1200, "tier": "SILVER", "freeShipping": True,
+                             "tierDiscountPercent": 0, "pointsValue": {"amount": "12.00"}}
+    node = await gql.data('query($id: ID!) { node(id: $id) { ... on User { loyalty { points } } } }',
+                          {"id": encode_id("User", buyer.user_id)}, token=other.token)
+    assert node["node"] is None
+
+
+async def test_seller_codes_discount_only_that_sellers_lines(gql: Any, runtime: Any) -> None:
+    a = await make_account(runtime, "SELLER")
+    b = await make_account(runtime, "SELLER")
+    c = await make_account(runtime, "SELLER")
+    buyer = await make_account(runtime)
+    for seller, price in ((a, 4000), (b, 6000)):
+        made = await make_product(runtime, seller.seller_id, prices=[price])
+        await gql.data(ADD, {"v": encode_id("ProductVariant", made.variant_ids[0]), "q": 1},
+                       token=buyer.token)
+    await make_promotion(runtime, "ATEN", value=10, created_by=a.user_id, seller_id=a.seller_id)
+    await make_promotion(runtime, "CTEN", value=10, created_by=c.user_id, seller_id=c.seller_id)
+    sid = (await start(gql, buyer.token))["checkout"]["id"]
+    applied = await change(gql, buyer.token, sid, promotionCodes=["ATEN"])
+    discounts = applied["checkout"]["pricing"]["discounts"]
+    assert [(d["code"], d["amount"]["minorUnits"]) for d in discounts] == [("ATEN", 400)]
+    offered = {p["code"] for p in applied["checkout"]["availablePromotions"]}
+    assert "ATEN" in offered and "CTEN" not in offered
+    refused = await change(gql, buyer.token, sid, promotionCodes=["CTEN"])
+    assert codes(refused) == ["PROMOTION_NOT_APPLICABLE"]
+    cleared = await change(gql, buyer.token, sid, promotionCodes=[])
+    assert cleared["checkout"]["promotionCodes"] == []

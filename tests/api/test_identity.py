@@ -10,10 +10,16 @@ from typing import Any
 from sqlalchemy import func, select
 
 from domain.ids import encode_id
-from persistence.tables import addresses, ledger_accounts, payment_methods, refresh_tokens
-from persistence.tables import sellers, users
+from persistence.tables import (
+    addresses,
+    ledger_accounts,
+    payment_methods,
+    refresh_tokens,
+    sellers,
+    users,
+)
 from security.passwords import Argon2PasswordHasher
-from tests.factories import make_account
+from tests.factories import make_account, make_product
 from tests.support import unique_email
 
 AUTH_FIELDS = """token expiresAt refreshToken
@@ -401,3 +407,15 @@ async def test_node_visibility(gql: Any, runtime: Any) -> None:
     assert (await node(shop["id"], None)) == {"__typename": "Seller", "id": shop["id"],
                                               "displayName": "Shop"}
     assert await node(encode_id("Address", 999), ann["token"]) is None
+
+
+async def test_seller_products_come_from_the_catalogue(gql: Any, runtime: Any) -> None:
+    seller = await make_account(runtime, "SELLER")
+    active = await make_product(runtime, seller.seller_id, name="Lamp")
+    await make_product(runtime, seller.seller_id, status="DRAFT")
+    body = await gql.data("""query($id: ID!) { node(id: $id) { ... on Seller {
+        displayName products(first: 5) { totalCount edges { node { id name } } } } } }""",
+                          {"id": encode_id("Seller", seller.seller_id)})
+    products = body["node"]["products"]
+    assert products["totalCount"] == 1
+    assert [e["node"]["id"] for e in products["edges"]] == [encode_id("Product", active.id)]

@@ -140,9 +140,10 @@ def test_currency_only_matters_for_amounts() -> None:
 
 
 def test_describe() -> None:
-    assert promo(value=20).describe() == "20% off"
-    assert promo(kind=PromotionKind.FIXED, value=500).describe() == "5.00 USD off"
-    assert promo(kind=PromotionKind.FREE_SHIPPING).describe() == "Free standard shipping"
+    assert promo(value=20, description="").describe() == "20% off"
+    assert promo(kind=PromotionKind.FIXED, value=500, description="").describe() == "5.00 USD off"
+    assert promo(kind=PromotionKind.FREE_SHIPPING, description="").describe() == (
+        "Free standard shipping")
     assert promo(description="Summer").describe() == "Summer"
 
 
