@@ -33,11 +33,19 @@ def _merged(kind: str) -> Any:
     return merge_types(kind, roots) if len(roots) > 1 else roots[0]
 
 
+class MarketplaceSchema(strawberry.Schema):
+    """Errors are logged once, by schema.protection.ErrorCodes: unexpected faults at ERROR
+    with the request id; rejections and business errors are the client's, not logged."""
+
+    def process_errors(self, errors: list[Any], execution_context: Any = None) -> None:
+        return None
+
+
 def build_schema(settings: Settings) -> strawberry.Schema:
     # Types reachable only through interfaces (e.g. node(id:)) must be named explicitly.
     from schema.types import registry
 
-    return strawberry.Schema(
+    return MarketplaceSchema(
         query=_merged("Query"),
         mutation=_merged("Mutation"),
         subscription=_merged("Subscription"),

@@ -145,8 +145,8 @@ def _page_error(value: object, limit: int, nodes: Any = None) -> GraphQLError | 
         return None  # not a number: graphql-core's coercion answers that
     if 0 <= value <= limit:
         return None
-    return rejected(f"A page holds between 0 and {limit} items; {value:g} were asked for.",
-                    nodes)
+    asked = value if isinstance(value, int) else f"{value:g}"
+    return rejected(f"A page holds between 0 and {limit} items; {asked} were asked for.", nodes)
 
 
 def page_variable_errors(document: DocumentNode, shape: DocumentShape,

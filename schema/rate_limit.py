@@ -86,7 +86,8 @@ class SlidingWindowLimiter:
         return max(hits[index] + self.window - now, 0.0)
 
     def _sweep(self, now: float) -> None:
-        stale = [key for key, hits in self._hits.items() if not hits or hits[-1] <= now - self.window]
+        cutoff = now - self.window
+        stale = [key for key, hits in self._hits.items() if not hits or hits[-1] <= cutoff]
         for key in stale:
             del self._hits[key]
 

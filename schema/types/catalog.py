@@ -183,16 +183,18 @@ class ProductConnection:
         return await self._count()
 
 
+_PRICE_RULE = ("Minor units. A product matches when one of its variants costs between minPrice "
+               "and maxPrice (inclusive; a missing bound is open).")
+
+
 @strawberry.input
 class ProductFilter:
     search: Optional[str] = strawberry.field(
         default=None, description="Full-text match on name and description.")
     category_slug: Optional[str] = None
     seller_id: Optional[strawberry.ID] = None
-    min_price: Optional[int] = strawberry.field(
-        default=None, description="Minor units: some variant costs at least this.")
-    max_price: Optional[int] = strawberry.field(
-        default=None, description="Minor units: some variant within [minPrice, maxPrice].")
+    min_price: Optional[int] = strawberry.field(default=None, description=_PRICE_RULE)
+    max_price: Optional[int] = strawberry.field(default=None, description=_PRICE_RULE)
     in_stock_only: Optional[bool] = False
 
 

@@ -153,4 +153,15 @@ class CheckoutPayload:
     checkout: Optional[CheckoutSession] = None
 
 
+@strawberry.input
+class CheckoutCompleteInput:
+    payment_method: str = strawberry.field(
+        description="A saved payment method id, or a provider token such as pm_card_visa.")
+    idempotency_key: str = strawberry.field(
+        description="Client-chosen key; repeating a completed request with the same key returns "
+        "the same order.")
+
+
 NODE_TYPES = [CheckoutSession]
+# Served ahead of checkoutComplete (the orders issue), which takes it.
+EXTRA_TYPES = [CheckoutCompleteInput]

@@ -16,4 +16,5 @@ def all_types() -> list[type]:
                 raise
             continue
         types.extend(getattr(module, "NODE_TYPES", ()))
+        types.extend(getattr(module, "EXTRA_TYPES", ()))
     return types

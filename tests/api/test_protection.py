@@ -345,6 +345,9 @@ async def test_probe_page_sizes(runtime: Any) -> None:
     async with probe_client(runtime) as client:
         assert_rejected(await client("{ page(first: 100000) }"))
         assert_rejected(await client("{ page(first: -1) }"))
+        huge = await client("{ page(first: " + "9" * 400 + ") }")
+        assert_rejected(huge)
+        assert huge["errors"][0]["message"].endswith("9" * 400 + " were asked for.")
         assert_rejected(await client(by_variable, {"n": 101}))
         assert_rejected(await client(by_variable, {"n": 100000.0}))
         assert_rejected(await client("query P($n: Int = 101) { page(first: $n) }"))

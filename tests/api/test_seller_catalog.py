@@ -2,6 +2,7 @@
 code, and that a refused mutation changes nothing."""
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from sqlalchemy import func, select, update
@@ -294,3 +295,22 @@ async def test_variant_update_errors_change_nothing(gql: Any, runtime: Any) -> N
     assert kept.price_minor == 1000
     product = await row(runtime, products, products.c.id == made.id)
     assert (product.min_price_minor, product.max_price_minor) == (1000, 1000)
+
+
+async def test_concurrent_creates_of_one_name_get_distinct_slugs(gql: Any,
+                                                                 runtime: Any) -> None:
+    seller = await make_account(runtime, "SELLER")
+    payloads = await asyncio.gather(*(
+        create(gql, seller.token, variants=[
+            {"sku": f"RACE-{i}", "name": "One", "priceMinorUnits": 100}])
+        for i in range(5)))
+    assert all(p["userErrors"] == [] for p in payloads)
+    assert sorted(p["product"]["slug"] for p in payloads) == [
+        "wireless-headphones", *(f"wireless-headphones-{n}" for n in range(2, 6))]
+    same_sku = await asyncio.gather(*(
+        create(gql, seller.token, variants=[
+            {"sku": "ONLY-ONE", "name": "One", "priceMinorUnits": 100}])
+        for _ in range(3)))
+    assert sorted(p["userErrors"][0]["code"] if p["userErrors"] else "ok"
+                  for p in same_sku) == ["CONFLICT", "CONFLICT", "ok"]
+    assert await count(runtime, products) == 6

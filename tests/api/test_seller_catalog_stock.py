@@ -2,6 +2,7 @@
 FORBIDDEN across sellers (nothing changes), admins, and LowStock events in the outbox."""
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any
 
@@ -172,3 +173,16 @@ async def test_seller_inventory(gql: Any, runtime: Any) -> None:
     assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
     body = await gql(SELLER_INVENTORY, {"v": v})
     assert body["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+
+
+async def test_concurrent_adjustments_never_go_below_zero(gql: Any, runtime: Any) -> None:
+    seller = await make_account(runtime, "SELLER")
+    made = await make_product(runtime, seller.seller_id, stock_each=6)
+    v = made.variant_ids[0]
+    results = await asyncio.gather(*(adjust(gql, seller.token, v, -1) for _ in range(10)))
+    outcomes = sorted("ok" if not r["userErrors"] else r["userErrors"][0]["code"]
+                      for r in results)
+    assert outcomes == ["CONFLICT"] * 4 + ["ok"] * 6
+    assert await level(runtime, v) == (0, 0, 0, 0)
+    events = await low_stock_events(runtime)
+    assert len(events) == 1 and events[0][2]["available"] == 5
