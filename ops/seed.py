@@ -27,6 +27,9 @@ from domain.ids import encode_id
 from ops.seed_data import CATEGORIES, SELLERS, DemoProduct, demo_products
 from persistence.db import create_database
 from persistence.tables import (
+    addresses,
+    loyalty_accounts,
+    loyalty_transactions,
     categories,
     ledger_accounts,
     product_images,
@@ -44,6 +47,7 @@ SELLER_PASSWORD = "seller-password"
 BUYER_EMAIL, BUYER_PASSWORD = "buyer@example.com", "buyer-password"
 PLATFORM_EMAIL = "platform@example.com"
 PROMOTION_CODE = "SUMMER2024"
+DEMO_POINTS = 800
 
 
 class _Seeder:
@@ -111,6 +115,22 @@ class _Seeder:
                     variant_id=variant_id, total=v.stock, available=v.stock, reserved=0,
                     allocated=0, low_stock_threshold=self.threshold).on_conflict_do_nothing())
 
+    async def buyer_extras(self, buyer_id: int) -> None:
+        """500+ loyalty points (BRONZE) and a default address in California, so the demo
+        buyer can try points, SUMMER2024 and CA tax at checkout straight away."""
+        created = (await self.conn.execute(self.insert(loyalty_accounts).values(
+            user_id=buyer_id, points=DEMO_POINTS).on_conflict_do_nothing()
+            .returning(loyalty_accounts.c.user_id))).first()
+        if created is None:
+            return
+        await self.conn.execute(insert(loyalty_transactions).values(
+            user_id=buyer_id, kind="EARN", points=DEMO_POINTS, order_id=None,
+            created_at=self.now - timedelta(days=30)))
+        await self.conn.execute(insert(addresses).values(
+            user_id=buyer_id, full_name="Demo Buyer", line1="1 Market St", line2=None,
+            city="San Francisco", region="CA", postal_code="94105", country="US",
+            phone=None, is_default=True, created_at=self.now))
+
     async def promotion(self, created_by: int) -> None:
         await self.conn.execute(self.insert(promotions).values(
             code=PROMOTION_CODE, description="Summer sale: 20% off everything",
@@ -129,7 +149,8 @@ async def seed_demo(settings: Settings, *, password_hasher: Argon2PasswordHasher
                            (clock or SystemClock()).now(), settings.low_stock_threshold)
             category_ids = await seed.categories()
             seller_ids = {email: await seed.seller(email, name) for email, name, _ in SELLERS}
-            await seed.user(BUYER_EMAIL, "Demo Buyer", "BUYER", BUYER_PASSWORD)
+            buyer = await seed.user(BUYER_EMAIL, "Demo Buyer", "BUYER", BUYER_PASSWORD)
+            await seed.buyer_extras(buyer)
             platform = await seed.user(PLATFORM_EMAIL, "Marketplace Platform", "ADMIN", None)
             for demo in demo_products():
                 await seed.product(demo, seller_ids[demo.seller_email],
@@ -146,7 +167,9 @@ def credentials() -> str:
                              for email, name, _ in SELLERS)
     return (
         "Demo data is loaded.\n"
-        f"  buyer   {BUYER_EMAIL} / {BUYER_PASSWORD}\n{sellers_text}\n"
+        f"  buyer   {BUYER_EMAIL} / {BUYER_PASSWORD}  ({DEMO_POINTS} loyalty points, "
+        "default address in CA)\n"
+        f"{sellers_text}\n"
         f"  promotion code {PROMOTION_CODE}: 20% off\n"
         "  admin: run `marketplace create-admin --email admin@example.com --password ...`"
     )
