@@ -38,25 +38,24 @@ def test_database_url(tmp_dir: Path) -> str:
         hide_password=False)
 
 
-async def create_database(url: str) -> None:
+async def _on_server(url: str, *statements: str) -> None:
+    """Run statements on the PostgreSQL server of `url` (connected to its `postgres` db)."""
     parsed = make_url(url)
     if parsed.get_backend_name() != "postgresql":
         return
     admin = create_async_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
     async with admin.connect() as conn:
-        await conn.execute(text(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)'))
-        await conn.execute(text(f'CREATE DATABASE "{parsed.database}"'))
+        for statement in statements:
+            await conn.execute(text(statement.format(db=parsed.database)))
     await admin.dispose()
+
+
+async def create_database(url: str) -> None:
+    await _on_server(url, 'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)', 'CREATE DATABASE "{db}"')
 
 
 async def drop_database(url: str) -> None:
-    parsed = make_url(url)
-    if parsed.get_backend_name() != "postgresql":
-        return
-    admin = create_async_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    async with admin.connect() as conn:
-        await conn.execute(text(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)'))
-    await admin.dispose()
+    await _on_server(url, 'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
 
 
 async def reset_schema(url: str) -> None:
