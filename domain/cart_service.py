@@ -201,8 +201,8 @@ async def _merge_one(uow: Any, cart: Cart, guest: GuestLine, field: tuple[str, .
                             *field, "variantId")
     if variant.currency != cart.currency:
         raise invalid(f"This cart holds {cart.currency} items.", *field, "variantId")
-    existing = next((l for l in await uow.carts.lines_with_prices(cart.id)
-                     if l.variant_id == guest.variant_id), None)
+    existing = next((ln for ln in await uow.carts.lines_with_prices(cart.id)
+                     if ln.variant_id == guest.variant_id), None)
     room = MAX_QUANTITY - (existing.quantity if existing else 0)
     wanted = min(guest.quantity, room)
     take = min(wanted, variant.available)

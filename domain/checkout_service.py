@@ -34,7 +34,7 @@ from domain.pricing import (
     calculate,
     preview_promotions,
 )
-from domain.promotions import Promotion, normalize_code, unknown_code_error
+from domain.promotions import normalize_code, unknown_code_error
 
 SHIPPING_CODES = ("STANDARD", "EXPRESS")
 
@@ -81,8 +81,8 @@ class CheckoutView:
 # ---------------------------------------------------------------- pricing inputs
 
 def _price_lines(lines: list[CheckoutLine]) -> list[PriceLine]:
-    return [PriceLine(key=l.line_id, seller_id=l.seller_id, unit_price=l.unit_price_minor,
-                      quantity=l.quantity, currency=l.currency) for l in lines]
+    return [PriceLine(key=ln.line_id, seller_id=ln.seller_id, unit_price=ln.unit_price_minor,
+                      quantity=ln.quantity, currency=ln.currency) for ln in lines]
 
 
 def _destination(session: CheckoutSession) -> Destination | None:
@@ -137,8 +137,8 @@ async def start_checkout(uow: Any, *, buyer_id: int,
     if unavailable:
         raise ErrorList(unavailable)
     warnings = price_changes(lines)
-    await uow.carts.reprice_lines({l.line_id: l.unit_price_minor for l in lines
-                                   if l.unit_price_minor != l.added_price_minor})
+    await uow.carts.reprice_lines({ln.line_id: ln.unit_price_minor for ln in lines
+                                   if ln.unit_price_minor != ln.added_price_minor})
     await uow.carts.extend_lines(cart.id, until)
     if cart.status != "CHECKOUT":
         await uow.carts.set_status(cart.id, "CHECKOUT", now)
@@ -245,7 +245,7 @@ async def checkout_view(uow: Any, *, session: CheckoutSession, policy: Policy,
     lines = await uow.checkouts.lines(session.cart_id)
     loyalty = await uow.loyalty.account(session.buyer_id, now)
     shown = session
-    for attempt in range(3):
+    for _attempt in range(3):
         try:
             request = await _request(uow, shown, lines, loyalty, policy, now)
             pricing = calculate(request)
@@ -261,7 +261,7 @@ async def checkout_view(uow: Any, *, session: CheckoutSession, policy: Policy,
                 raise
     else:  # pragma: no cover - three fallbacks always reach a price
         raise AssertionError("could not price checkout")
-    seller_ids = sorted({l.seller_id for l in lines})
+    seller_ids = sorted({ln.seller_id for ln in lines})
     candidates = await uow.promotions.offered(now, seller_ids)
     uses = await uow.promotions.customer_uses_many([p.code for p in candidates],
                                                    session.buyer_id)

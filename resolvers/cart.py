@@ -55,8 +55,8 @@ async def cart_remove_line(info: Info, line_id: str) -> CartPayload:
 
 async def cart_merge_guest(info: Info, lines: list[CartLineInput]) -> CartPayload:
     me = await viewer(info)
-    guest = [cart_service.GuestLine(decode_pk(str(l.variant_id), "ProductVariant"), l.quantity)
-             for l in lines]
+    guest = [cart_service.GuestLine(decode_pk(str(ln.variant_id), "ProductVariant"), ln.quantity)
+             for ln in lines]
 
     async def run() -> dict[str, Any]:
         merged, problems = await ctx(info).runtime.transaction(

@@ -92,7 +92,7 @@ async def product_connection(info: Info, query: ProductQuery, first: Optional[in
 
     return ProductConnection(
         edges=[ProductEdge(cursor=cursor, node=Product.from_domain(product))
-               for product, cursor in zip(page.items, page.cursors)],
+               for product, cursor in zip(page.items, page.cursors, strict=True)],
         page_info=PageInfo(has_next_page=page.has_next_page,
                            has_previous_page=page.has_previous_page,
                            start_cursor=page.start_cursor, end_cursor=page.end_cursor),

@@ -95,7 +95,7 @@ async def make_product(runtime: Any, seller_id: int, *, prices: list[int] | None
             await conn.execute(insert(product_images).values(
                 product_id=product_id, url=f"https://img.example.com/{slug}/{i}.jpg",
                 alt_text=f"{slug} {i}", position=i))
-        for i, (price, units) in enumerate(zip(prices, stocks)):
+        for i, (price, units) in enumerate(zip(prices, stocks, strict=True)):
             sku = f"SKU-{n}-{i}-{uuid.uuid4().hex[:6]}"
             variant_id = (await conn.execute(insert(variants).values(
                 product_id=product_id, sku=sku, name=f"Variant {i}", price_minor=price,

@@ -76,7 +76,8 @@ async def truncate_all(url: str) -> None:
             await conn.execute(text("PRAGMA foreign_keys=OFF"))
             for name in names:
                 await conn.execute(text(f"DELETE FROM {name}"))
-            await conn.execute(text("DELETE FROM sqlite_sequence")) if await _has_seq(conn) else None
+            if await _has_seq(conn):
+                await conn.execute(text("DELETE FROM sqlite_sequence"))
             await conn.execute(text("INSERT INTO products_fts(products_fts) VALUES ('rebuild')"))
     await engine.dispose()
 

@@ -57,14 +57,15 @@ class Ordering:
         return [f"_sort{i}" for i in range(len(self.keys))]
 
     def columns(self) -> list[ColumnElement[Any]]:
-        return [k.expr.label(label) for k, label in zip(self.keys, self.labels())]
+        return [k.expr.label(label) for k, label in zip(self.keys, self.labels(), strict=True)]
 
     def order_by(self) -> list[ColumnElement[Any]]:
         return [k.expr.desc() if k.descending else k.expr.asc() for k in self.keys]
 
     def after(self, values: Sequence[Any]) -> ColumnElement[bool]:
         """Rows strictly after the row whose key values are `values`."""
-        binds = [bindparam(None, v, type_=k.expr.type) for k, v in zip(self.keys, values)]
+        binds = [bindparam(None, v, type_=k.expr.type)
+                 for k, v in zip(self.keys, values, strict=True)]
         if len({k.descending for k in self.keys}) == 1:  # one row-value comparison
             left, right = tuple_(*(k.expr for k in self.keys)), tuple_(*binds)
             return left < right if self.keys[0].descending else left > right
@@ -91,7 +92,7 @@ class Ordering:
             values = data.get("k")
             if not isinstance(values, list) or len(values) != len(self.keys):
                 raise ValueError("wrong keys")
-            return [_checked(v, k.kind) for v, k in zip(values, self.keys)]
+            return [_checked(v, k.kind) for v, k in zip(values, self.keys, strict=True)]
         except (ValueError, TypeError, binascii.Error, UnicodeDecodeError) as exc:
             raise InvalidCursor("The cursor is not valid for this list.") from exc
 

@@ -113,10 +113,10 @@ class CheckoutSession(Node):
         methods = [ShippingMethod.from_domain(m) for m in view.shipping_methods]
         chosen = next((m for m in methods if m.code == s.shipping_method), None)
         lines = [CartLine.from_domain(DomainCartLine(
-            id=l.line_id, cart_id=s.cart_id, variant_id=l.variant_id, quantity=l.quantity,
-            unit_price_minor=l.unit_price_minor, added_price_minor=l.added_price_minor,
-            reserved_until=s.cart_expires_at or s.expires_at, currency=l.currency))
-            for l in view.lines]
+            id=ln.line_id, cart_id=s.cart_id, variant_id=ln.variant_id, quantity=ln.quantity,
+            unit_price_minor=ln.unit_price_minor, added_price_minor=ln.added_price_minor,
+            reserved_until=s.cart_expires_at or s.expires_at, currency=ln.currency))
+            for ln in view.lines]
         return cls(
             id=strawberry.ID(encode_id("CheckoutSession", s.id)),
             status=CheckoutStatus(view.status), lines=lines,

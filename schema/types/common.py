@@ -67,7 +67,8 @@ class PageInfo:
 
 @strawberry.type
 class Money:
-    minor_units: int = strawberry.field(description="Amount in the currency's minor unit (cents for USD).")
+    minor_units: int = strawberry.field(
+        description="Amount in the currency's minor unit (cents for USD).")
     currency: str
     amount: str = strawberry.field(description='Decimal string, e.g. "249.99".')
 

@@ -15,9 +15,12 @@ from schema.types.identity import Seller
 
 @strawberry.enum
 class PromotionKind(Enum):
-    PERCENT = strawberry.enum_value("PERCENT", description="value is a percent, 1..100, of the eligible items.")
-    FIXED = strawberry.enum_value("FIXED", description="value is an amount in minor units off the eligible items.")
-    FREE_SHIPPING = strawberry.enum_value("FREE_SHIPPING", description="Standard shipping becomes free; value is ignored.")
+    PERCENT = strawberry.enum_value(
+        "PERCENT", description="value is a percent, 1..100, of the eligible items.")
+    FIXED = strawberry.enum_value(
+        "FIXED", description="value is an amount in minor units off the eligible items.")
+    FREE_SHIPPING = strawberry.enum_value(
+        "FREE_SHIPPING", description="Standard shipping becomes free; value is ignored.")
 
 
 @strawberry.type

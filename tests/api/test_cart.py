@@ -165,7 +165,7 @@ async def test_remove_line_releases_its_hold(gql: Any, runtime: Any) -> None:
     lines = (await add(gql, buyer.token, b, 3))["cart"]["lines"]
     removed = (await gql.data(REMOVE, {"id": lines[0]["id"]}, token=buyer.token))
     cart = removed["cartRemoveLine"]["cart"]
-    assert [l["quantity"] for l in cart["lines"]] == [3]
+    assert [ln["quantity"] for ln in cart["lines"]] == [3]
     assert (await _stock(runtime, a)).reserved == 0
     again = (await gql.data(REMOVE, {"id": lines[0]["id"]}, token=buyer.token))
     assert [e["code"] for e in again["cartRemoveLine"]["userErrors"]] == ["NOT_FOUND"]
@@ -203,7 +203,7 @@ async def test_merge_guest_caps_at_available_and_reports_the_rest(gql: Any,
         {"variantId": vid(draft.variant_ids[0]), "quantity": 1},
     ]}, token=buyer.token)
     merged = body["cartMergeGuest"]
-    assert sorted(l["quantity"] for l in merged["cart"]["lines"]) == [2, 3]
+    assert sorted(ln["quantity"] for ln in merged["cart"]["lines"]) == [2, 3]
     assert [(e["code"], e["field"]) for e in merged["userErrors"]] == [
         ("INSUFFICIENT_STOCK", ["lines", "1", "quantity"]),
         ("OUT_OF_STOCK", ["lines", "2", "quantity"]),

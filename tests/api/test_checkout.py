@@ -17,9 +17,10 @@ from tests.factories import (
     reissue,
 )
 
-PRICING = "pricing { subtotal { minorUnits } discounts { type code description amount { minorUnits } } " \
-          "discountTotal { minorUnits } shipping { minorUnits } tax { minorUnits } " \
-          "total { minorUnits amount currency } }"
+PRICING = ("pricing { subtotal { minorUnits } "
+           "discounts { type code description amount { minorUnits } } "
+           "discountTotal { minorUnits } shipping { minorUnits } tax { minorUnits } "
+           "total { minorUnits amount currency } }")
 SESSION = f"""id status expiresAt promotionCodes loyaltyPointsToUse notes
   lines {{ quantity unitPrice {{ minorUnits }} variant {{ sku }} }}
   shippingAddress {{ id city region country }} billingAddress {{ city }}
@@ -28,8 +29,10 @@ SESSION = f"""id status expiresAt promotionCodes loyaltyPointsToUse notes
   availablePromotions {{ code applicable discount {{ minorUnits }} }}
   loyalty {{ points tier pointsValue {{ amount }} freeShipping tierDiscountPercent }}
   {PRICING}"""
-START = f"mutation {{ checkoutStart {{ checkout {{ {SESSION} }} userErrors {{ code field message }} }} }}"
-UPDATE = f"""mutation($id: ID!, $input: CheckoutUpdateInput!) {{ checkoutUpdate(id: $id, input: $input) {{
+START = (f"mutation {{ checkoutStart {{ checkout {{ {SESSION} }} "
+         "userErrors { code field message } } }")
+UPDATE = f"""mutation($id: ID!, $input: CheckoutUpdateInput!) {{
+  checkoutUpdate(id: $id, input: $input) {{
   checkout {{ {SESSION} }} userErrors {{ code field message }} }} }}"""
 GET = f"query($id: ID!) {{ checkout(id: $id) {{ {SESSION} }} }}"
 ADD = """mutation($v: ID!, $q: Int!) { cartAddLine(input: {variantId: $v, quantity: $q}) {
@@ -77,7 +80,7 @@ async def test_start_opens_a_session_and_moves_the_cart_to_checkout(gql: Any, ru
     assert result["userErrors"] == []
     session = result["checkout"]
     assert session["status"] == "OPEN"
-    assert [l["quantity"] for l in session["lines"]] == [2]
+    assert [ln["quantity"] for ln in session["lines"]] == [2]
     assert session["shippingMethod"]["code"] == "STANDARD"
     assert session["pricing"]["subtotal"]["minorUnits"] == 5000
     # 50.00 of items reaches the free-shipping threshold
@@ -290,11 +293,13 @@ async def test_me_shows_the_loyalty_account(gql: Any, runtime: Any) -> None:
     buyer = await make_account(runtime)
     other = await make_account(runtime)
     await give_points(runtime, buyer.user_id, 1200)
-    query = "{ me { loyalty { points tier freeShipping tierDiscountPercent pointsValue { amount } } } }"
+    query = ("{ me { loyalty { points tier freeShipping tierDiscountPercent "
+             "pointsValue { amount } } } }")
     me = (await gql.data(query, token=buyer.token))["me"]
     assert me["loyalty"] == {"points": 1200, "tier": "SILVER", "freeShipping": True,
                              "tierDiscountPercent": 0, "pointsValue": {"amount": "12.00"}}
-    node = await gql.data('query($id: ID!) { node(id: $id) { ... on User { loyalty { points } } } }',
+    node = await gql.data(
+        'query($id: ID!) { node(id: $id) { ... on User { loyalty { points } } } }',
                           {"id": encode_id("User", buyer.user_id)}, token=other.token)
     assert node["node"] is None
 

@@ -60,7 +60,7 @@ async def test_a_lapsed_cart_is_expired_when_next_touched(runtime: Any, clock: A
     clock.advance(minutes=16)  # no sweep ran: the next mutation expires the old cart first
     result = await carts.add(buyer.user_id, variant, 2)
     assert not isinstance(result, DomainError), result
-    assert [l.quantity for l in await carts.lines_of(buyer.user_id)] == [2]
+    assert [ln.quantity for ln in await carts.lines_of(buyer.user_id)] == [2]
     row = (await carts.stock_rows())[variant]
     assert (row.available, row.reserved) == (2, 2)
     await carts.check_invariants()
