@@ -2,29 +2,18 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any
 
 from alembic import context
 from sqlalchemy import pool
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from migrations.env_filters import include_name
 from persistence.tables import metadata
+
 
 config = context.config
 target_metadata = metadata
-
-# Objects the migrations create by hand for one dialect only (full-text search): not part of
-# the portable models, so the models-vs-migrations comparison leaves them out.
-HAND_MADE = {"products_fts", "ix_products_search"}
-
-
-def include_name(name: str | None, type_: str, parent_names: Any) -> bool:
-    if name is None:
-        return True
-    if type_ == "table" and (name in HAND_MADE or name.startswith("products_fts")):
-        return False
-    return name not in HAND_MADE
 
 
 def _configure(connection: Connection) -> None:
