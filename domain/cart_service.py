@@ -59,6 +59,13 @@ async def _open_for_change(uow: Any, buyer_id: int, now: datetime, until: dateti
     return await uow.carts.create(buyer_id, now, expires_at=until)
 
 
+async def peek_cart(uow: Any, *, buyer_id: int) -> Cart | None:
+    """The buyer's live cart if it exists and has not lapsed (read-only, no lock); the `cart`
+    query then needs no write transaction."""
+    cart = await uow.carts.live_for_buyer(buyer_id, lock=False)
+    return cart if cart is not None and not cart.lapsed(uow.now()) else None
+
+
 async def current_cart(uow: Any, *, buyer_id: int) -> Cart:
     """The buyer's live cart, created empty on first use (a lapsed one is expired first).
     Reading the cart does not extend its holds."""

@@ -19,8 +19,11 @@ def _hold(info: Info) -> int:
 
 async def cart(info: Info) -> Cart:
     me = await viewer(info)
-    found = await ctx(info).runtime.transaction(
-        lambda uow: cart_service.current_cart(uow, buyer_id=me.user_id))
+    runtime = ctx(info).runtime
+    found = await runtime.read(lambda uow: cart_service.peek_cart(uow, buyer_id=me.user_id))
+    if found is None:  # first use, or a lapsed cart to expire: a write transaction
+        found = await runtime.transaction(
+            lambda uow: cart_service.current_cart(uow, buyer_id=me.user_id))
     return Cart.from_domain(found)
 
 

@@ -43,10 +43,9 @@ class CartRepository(Repository):
         )).first()
         return to_cart(row) if row else None
 
-    async def live_for_buyer(self, buyer_id: int) -> Cart | None:
-        row = (await self.conn.execute(
-            self.lock(select(carts).where(carts.c.buyer_id == buyer_id, _LIVE))
-        )).first()
+    async def live_for_buyer(self, buyer_id: int, *, lock: bool = True) -> Cart | None:
+        stmt = select(carts).where(carts.c.buyer_id == buyer_id, _LIVE)
+        row = (await self.conn.execute(self.lock(stmt) if lock else stmt)).first()
         return to_cart(row) if row else None
 
     async def create(self, buyer_id: int, now: datetime,
