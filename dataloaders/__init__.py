@@ -6,7 +6,7 @@ engine: one connection must never be shared by concurrently resolved fields.
 """
 from __future__ import annotations
 
-from typing import Any, Awaitable, Callable, Hashable, Sequence
+from typing import Any, Awaitable, Callable, Sequence
 
 from aiodataloader import DataLoader
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -30,9 +30,9 @@ class Loaders:
         if loader is None:
             db = self.db
 
-            async def batch(keys: list[Hashable]) -> Sequence[Any]:
+            async def batch(keys: list[Any]) -> list[Any]:
                 async with db.read_engine.connect() as conn:
-                    return await query(conn, keys)
+                    return list(await query(conn, keys))
 
             loader = self._loaders[name] = DataLoader(batch_load_fn=batch)
         return loader

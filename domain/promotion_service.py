@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from domain.errors import DomainError, ErrorList, forbidden, not_found
-from domain.promotions import Promotion, definition_errors, normalize_code
+from domain.promotions import Promotion, PromotionKind, definition_errors, normalize_code
 
 
 async def create_promotion(uow: Any, *, actor_user_id: int, seller_id: int | None,
@@ -16,7 +16,8 @@ async def create_promotion(uow: Any, *, actor_user_id: int, seller_id: int | Non
                            per_customer_limit: int | None) -> Promotion:
     """`seller_id` None creates a platform-wide code (the caller checked the admin role)."""
     promotion = Promotion(
-        code=normalize_code(code), kind=kind, value=value, description=description.strip(),
+        code=normalize_code(code), kind=PromotionKind(kind), value=value,
+        description=description.strip(),
         currency="USD", min_subtotal_minor=min_subtotal_minor, starts_at=starts_at,
         ends_at=ends_at, usage_limit=usage_limit, per_customer_limit=per_customer_limit,
         seller_id=seller_id)

@@ -34,7 +34,7 @@ def _run_sync(connection: Connection) -> None:
 
 
 async def _run_async() -> None:
-    url = config.attributes.get("database_url") or config.get_main_option("sqlalchemy.url")
+    url = str(config.attributes.get("database_url") or config.get_main_option("sqlalchemy.url"))
     engine = create_async_engine(url, poolclass=pool.NullPool)
     async with engine.connect() as connection:
         await connection.run_sync(_run_sync)

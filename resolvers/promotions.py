@@ -20,7 +20,7 @@ async def promotion_create(info: Info, input: PromotionCreateInput) -> Promotion
             raise forbidden("Only sellers and admins create promotion codes.")
         created = await ctx(info).runtime.transaction(lambda uow: service.create_promotion(
             uow, actor_user_id=me.user_id, seller_id=None if me.is_admin else me.seller_id,
-            code=input.code, description=input.description, kind=input.kind.value,
+            code=input.code, description=input.description, kind=input.kind.name,
             value=input.value, min_subtotal_minor=input.min_subtotal_minor_units,
             starts_at=input.starts_at, ends_at=input.ends_at, usage_limit=input.usage_limit,
             per_customer_limit=input.per_customer_limit))

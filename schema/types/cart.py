@@ -52,7 +52,9 @@ class CartLine(Node):
             "ProductVariant", strawberry.lazy("schema.types.catalog")]:
         from resolvers.catalog import variant_by_pk
 
-        return await variant_by_pk(info, self._line.variant_id)
+        variant = await variant_by_pk(info, self._line.variant_id)
+        assert variant is not None, "a cart line's variant cannot be deleted (foreign key)"
+        return variant
 
 
 @strawberry.type
