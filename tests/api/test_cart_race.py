@@ -22,12 +22,13 @@ mutation Add($input: CartLineInput!) {
 }"""
 
 
-async def _race(runtime: Any, log_dir: Path, buyers: int, units: int, each: int) -> None:
+async def _race(runtime: Any, log_dir: Path, buyers: int, units: int, each: int,
+                workers: int = 1) -> None:
     seller = await make_account(runtime, "SELLER")
     product = await make_product(runtime, seller.seller_id, stock_each=units)
     variant = product.variant_ids[0]
     accounts = [await make_account(runtime) for _ in range(buyers)]
-    server = start_server(runtime.settings.database_url, log_dir)
+    server = start_server(runtime.settings.database_url, log_dir, workers=workers)
     try:
         limits = httpx.Limits(max_connections=buyers)
         async with httpx.AsyncClient(base_url=server.base_url, timeout=60,
@@ -64,3 +65,9 @@ async def test_fifty_buyers_race_for_five_units(runtime: Any, log_dir: Path) -> 
 @pytest.mark.slow
 async def test_twenty_buyers_race_three_units_each_for_ten(runtime: Any, log_dir: Path) -> None:
     await _race(runtime, log_dir, buyers=20, units=10, each=3)
+
+
+@pytest.mark.slow
+async def test_two_server_processes_race_for_the_same_units(runtime: Any, log_dir: Path) -> None:
+    """Two uvicorn workers (two processes, two connection pools) on one database."""
+    await _race(runtime, log_dir, buyers=40, units=7, each=1, workers=2)
