@@ -97,6 +97,8 @@ class Settings:
             oidc_issuer=e.get("OIDC_ISSUER") or None,
             oidc_audience=e.get("OIDC_AUDIENCE") or None,
             oidc_jwks_url=e.get("OIDC_JWKS_URL") or None,
+            oidc_algorithms=_list(e.get("OIDC_ALGORITHMS")) or ("RS256", "ES256"),
+            oidc_jwks_cache_seconds=_int(e.get("OIDC_JWKS_CACHE_SECONDS"), 600),
             max_query_depth=_int(e.get("MAX_QUERY_DEPTH"), 12),
             max_aliases=_int(e.get("MAX_ALIASES"), 30),
             max_tokens=_int(e.get("MAX_TOKENS"), 2000),

@@ -18,7 +18,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from app import create_app  # noqa: E402
+from app import create_app, freeze_startup_heap  # noqa: E402
 from ops.seed import seed_demo  # noqa: E402
 from security.passwords import Argon2PasswordHasher  # noqa: E402
 from settings import Settings  # noqa: E402
@@ -30,6 +30,7 @@ PAGE = """{ products(first: 50) { totalCount edges { cursor node { id name
   pageInfo { hasNextPage endCursor } } }"""
 SEARCH = """{ products(first: 20, filter: {search: "wireless headphones", inStockOnly: true},
   sort: RELEVANCE) { totalCount edges { node { name priceRange { min { amount } } } } } }"""
+WARMUP = 10
 ONE = """{ product(slug: "wireless-headphones") { name variants { sku price { amount } }
   seller { displayName } } }"""
 
@@ -41,12 +42,15 @@ async def main(rounds: int) -> None:
     await seed_demo(settings, password_hasher=Argon2PasswordHasher(fast=True), quiet=True)
     app = create_app(settings)
     runtime = app.state.runtime
+    freeze_startup_heap()  # as the server's start-up does
     print(f"database: {runtime.db.dialect}; demo catalogue; {rounds} rounds each")
     print(f"{'query':<28} {'p50 ms':>8} {'p99 ms':>8} {'statements':>11}")
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
                                  base_url="http://bench") as http:
         for label, query in (("products(first: 50) + all", PAGE),
                              ("search + RELEVANCE", SEARCH), ("product(slug)", ONE)):
+            for _ in range(WARMUP):  # compile SQL and warm caches; not timed
+                await http.post("/graphql", json={"query": query})
             timings, counts = [], []
             for _ in range(rounds):
                 runtime.db.statements.reset()
