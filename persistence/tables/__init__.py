@@ -9,6 +9,17 @@ from persistence.tables.checkout import (
     promotion_usages,
     promotions,
 )
+from persistence.tables.orders import (
+    counters,
+    ledger_entries,
+    ledger_transactions,
+    order_lines,
+    order_status_history,
+    orders,
+    payment_events,
+    payments,
+    shipments,
+)
 from persistence.tables.identity import (
     addresses,
     ledger_accounts,
@@ -22,5 +33,7 @@ __all__ = [
     "metadata", "users", "sellers", "refresh_tokens", "addresses", "payment_methods",
     "ledger_accounts", "categories", "products", "product_images", "variants", "stock",
     "carts", "cart_lines", "outbox", "checkout_sessions", "promotions", "promotion_usages",
-    "loyalty_accounts", "loyalty_transactions",
+    "loyalty_accounts", "loyalty_transactions", "counters", "orders", "order_lines",
+    "order_status_history", "shipments", "payments", "payment_events", "ledger_transactions",
+    "ledger_entries",
 ]
