@@ -22,6 +22,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from context import Runtime
 from domain.clock import Clock, SystemClock
+from web.offline_action import offline_action
+from web.webhooks import stripe_webhook
 from graphql_view import MarketplaceGraphQL, browser_origins
 from observability.metrics import HttpMetricsMiddleware, Metrics, metrics_endpoint
 from persistence.db import create_database
@@ -119,6 +121,8 @@ def create_app(
     routes = [
         Route("/graphql", graphql, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", graphql),
+        Route("/webhooks/stripe", stripe_webhook, methods=["POST"]),
+        Route("/payments/offline/action/{intent}", offline_action, methods=["GET", "POST"]),
         Route("/healthz", healthz),
         Route("/readyz", readyz),
         Route("/metrics", metrics_endpoint(metrics)),

@@ -50,6 +50,17 @@ class Runtime:
     oidc: "OidcVerifier | None" = None
     extras: dict[str, Any] = field(default_factory=dict)
 
+    @property
+    def payment_provider(self) -> Any:
+        """The provider given to create_app, else the one the settings name (built once)."""
+        provider = self.extras.get("payment_provider")
+        if provider is None:
+            from payments import build_provider
+
+            provider = self.extras["payment_provider"] = build_provider(self.settings,
+                                                                        self.clock)
+        return provider
+
     def uow(self) -> SqlUnitOfWork:
         return SqlUnitOfWork(self.db, self.clock)
 

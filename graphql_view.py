@@ -85,6 +85,12 @@ class MarketplaceGraphQL(GraphQL[Context, None]):
         if len(request_data) > limit:
             raise RequestRejected(f"A batch holds at most {limit} operations; this one has "
                                   f"{len(request_data)}. Nothing was run.")
+        for item in request_data:  # as strawberry checks a single operation
+            for key, kind, shape in (("query", str, "a string"), ("variables", dict, "an object"),
+                                     ("extensions", dict, "an object")):
+                if item.get(key) is not None and not isinstance(item[key], kind):
+                    raise HTTPException(400, f"The GraphQL operation's `{key}` must be {shape} "
+                                             "or null, if provided.")
         super()._validate_batch_request(request_data, protocol)
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from dataloaders import cart, catalog, checkout, identity
+from dataloaders import cart, catalog, checkout, identity, orders
 
 QUERIES: dict[str, Any] = {
     **identity.LOADERS,
     **catalog.LOADERS,
     **cart.LOADERS,
     **checkout.LOADERS,
+    **orders.LOADERS,
 }

@@ -23,6 +23,9 @@ from domain.errors import DomainError, invalid, not_found
 from domain.inventory import StockLevel, crossed_low_stock, shortage_error
 
 
+MAX_GUEST_LINES = 100  # one merge is one write transaction: bound the work it may ask for
+
+
 @dataclass(frozen=True)
 class GuestLine:
     variant_id: int | None  # None: the client sent an id that is not a variant id
@@ -125,6 +128,7 @@ async def add_line(uow: Any, *, buyer_id: int, variant_id: int | None, quantity:
             raise invalid(f"This cart holds {cart.currency} items; this product is priced in "
                           f"{variant.currency}.", "input", "variantId")
         await uow.carts.set_currency(cart.id, variant.currency)
+        cart = replace(cart, currency=variant.currency)
     line = await uow.carts.add_quantity(cart.id, variant_id, quantity, variant.price_minor,
                                         now, until)
     if line is None:
@@ -184,7 +188,10 @@ async def remove_line(uow: Any, *, buyer_id: int, line_id: int | None,
 async def merge_guest(uow: Any, *, buyer_id: int, lines: Sequence[GuestLine],
                       hold_seconds: int) -> tuple[Cart, list[DomainError]]:
     """Add each guest line, capped at what is available (and at 100 per line). Lines that
-    cannot be held at all, or only in part, are reported while the rest are merged."""
+    cannot be held at all, or only in part, are reported while the rest are merged. More than
+    MAX_GUEST_LINES lines is INVALID_INPUT and nothing is merged."""
+    if len(lines) > MAX_GUEST_LINES:
+        raise invalid(f"A guest cart merges at most {MAX_GUEST_LINES} lines at once.", "lines")
     now = uow.now()
     until = hold_until(now, hold_seconds)
     cart = await _open_for_change(uow, buyer_id, now, until)
@@ -192,24 +199,25 @@ async def merge_guest(uow: Any, *, buyer_id: int, lines: Sequence[GuestLine],
     for i, guest in enumerate(lines):
         field = ("lines", str(i))
         try:
-            await _merge_one(uow, cart, guest, field, now, until, problems)
+            cart = await _merge_one(uow, cart, guest, field, now, until, problems)
         except DomainError as error:
             problems.append(error)
-    await _finish(uow, cart, until, now)
-    return cart, problems
+    return await _finish(uow, cart, until, now), problems
 
 
 async def _merge_one(uow: Any, cart: Cart, guest: GuestLine, field: tuple[str, ...],
-                     now: datetime, until: datetime, problems: list[DomainError]) -> None:
+                     now: datetime, until: datetime, problems: list[DomainError]) -> Cart:
+    """Merge one guest line; returns the cart (its currency set by the first line added to
+    an empty cart, as add_line does). Raises before any write when the line cannot be held."""
     check_quantity(guest.quantity, *field, "quantity")
     if guest.variant_id is None:
         raise not_found("No such product variant.", *field, "variantId")
     variant = check_addable(await uow.carts.variant_for_cart(guest.variant_id),
                             *field, "variantId")
-    if variant.currency != cart.currency:
+    current = await uow.carts.lines_with_prices(cart.id)
+    if variant.currency != cart.currency and current:
         raise invalid(f"This cart holds {cart.currency} items.", *field, "variantId")
-    existing = next((ln for ln in await uow.carts.lines_with_prices(cart.id)
-                     if ln.variant_id == guest.variant_id), None)
+    existing = next((ln for ln in current if ln.variant_id == guest.variant_id), None)
     room = MAX_QUANTITY - (existing.quantity if existing else 0)
     wanted = min(guest.quantity, room)
     take = min(wanted, variant.available)
@@ -221,6 +229,9 @@ async def _merge_one(uow: Any, cart: Cart, guest: GuestLine, field: tuple[str, .
     if level is None:  # someone took units between our read and the conditional update
         raise shortage_error(await uow.inventory.get(guest.variant_id), take,
                              *field, "quantity")
+    if variant.currency != cart.currency:  # an empty cart takes the first line's currency
+        await uow.carts.set_currency(cart.id, variant.currency)
+        cart = replace(cart, currency=variant.currency)
     await uow.carts.add_quantity(cart.id, guest.variant_id, take, variant.price_minor,
                                  now, until)
     await _record_low_stock(uow, level, take, variant.seller_id, now)
@@ -232,3 +243,4 @@ async def _merge_one(uow: Any, cart: Cart, guest: GuestLine, field: tuple[str, .
             "INSUFFICIENT_STOCK" if take < wanted else "INVALID_INPUT",
             f"Only {take} of {guest.quantity} could be added.", [*field, "quantity"],
             {"added": take}))
+    return cart

@@ -86,6 +86,7 @@ class CheckoutLine:
     product_status: str
     product_name: str
     seller_id: int
+    sku: str = ""
 
 
 def price_changes(lines: list[CheckoutLine]) -> list[DomainError]:

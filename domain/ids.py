@@ -10,6 +10,9 @@ def encode_id(type_name: str, pk: int) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
+MAX_PK = 2**31 - 1  # primary keys are INTEGER columns (int4 on PostgreSQL)
+
+
 def decode_id(value: str, expected: str | None = None) -> tuple[str, int] | None:
     """(type, pk) or None when the value is not one of our IDs (or not of `expected` type)."""
     try:
@@ -18,7 +21,9 @@ def decode_id(value: str, expected: str | None = None) -> tuple[str, int] | None
         number = int(pk)
     except (binascii.Error, UnicodeDecodeError, ValueError):
         return None
-    if not type_name or number <= 0 or (expected is not None and type_name != expected):
+    if not type_name or not 0 < number <= MAX_PK:
+        return None
+    if expected is not None and type_name != expected:
         return None
     return type_name, number
 

@@ -24,10 +24,12 @@ async def create_promotion(uow: Any, *, actor_user_id: int, seller_id: int | Non
     errors = definition_errors(promotion)
     if errors:
         raise ErrorList(errors)
+    taken = DomainError("CONFLICT", f"The code {promotion.code} already exists.",
+                        ["input", "code"])
     if await uow.promotions.code_exists(promotion.code):
-        raise DomainError("CONFLICT", f"The code {promotion.code} already exists.",
-                          ["input", "code"])
-    await uow.promotions.create(promotion, created_by=actor_user_id, now=uow.now())
+        raise taken
+    if await uow.promotions.create(promotion, created_by=actor_user_id, now=uow.now()) is None:
+        raise taken  # created by a concurrent request since the check above
     await uow.commit()
     return promotion
 

@@ -108,7 +108,13 @@ def definition_errors(promotion: Promotion) -> list[DomainError]:
         bad("A FIXED promotion's value must be a positive amount", "value")
     if promotion.min_subtotal_minor is not None and promotion.min_subtotal_minor < 0:
         bad("The minimum subtotal cannot be negative", "minSubtotalMinorUnits")
-    if promotion.starts_at and promotion.ends_at and promotion.ends_at <= promotion.starts_at:
+    naive = False
+    for when, field in ((promotion.starts_at, "startsAt"), (promotion.ends_at, "endsAt")):
+        if when is not None and when.utcoffset() is None:
+            naive = True
+            bad("A date and time needs a UTC offset, e.g. 2026-11-24T14:30:00+00:00", field)
+    if (not naive and promotion.starts_at and promotion.ends_at
+            and promotion.ends_at <= promotion.starts_at):
         bad("The promotion must end after it starts", "endsAt")
     if promotion.usage_limit is not None and promotion.usage_limit < 1:
         bad("The usage limit must be at least 1", "usageLimit")

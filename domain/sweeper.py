@@ -1,7 +1,8 @@
 """The sweeper: gives back what lapsed. One pass, in one transaction per batch:
 carts whose holds lapsed become EXPIRED and release their holds (their open checkout sessions
 expire with them); checkout sessions past their own 30 minutes become EXPIRED and their carts
-go back to ACTIVE (the holds stay with the cart). Later features add unpaid orders here.
+go back to ACTIVE (the holds stay with the cart); unpaid orders past paymentDueAt are
+CANCELLED and their allocation released.
 
 Safe with several processes on one PostgreSQL: candidate rows are taken with
 `FOR UPDATE SKIP LOCKED` and every change is a conditional UPDATE, so each cart is swept
@@ -18,9 +19,11 @@ from domain.cart_service import expire_carts
 class SweepReport:
     carts_expired: int = 0
     sessions_expired: int = 0
+    orders_cancelled: int = 0
 
     def __str__(self) -> str:
-        return f"carts expired: {self.carts_expired}, sessions expired: {self.sessions_expired}"
+        return (f"carts expired: {self.carts_expired}, sessions expired: "
+                f"{self.sessions_expired}, unpaid orders cancelled: {self.orders_cancelled}")
 
 
 async def sweep_carts(uow: Any, *, batch: int = 200) -> int:
@@ -39,3 +42,17 @@ async def sweep_sessions(uow: Any, *, batch: int = 200) -> int:
     await uow.checkouts.release_carts_from_checkout(cart_ids, now)
     await uow.commit()
     return len(cart_ids)
+
+
+async def sweep_unpaid_orders(uow: Any, *, batch: int = 200) -> int:
+    """Cancel one batch of orders still unpaid at paymentDueAt."""
+    from domain.order_service import release_unpaid
+
+    now = uow.now()
+    cancelled = 0
+    for order_id in await uow.orders.unpaid_past_due(now, batch):
+        order = await uow.orders.get(order_id)
+        if order is not None and await release_unpaid(uow, order, now):
+            cancelled += 1
+    await uow.commit()
+    return cancelled

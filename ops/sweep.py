@@ -5,7 +5,7 @@ import asyncio
 import logging
 from typing import Any, Awaitable, Callable
 
-from domain.sweeper import SweepReport, sweep_carts, sweep_sessions
+from domain.sweeper import SweepReport, sweep_carts, sweep_sessions, sweep_unpaid_orders
 
 log = logging.getLogger("marketplace.sweeper")
 BATCH = 200
@@ -15,7 +15,8 @@ async def sweep_all(transaction: Callable[[Callable[[Any], Awaitable[int]]], Awa
                     ) -> SweepReport:
     """Sweep in batches until nothing lapsed is left."""
     return SweepReport(carts_expired=await _drain(transaction, sweep_carts),
-                       sessions_expired=await _drain(transaction, sweep_sessions))
+                       sessions_expired=await _drain(transaction, sweep_sessions),
+                       orders_cancelled=await _drain(transaction, sweep_unpaid_orders))
 
 
 async def _drain(transaction: Any, step: Any) -> int:
@@ -33,7 +34,7 @@ async def run_sweeper(runtime: Any) -> None:
     while True:
         try:
             report = await sweep_all(runtime.transaction)
-            if report.carts_expired or report.sessions_expired:
+            if report.carts_expired or report.sessions_expired or report.orders_cancelled:
                 log.info("sweep: %s", report)
         except asyncio.CancelledError:
             raise

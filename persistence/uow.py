@@ -120,6 +120,24 @@ class SqlUnitOfWork:
 
         return self._repo("loyalty", LoyaltyRepository)
 
+    @property
+    def orders(self) -> Any:
+        from persistence.repositories.orders import OrderRepository
+
+        return self._repo("orders", OrderRepository)
+
+    @property
+    def payments(self) -> Any:
+        from persistence.repositories.payments import PaymentRepository
+
+        return self._repo("payments", PaymentRepository)
+
+    @property
+    def ledger(self) -> Any:
+        from persistence.repositories.ledger import LedgerRepository
+
+        return self._repo("ledger", LedgerRepository)
+
 
 def is_retryable(exc: BaseException) -> bool:
     if isinstance(exc, DBAPIError):

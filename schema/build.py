@@ -13,7 +13,7 @@ from schema.protection import protection_extensions
 from settings import Settings
 
 # Feature modules under schema/roots/, in the order their fields appear in the SDL.
-FEATURES = ("node", "identity", "catalog", "seller", "cart", "checkout")
+FEATURES = ("node", "identity", "catalog", "seller", "cart", "checkout", "orders")
 
 
 def _roots(kind: str) -> tuple[type, ...]:

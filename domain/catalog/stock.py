@@ -2,9 +2,10 @@
 
 - The owning seller or an admin (FORBIDDEN otherwise; buyers before any lookup); an unknown
   variant is NOT_FOUND at ["variantId"].
-- inventorySet(total): total >= 0 (INVALID_INPUT at ["total"]); units on hand become `total`,
-  available = total - reserved - allocated.
-- inventoryAdjust(delta): units on hand change by delta (negative removes).
+- inventorySet(total): 0 <= total <= MAX_UNITS (INVALID_INPUT at ["total"]); units on hand
+  become `total`, available = total - reserved - allocated.
+- inventoryAdjust(delta): units on hand change by delta (negative removes); above MAX_UNITS
+  is INVALID_INPUT at ["delta"].
 - Neither can take total below what carts (reserved) and orders (allocated) hold: CONFLICT
   (at ["total"] / ["delta"]) and nothing changes. The move itself is one conditional UPDATE
   (uow.inventory); the stock row is locked first so the level before the move is exact.
@@ -20,6 +21,8 @@ from domain.catalog.ports import CatalogUnitOfWork
 from domain.catalog.products import require_manager
 from domain.errors import conflict, forbidden, invalid, not_found
 from domain.inventory import StockLevel, crossed_low_stock
+
+MAX_UNITS = 2**31 - 1  # stock columns are INTEGER (int4 on PostgreSQL), as is GraphQL's Int
 
 
 async def _managed_stock(uow: CatalogUnitOfWork, actor: Actor,
@@ -49,8 +52,8 @@ async def _after_move(uow: CatalogUnitOfWork, variant: Variant, product: Product
 
 async def set_stock(uow: CatalogUnitOfWork, *, actor: Actor, variant_id: int,
                     total: int) -> StockLevel:
-    if total < 0:
-        raise invalid("Total must be 0 or more.", "total")
+    if not 0 <= total <= MAX_UNITS:
+        raise invalid(f"Total must be between 0 and {MAX_UNITS}.", "total")
     variant, product, before = await _managed_stock(uow, actor, variant_id)
     after = await uow.inventory.set_total(variant_id, total)
     if after is None:
@@ -63,6 +66,8 @@ async def set_stock(uow: CatalogUnitOfWork, *, actor: Actor, variant_id: int,
 async def adjust_stock(uow: CatalogUnitOfWork, *, actor: Actor, variant_id: int,
                        delta: int) -> StockLevel:
     variant, product, before = await _managed_stock(uow, actor, variant_id)
+    if before.total + delta > MAX_UNITS:  # the row is locked: `before` is exact
+        raise invalid(f"Total cannot go above {MAX_UNITS}.", "delta")
     after = await uow.inventory.adjust(variant_id, delta)
     if after is None:
         held = before.reserved + before.allocated

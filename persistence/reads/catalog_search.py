@@ -67,7 +67,7 @@ def fts5_query(text: str) -> str | None:
 def search_clause(dialect: str, text: str) -> tuple[FromClause, ColumnElement[bool],
                                                      ColumnElement[float] | None]:
     """(FROM, WHERE, relevance score) for a search of `text` (already stripped, not blank)."""
-    text = text[:MAX_LENGTH]
+    text = text[:MAX_LENGTH].replace("\x00", " ")  # PostgreSQL text cannot hold U+0000
     if not _WORD.search(text):
         return products, false(), None
     if dialect == "postgresql":

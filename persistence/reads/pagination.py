@@ -107,8 +107,9 @@ def _checked(value: Any, kind: type) -> Any:
         if not math.isfinite(value):
             raise ValueError("bad float")
         return float(value)
-    if kind is int and isinstance(value, bool):
-        raise ValueError("bad int")
+    if kind is int and (isinstance(value, bool)
+                        or isinstance(value, int) and not -2**31 <= value < 2**31):
+        raise ValueError("bad int")  # keys are INTEGER columns (int4 on PostgreSQL)
     if not isinstance(value, kind):
         raise ValueError("bad value")
     return value

@@ -41,7 +41,10 @@ def load_address(text: str | None) -> AddressSnapshot | None:
 def to_session(row: Any) -> CheckoutSession:
     return CheckoutSession(
         id=row.id, cart_id=row.cart_id, buyer_id=row.buyer_id, status=row.status,
-        currency=row.currency, shipping_address=load_address(row.shipping_address),
+        # The cart's currency: a cart in CHECKOUT can still change, and an emptied cart takes
+        # the currency of the next line added, so the session prices in whatever it holds now.
+        currency=getattr(row, "cart_currency", None) or row.currency,
+        shipping_address=load_address(row.shipping_address),
         billing_address=load_address(row.billing_address),
         shipping_method=row.shipping_method, promotion_code=row.promotion_code,
         loyalty_points=row.loyalty_points, notes=row.notes, expires_at=row.expires_at,
@@ -49,7 +52,8 @@ def to_session(row: Any) -> CheckoutSession:
         cart_expires_at=getattr(row, "cart_expires_at", None))
 
 
-_SESSION = select(checkout_sessions, carts.c.expires_at.label("cart_expires_at")).join(
+_SESSION = select(checkout_sessions, carts.c.expires_at.label("cart_expires_at"),
+                  carts.c.currency.label("cart_currency")).join(
     carts, carts.c.id == checkout_sessions.c.cart_id)
 
 
@@ -103,7 +107,7 @@ class CheckoutRepository(Repository):
         rows = (await self.conn.execute(
             select(cart_lines.c.id, cart_lines.c.variant_id, cart_lines.c.quantity,
                    cart_lines.c.unit_price_minor, variants.c.price_minor, products.c.currency,
-                   products.c.status, products.c.name, products.c.seller_id)
+                   products.c.status, products.c.name, products.c.seller_id, variants.c.sku)
             .join(variants, variants.c.id == cart_lines.c.variant_id)
             .join(products, products.c.id == variants.c.product_id)
             .where(cart_lines.c.cart_id == cart_id).order_by(cart_lines.c.id))).all()
@@ -111,7 +115,7 @@ class CheckoutRepository(Repository):
                              unit_price_minor=r.price_minor,
                              added_price_minor=r.unit_price_minor, currency=r.currency,
                              product_status=r.status, product_name=r.name,
-                             seller_id=r.seller_id) for r in rows]
+                             seller_id=r.seller_id, sku=r.sku) for r in rows]
 
     async def _address(self, *conditions: Any) -> AddressSnapshot | None:
         row = (await self.conn.execute(
@@ -128,6 +132,11 @@ class CheckoutRepository(Repository):
     async def saved_address(self, user_id: int, address_id: int) -> AddressSnapshot | None:
         return await self._address(addresses.c.user_id == user_id,
                                    addresses.c.id == address_id)
+
+    async def complete(self, session_id: int, now: datetime) -> None:
+        await self.conn.execute(update(checkout_sessions)
+                                .where(checkout_sessions.c.id == session_id)
+                                .values(status="COMPLETED", completed_at=now, updated_at=now))
 
     # --- expiry
     async def expire_open_for_carts(self, cart_ids: Sequence[int], now: datetime) -> None:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select, update
 
 from domain.loyalty import LoyaltyAccount
 from persistence.repositories.base import Repository
@@ -27,3 +27,30 @@ class LoyaltyRepository(Repository):
                 .where(loyalty_accounts.c.user_id == user_id).scalar_subquery(), 0),
                 earned))).one()
         return LoyaltyAccount(points=int(row[0]), earned_last_year=max(int(row[1]), 0))
+    # --- point movements, each a conditional update plus its transaction row
+
+    async def spend(self, user_id: int, points: int, order_id: int, now: datetime) -> bool:
+        if points <= 0:
+            return True
+        result = await self.conn.execute(
+            update(loyalty_accounts).where(loyalty_accounts.c.user_id == user_id,
+                                           loyalty_accounts.c.points >= points)
+            .values(points=loyalty_accounts.c.points - points))
+        if result.rowcount != 1:
+            return False
+        await self.conn.execute(insert(loyalty_transactions).values(
+            user_id=user_id, kind="SPEND", points=points, order_id=order_id, created_at=now))
+        return True
+
+    async def credit(self, user_id: int, points: int, kind: str, order_id: int,
+                     now: datetime) -> None:
+        """EARN (counts toward the tier) or REFUND (points given back)."""
+        if points <= 0:
+            return
+        stmt = self.upsert(loyalty_accounts).values(user_id=user_id, points=points)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[loyalty_accounts.c.user_id],
+            set_={"points": loyalty_accounts.c.points + points})
+        await self.conn.execute(stmt)
+        await self.conn.execute(insert(loyalty_transactions).values(
+            user_id=user_id, kind=kind, points=points, order_id=order_id, created_at=now))

@@ -52,15 +52,20 @@ class PromotionRepository(Repository):
             ).order_by(promotions.c.code))).all()
         return [to_promotion(r) for r in rows]
 
-    async def create(self, promotion: Promotion, *, created_by: int, now: datetime) -> Promotion:
-        await self.conn.execute(insert(promotions).values(
+    async def create(self, promotion: Promotion, *, created_by: int,
+                     now: datetime) -> Promotion | None:
+        """None when the code is taken (also by a concurrent create: ON CONFLICT DO NOTHING,
+        never a unique-violation fault)."""
+        row = (await self.conn.execute(self.upsert(promotions).values(
             code=promotion.code, description=promotion.description, kind=str(promotion.kind),
             value=promotion.value, currency=promotion.currency,
             min_subtotal_minor=promotion.min_subtotal_minor, starts_at=promotion.starts_at,
             ends_at=promotion.ends_at, usage_limit=promotion.usage_limit,
             per_customer_limit=promotion.per_customer_limit, times_used=0, active=True,
-            seller_id=promotion.seller_id, created_by=created_by, created_at=now))
-        return promotion
+            seller_id=promotion.seller_id, created_by=created_by, created_at=now)
+            .on_conflict_do_nothing(index_elements=[promotions.c.code])
+            .returning(promotions.c.id))).first()
+        return promotion if row is not None else None
 
     async def code_exists(self, code: str) -> bool:
         return (await self.conn.execute(
@@ -78,3 +83,20 @@ class PromotionRepository(Repository):
         if seller_id is not None:
             stmt = stmt.where(promotions.c.seller_id == seller_id)
         return [to_promotion(r) for r in (await self.conn.execute(stmt)).all()]
+
+    async def record_use(self, code: str, buyer_id: int, order_id: int, now: datetime) -> bool:
+        """Count one paid use. The total limit is kept by a conditional increment (False when
+        it was already reached by concurrent orders; the use is still recorded for the
+        per-customer count, since this order was priced while the code was valid)."""
+        promotion_id = (await self.conn.execute(
+            select(promotions.c.id).where(promotions.c.code == code))).scalar()
+        if promotion_id is None:
+            return False
+        result = await self.conn.execute(
+            update(promotions).where(promotions.c.id == promotion_id,
+                                     or_(promotions.c.usage_limit.is_(None),
+                                         promotions.c.times_used < promotions.c.usage_limit))
+            .values(times_used=promotions.c.times_used + 1))
+        await self.conn.execute(insert(promotion_usages).values(
+            promotion_id=promotion_id, buyer_id=buyer_id, order_id=order_id, created_at=now))
+        return result.rowcount == 1

@@ -174,6 +174,12 @@ class UserRepository(Repository):
             payment_methods.c.provider_token == provider_token)))).first()
         return to_payment_method(row) if row else None
 
+    async def payment_method_token(self, user_id: int, payment_method_id: int) -> str | None:
+        """The provider token of one of the user's saved payment methods."""
+        return (await self.conn.execute(select(payment_methods.c.provider_token).where(
+            payment_methods.c.user_id == user_id,
+            payment_methods.c.id == payment_method_id))).scalar()
+
     async def has_payment_methods(self, user_id: int) -> bool:
         return bool((await self.conn.execute(
             select(exists().where(payment_methods.c.user_id == user_id)))).scalar())

@@ -20,6 +20,7 @@ from domain.ids import encode_id
 from schema.types.common import Node, UserError
 
 if TYPE_CHECKING:
+    from schema.types.orders import OrderConnection, OrderStatus
     from schema.types.loyalty import LoyaltyAccount
     from schema.types.catalog import ProductConnection
 
@@ -126,6 +127,16 @@ class User(Node):
         from resolvers.loyalty import user_loyalty
 
         return await user_loyalty(info, self.pk, signed_in=self.signed_in)
+
+    @strawberry.field(description="The user's orders, newest first; only the user themself "
+                      "and admins see them, others get an empty list.")
+    async def orders(
+        self, info: Info, first: Optional[int] = 20, after: Optional[str] = None,
+        status: Optional[Annotated["OrderStatus", strawberry.lazy("schema.types.orders")]] = None,
+    ) -> Annotated["OrderConnection", strawberry.lazy("schema.types.orders")]:
+        from resolvers.orders import user_orders
+
+        return await user_orders(info, self.pk, first, after, status)
 
     @strawberry.field(description="Only for sellers: their seller profile.")
     async def seller(self, info: Info) -> Optional[Seller]:

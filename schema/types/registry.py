@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import importlib
 
-MODULES = ("identity", "catalog", "cart", "checkout", "promotions", "loyalty")
+MODULES = ("identity", "catalog", "cart", "checkout", "promotions", "loyalty", "orders",
+           "shipments")
 
 
 def all_types() -> list[type]:

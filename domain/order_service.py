@@ -1,0 +1,244 @@
+"""Placing an order from a checkout session (checkoutComplete, first transaction).
+
+In one transaction (design.md, Orders): validate the session and its lines, price them,
+allocate stock (reserved -> allocated; from available when the soft hold already lapsed;
+INSUFFICIENT_STOCK otherwise), hold the loyalty points, create the order (PENDING_PAYMENT,
+paymentDueAt in 30 minutes) with its lines at the checkout's prices and one shipment per
+seller, mark the cart and the session COMPLETED, record OrderCreated, and create the payment
+attempt. The provider is called after this commits (architecture.md), with the attempt's
+idempotency key.
+
+- The same client idempotency key returns the same order and payment; the same key with
+  another checkout is IDEMPOTENCY_KEY_REUSED.
+- Loyalty points are taken when the order is placed (like stock, so two orders cannot spend
+  the same points) and given back if it is cancelled unpaid; design.md's "spent on payment"
+  is where they become final.
+- A price that changed since the buyer last saw it is PRICE_CHANGED: nothing is created and
+  the new price is recorded (a second transaction), so the next attempt goes through.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass
+from datetime import timedelta
+from typing import Any
+
+from domain import events
+from domain.checkout import CheckoutLine
+from domain.checkout_service import Policy, price_session
+from domain.errors import DomainError, ErrorList, invalid, not_found
+from domain.ids import decode_pk
+from domain.orders import Order, Payment
+from domain.pricing import PriceBreakdown
+
+PAYMENT_DUE = timedelta(minutes=30)
+_TOKEN = re.compile(r"pm_[A-Za-z0-9_]{1,120}")
+
+
+@dataclass(frozen=True)
+class Placement:
+    order: Order
+    payment: Payment
+    replay: bool
+
+
+def _check_key(key: str) -> str:
+    key = key.strip()
+    if not 1 <= len(key) <= 200:
+        raise invalid("The idempotency key must be 1 to 200 characters.",
+                      "input", "idempotencyKey")
+    return key
+
+
+async def resolve_payment_method(uow: Any, buyer_id: int, value: str) -> str:
+    """A saved payment method id of the buyer, or a provider token such as pm_card_visa."""
+    value = value.strip()
+    saved = decode_pk(value, "SavedPaymentMethod")
+    if saved is not None:
+        token = await uow.users.payment_method_token(buyer_id, saved)
+        if token is None:
+            raise not_found("No such saved payment method.", "input", "paymentMethod")
+        return str(token)
+    if not _TOKEN.fullmatch(value):
+        raise invalid("Give a saved payment method id or a provider token such as "
+                      "pm_card_visa.", "input", "paymentMethod")
+    return value
+
+
+async def _replay(uow: Any, existing: Order, session_id: int) -> Placement:
+    if existing.checkout_id != session_id:
+        raise DomainError("IDEMPOTENCY_KEY_REUSED",
+                          "This idempotency key was used for another checkout.",
+                          ["input", "idempotencyKey"])
+    attempts = await uow.payments.for_order(existing.id)
+    return Placement(existing, attempts[-1], replay=True)
+
+
+def _lines_ready(lines: list[CheckoutLine]) -> None:
+    if not lines:
+        raise DomainError("CART_EMPTY", "The cart is empty.")
+    problems = [DomainError("PRODUCT_UNAVAILABLE", f"{ln.product_name} is no longer available.",
+                            ["lines", str(i)]) for i, ln in enumerate(lines)
+                if ln.product_status != "ACTIVE"]
+    changed = [DomainError("PRICE_CHANGED",
+                           f"The price of {ln.product_name} changed; review the checkout.",
+                           ["lines", str(i)], {"new": ln.unit_price_minor})
+               for i, ln in enumerate(lines) if ln.unit_price_minor != ln.added_price_minor]
+    if problems or changed:
+        raise ErrorList(problems + changed)
+
+
+async def _allocate(uow: Any, lines: list[CheckoutLine]) -> None:
+    for i, line in enumerate(lines):
+        level = await uow.inventory.allocate_reserved(line.variant_id, line.quantity)
+        if level is None:
+            level = await uow.inventory.allocate_available(line.variant_id, line.quantity)
+        if level is None:
+            raise DomainError("INSUFFICIENT_STOCK",
+                              f"{line.product_name} no longer has {line.quantity} available.",
+                              ["lines", str(i)])
+
+
+def pricing_detail(breakdown: PriceBreakdown) -> dict[str, Any]:
+    """What the order keeps of its price: discounts and per-seller figures for the ledger."""
+    return {
+        "discounts": [{"type": d.type, "code": d.code, "description": d.description,
+                       "amount": d.amount.minor} for d in breakdown.discounts],
+        "sellers": [{"seller_id": s.seller_id, "item_revenue": s.item_revenue.minor,
+                     "shipping": s.shipping.minor, "tax": s.tax.minor,
+                     "points": s.points_discount.minor} for s in breakdown.sellers],
+        "points_minor": breakdown.points_discount.minor,
+    }
+
+
+async def place_order(uow: Any, *, buyer_id: int, session_id: int | None, payment_method: str,
+                      idempotency_key: str, policy: Policy, provider: str) -> Placement:
+    key = _check_key(idempotency_key)
+    now = uow.now()
+    if session_id is not None:
+        existing = await uow.orders.by_idempotency_key(buyer_id, key)
+        if existing is not None:
+            return await _replay(uow, existing, session_id)
+    session = await uow.checkouts.get(session_id, lock=True) if session_id else None
+    if session is None or session.buyer_id != buyer_id:
+        raise not_found("No such checkout.", "id")
+    if session.status == "COMPLETED":
+        raise DomainError("INVALID_STATE_TRANSITION", "This checkout is already completed.")
+    if session.status != "OPEN" or session.expires_at <= now:
+        raise DomainError("CHECKOUT_EXPIRED", "This checkout has expired.")
+    missing = [DomainError("CHECKOUT_INCOMPLETE", f"Choose {what} first.", [field])
+               for field, what, value in (("shippingAddress", "a shipping address",
+                                           session.shipping_address),
+                                          ("shippingMethod", "a shipping method",
+                                           session.shipping_method)) if value is None]
+    if missing:
+        raise ErrorList(missing)
+    lines = await uow.checkouts.lines(session.cart_id)
+    _lines_ready(lines)
+    breakdown, _, _ = await price_session(uow, session, lines, policy)
+    method = await resolve_payment_method(uow, buyer_id, payment_method)
+    await _allocate(uow, lines)
+    order_id = await uow.orders.create(await _order_values(uow, session, breakdown, key, now))
+    if not await uow.loyalty.spend(buyer_id, breakdown.points_used, order_id, now):
+        raise DomainError("INSUFFICIENT_POINTS", "Your points balance changed; review the "
+                          "checkout.", ["input", "loyaltyPointsToUse"])
+    await _add_lines_and_shipments(uow, order_id, lines, breakdown, session.shipping_method,
+                                   now)
+    await uow.orders.add_history(order_id, "PENDING_PAYMENT", now)
+    await uow.orders.mark_products_with_history([ln.variant_id for ln in lines])
+    await uow.carts.set_status(session.cart_id, "COMPLETED", now)
+    await uow.checkouts.complete(session.id, now)
+    order = await uow.orders.get(order_id)
+    await uow.outbox.add(events.ORDER_CREATED, "Order", order_id, {
+        "orderId": order_id, "number": order.number, "buyerId": buyer_id,
+        "total": order.total_minor, "currency": order.currency,
+        "sellerIds": sorted({ln.seller_id for ln in lines})}, now)
+    payment = await uow.payments.create(
+        order_id=order_id, provider=provider, idempotency_key=f"{order.number}:1:{key}",
+        payment_method=method, amount_minor=order.total_minor, currency=order.currency,
+        now=now)
+    await uow.commit()
+    return Placement(order, payment, replay=False)
+
+
+async def _order_values(uow: Any, session: Any, breakdown: PriceBreakdown, key: str,
+                        now: Any) -> dict[str, Any]:
+    number = await uow.orders.next_number(now.year)
+    from domain.orders import order_number
+
+    return {
+        "number": order_number(now.year, number), "buyer_id": session.buyer_id,
+        "checkout_id": session.id, "cart_id": session.cart_id, "status": "PENDING_PAYMENT",
+        "currency": breakdown.currency, "subtotal_minor": breakdown.subtotal.minor,
+        "discount_total_minor": breakdown.discount_total.minor,
+        "shipping_minor": breakdown.shipping.minor, "tax_minor": breakdown.tax.minor,
+        "total_minor": breakdown.total.minor, "pricing_detail": pricing_detail(breakdown),
+        "promotion_code": breakdown.promotion_code,
+        "loyalty_points_used": breakdown.points_used,
+        "loyalty_points_earned": breakdown.points_earned,
+        "shipping_address": _address(session.shipping_address),
+        "billing_address": _address(session.billing_address),
+        "shipping_method": session.shipping_method, "notes": session.notes,
+        "idempotency_key": key, "payment_due_at": now + PAYMENT_DUE, "created_at": now,
+        "updated_at": now,
+    }
+
+
+def _address(snapshot: Any) -> dict[str, Any] | None:
+    if snapshot is None:
+        return None
+    return {"address_id": snapshot.address_id, **asdict(snapshot.fields)}
+
+
+async def _add_lines_and_shipments(uow: Any, order_id: int, lines: list[CheckoutLine],
+                                   breakdown: PriceBreakdown, method: str, now: Any) -> None:
+    priced = {p.key: p for p in breakdown.lines}
+    await uow.orders.add_lines([{
+        "order_id": order_id, "variant_id": ln.variant_id, "seller_id": ln.seller_id,
+        "sku": ln.sku, "product_name": ln.product_name, "quantity": ln.quantity,
+        "unit_price_minor": ln.unit_price_minor,
+        "discount_minor": priced[ln.line_id].tier_discount.minor
+        + priced[ln.line_id].promotion_discount.minor,
+        "points_minor": priced[ln.line_id].points_discount.minor,
+        "tax_minor": priced[ln.line_id].tax.minor,
+    } for ln in lines])
+    days = breakdown.shipping_method.estimated_days if breakdown.shipping_method else 5
+    await uow.orders.add_shipments([{
+        "order_id": order_id, "seller_id": s.seller_id, "status": "PENDING",
+        "shipping_minor": s.shipping.minor, "estimated_delivery": now + timedelta(days=days),
+        "created_at": now, "updated_at": now,
+    } for s in breakdown.sellers])
+
+
+async def record_seen_prices(uow: Any, *, buyer_id: int, session_id: int) -> None:
+    """After PRICE_CHANGED: the checkout now shows the new prices, so record them as seen
+    (the next checkoutComplete is priced and accepted at them)."""
+    session = await uow.checkouts.get(session_id)
+    if session is None or session.buyer_id != buyer_id:
+        return
+    lines = await uow.checkouts.lines(session.cart_id)
+    await uow.carts.reprice_lines({ln.line_id: ln.unit_price_minor for ln in lines
+                                   if ln.unit_price_minor != ln.added_price_minor})
+    await uow.commit()
+
+
+async def release_unpaid(uow: Any, order: Order, now: Any) -> bool:
+    """Cancel an unpaid order: its allocation goes back to available, its shipments and open
+    payment attempts are cancelled, held points are given back. Conditional on the order
+    still being PENDING_PAYMENT (so a payment that just succeeded wins). Does not commit."""
+    if not await uow.orders.change_status(order.id, "PENDING_PAYMENT", "CANCELLED", now,
+                                          payment_due_at=None):
+        return False
+    for line in await uow.orders.lines(order.id, order.currency):
+        if line.variant_id is not None:
+            await uow.inventory.release_allocation(line.variant_id, line.quantity)
+    await uow.orders.cancel_shipments(order.id, now)
+    for payment in await uow.payments.for_order(order.id):
+        if payment.status in ("INITIATED", "REQUIRES_ACTION", "PROCESSING"):
+            await uow.payments.update(payment.id, now, status="CANCELED")
+    await uow.loyalty.credit(order.buyer_id, order.loyalty_points_used, "REFUND", order.id,
+                             now)
+    await uow.outbox.add(events.ORDER_STATUS_CHANGED, "Order", order.id, {
+        "orderId": order.id, "buyerId": order.buyer_id, "from": "PENDING_PAYMENT",
+        "to": "CANCELLED", "reason": "payment not received in time"}, now)
+    return True

@@ -1,0 +1,130 @@
+"""Applying payment outcomes: the one code path for the provider's answer and for webhooks.
+
+`apply_outcome` is idempotent (a provider event id is applied once), tolerates out-of-order
+delivery, and never moves a payment or an order backwards (domain.orders). On success the
+order is CONFIRMED (confirmedAt, history), the promotion use is counted, the earned loyalty
+points are credited, the capture is written to the ledger (domain.ledger), and
+PaymentSucceeded + OrderStatusChanged are recorded; on failure PaymentFailed is recorded and
+the order stays PENDING_PAYMENT until paymentDueAt so the buyer can retry.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from domain import events
+from domain.ids import encode_id
+from domain.ledger import SellerShare, capture_posting
+from domain.orders import Order, Payment, payment_moves_forward
+
+log = logging.getLogger("marketplace.payments")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What the provider says about one payment attempt, in our vocabulary."""
+
+    status: str  # our PaymentStatus
+    reference: str | None = None
+    client_secret: str | None = None
+    next_action_type: str | None = None
+    next_action_url: str | None = None
+    failure_message: str | None = None
+
+
+async def apply_outcome(uow: Any, *, payment_id: int, outcome: Outcome,
+                        event_id: str | None = None, event_type: str = "") -> Payment:
+    """Apply and commit. A redelivered event or a backwards move changes nothing."""
+    now = uow.now()
+    if event_id is not None and not await uow.payments.record_event(
+            event_id, event_type, payment_id, now):
+        payment = await uow.payments.get(payment_id)
+        await uow.commit()
+        return payment  # type: ignore[no-any-return]
+    payment = await uow.payments.get(payment_id, lock=True)
+    assert payment is not None
+    fields: dict[str, Any] = {}
+    if outcome.reference and not payment.provider_reference:
+        fields["provider_reference"] = outcome.reference
+    if outcome.client_secret and not payment.client_secret:
+        fields["client_secret"] = outcome.client_secret
+    if payment_moves_forward(payment.status, outcome.status):
+        fields.update(status=outcome.status, next_action_type=outcome.next_action_type,
+                      next_action_url=outcome.next_action_url,
+                      failure_message=outcome.failure_message)
+        order = await uow.orders.get(payment.order_id, lock=True)
+        if outcome.status == "SUCCEEDED":
+            await _paid(uow, order, payment, now)
+        elif outcome.status == "FAILED":
+            await uow.outbox.add(events.PAYMENT_FAILED, "Order", order.id, {
+                "orderId": order.id, "paymentId": payment.id, "buyerId": order.buyer_id,
+                "message": outcome.failure_message}, now)
+    if fields:
+        await uow.payments.update(payment.id, now, **fields)
+    await uow.commit()
+    return await _reload(uow, payment.id)
+
+
+async def _reload(uow: Any, payment_id: int) -> Payment:
+    return await uow.payments.get(payment_id)  # type: ignore[no-any-return]
+
+
+async def _paid(uow: Any, order: Order, payment: Payment, now: Any) -> None:
+    await uow.outbox.add(events.PAYMENT_SUCCEEDED, "Order", order.id, {
+        "orderId": order.id, "paymentId": payment.id, "buyerId": order.buyer_id,
+        "amount": payment.amount_minor, "currency": payment.currency}, now)
+    confirmed = await uow.orders.change_status(order.id, "PENDING_PAYMENT", "CONFIRMED", now,
+                                               confirmed_at=now, payment_due_at=None)
+    if not confirmed:
+        # Paid after the order was cancelled (e.g. past paymentDueAt): keep the money visible
+        # for a refund instead of reviving the order.
+        log.warning("payment %s succeeded for order %s in status %s: refund needed",
+                    payment.id, order.number, order.status)
+        return
+    await uow.outbox.add(events.ORDER_STATUS_CHANGED, "Order", order.id, {
+        "orderId": order.id, "buyerId": order.buyer_id, "from": "PENDING_PAYMENT",
+        "to": "CONFIRMED"}, now)
+    if order.promotion_code:
+        await uow.promotions.record_use(order.promotion_code, order.buyer_id, order.id, now)
+    await uow.loyalty.credit(order.buyer_id, order.loyalty_points_earned, "EARN", order.id,
+                             now)
+    await _post_capture(uow, order, payment, now)
+
+
+async def _post_capture(uow: Any, order: Order, payment: Payment, now: Any) -> None:
+    detail = order.pricing_detail
+    sellers = [SellerShare(seller_account=f"SELLER_PAYABLE:{encode_id('Seller', s['seller_id'])}",
+                           item_revenue=int(s["item_revenue"]), shipping=int(s["shipping"]))
+               for s in detail["sellers"]]
+    posting = capture_posting(total=order.total_minor, currency=order.currency,
+                              sellers=sellers, tax=order.tax_minor,
+                              points_minor=int(detail["points_minor"]))
+    await uow.ledger.post(kind="CAPTURE", order_id=order.id, payment_id=payment.id,
+                          entries=[(e.account, e.debit, e.credit) for e in posting.entries],
+                          currency=order.currency, now=now)
+
+
+# Refund states come with refunds (orderRefund / orderCancel), which post the ledger reversal
+# in the same transaction; a provider refund event alone does not move the payment.
+_APPLIED_FROM_EVENTS = {"REQUIRES_ACTION", "PROCESSING", "SUCCEEDED", "FAILED", "CANCELED"}
+
+
+async def apply_webhook(uow: Any, event: Any) -> bool:
+    """A verified provider event (domain.payments.WebhookEvent): applied through
+    `apply_outcome` when it names one of our payments and implies a state; a redelivery is
+    recognised by its id. Returns whether it changed or could change anything."""
+    payment = (await uow.payments.by_reference(event.payment_reference)
+               if event.payment_reference else None)
+    status = str(event.status) if event.status is not None else None
+    if payment is None or status not in _APPLIED_FROM_EVENTS:
+        if payment is None:
+            log.info("provider event %s (%s) names no payment of ours", event.id, event.type)
+        await uow.payments.record_event(event.id, event.type,
+                                        payment.id if payment else None, uow.now())
+        await uow.commit()
+        return False
+    await apply_outcome(uow, payment_id=payment.id, event_id=event.id, event_type=event.type,
+                        outcome=Outcome(status=status, reference=event.payment_reference,
+                                        failure_message=event.failure_message))
+    return True

@@ -1,0 +1,52 @@
+"""The ledger: accounts by name (opened on first use), balanced transactions of entries."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Sequence
+
+from sqlalchemy import bindparam, insert, select, update
+
+from persistence.repositories.base import Repository
+from persistence.tables import ledger_accounts, ledger_entries, ledger_transactions
+
+
+class LedgerRepository(Repository):
+    async def _account_ids(self, names: Sequence[str], currency: str,
+                           now: datetime) -> dict[str, int]:
+        stmt = self.upsert(ledger_accounts).on_conflict_do_nothing(
+            index_elements=[ledger_accounts.c.name])
+        await self.conn.execute(stmt, [{"name": n, "currency": currency, "balance_minor": 0,
+                                        "created_at": now} for n in sorted(set(names))])
+        rows = (await self.conn.execute(select(ledger_accounts.c.name, ledger_accounts.c.id)
+                                        .where(ledger_accounts.c.name.in_(names)))).all()
+        return {name: int(pk) for name, pk in rows}
+
+    async def post(self, *, kind: str, order_id: int | None, payment_id: int | None,
+                   entries: Sequence[tuple[str, int, int]], currency: str,
+                   now: datetime) -> int:
+        """Write one balanced transaction; entries are (account name, debit, credit).
+        Balances are credits minus debits."""
+        if sum(d for _, d, _ in entries) != sum(c for _, _, c in entries):
+            raise ValueError("unbalanced ledger transaction")
+        ids = await self._account_ids([name for name, _, _ in entries], currency, now)
+        tx_id = int((await self.conn.execute(insert(ledger_transactions).values(
+            kind=kind, order_id=order_id, payment_id=payment_id, created_at=now,
+        ).returning(ledger_transactions.c.id))).scalar_one())
+        await self.conn.execute(insert(ledger_entries), [
+            {"transaction_id": tx_id, "account_id": ids[name], "debit_minor": debit,
+             "credit_minor": credit} for name, debit, credit in entries])
+        deltas: dict[int, int] = {}
+        for name, debit, credit in entries:
+            deltas[ids[name]] = deltas.get(ids[name], 0) + credit - debit
+        await self.conn.execute(
+            update(ledger_accounts).where(ledger_accounts.c.id == bindparam("account"))
+            .values(balance_minor=ledger_accounts.c.balance_minor + bindparam("delta")),
+            [{"account": pk, "delta": delta} for pk, delta in sorted(deltas.items())])
+        return tx_id
+
+    async def balances(self, names: Sequence[str] | None = None) -> list[tuple[str, int, str]]:
+        stmt = select(ledger_accounts.c.name, ledger_accounts.c.balance_minor,
+                      ledger_accounts.c.currency).order_by(ledger_accounts.c.name)
+        if names is not None:
+            stmt = stmt.where(ledger_accounts.c.name.in_(names))
+        return [(n, int(b), c) for n, b, c in (await self.conn.execute(stmt)).all()]

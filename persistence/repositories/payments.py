@@ -1,0 +1,66 @@
+"""Payments (one row per attempt) and the provider events already applied."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import insert, select, update
+
+from domain.orders import Payment
+from persistence.repositories.base import Repository
+from persistence.tables import payment_events, payments
+
+
+def to_payment(row: Any) -> Payment:
+    return Payment(id=row.id, order_id=row.order_id, provider=row.provider,
+                   provider_reference=row.provider_reference,
+                   idempotency_key=row.idempotency_key, payment_method=row.payment_method,
+                   status=row.status, amount_minor=row.amount_minor,
+                   refunded_minor=row.refunded_minor, currency=row.currency,
+                   client_secret=row.client_secret, next_action_type=row.next_action_type,
+                   next_action_url=row.next_action_url, failure_message=row.failure_message,
+                   created_at=row.created_at)
+
+
+class PaymentRepository(Repository):
+    async def create(self, *, order_id: int, provider: str, idempotency_key: str,
+                     payment_method: str, amount_minor: int, currency: str,
+                     now: datetime) -> Payment:
+        row = (await self.conn.execute(insert(payments).values(
+            order_id=order_id, provider=provider, idempotency_key=idempotency_key,
+            payment_method=payment_method, status="INITIATED", amount_minor=amount_minor,
+            refunded_minor=0, currency=currency, created_at=now, updated_at=now,
+        ).returning(*payments.c))).one()
+        return to_payment(row)
+
+    async def get(self, payment_id: int, *, lock: bool = False) -> Payment | None:
+        stmt = select(payments).where(payments.c.id == payment_id)
+        row = (await self.conn.execute(self.lock(stmt) if lock else stmt)).first()
+        return to_payment(row) if row else None
+
+    async def by_reference(self, reference: str, *, lock: bool = False) -> Payment | None:
+        stmt = select(payments).where(payments.c.provider_reference == reference)
+        row = (await self.conn.execute(self.lock(stmt) if lock else stmt)).first()
+        return to_payment(row) if row else None
+
+    async def by_idempotency_key(self, key: str) -> Payment | None:
+        row = (await self.conn.execute(
+            select(payments).where(payments.c.idempotency_key == key))).first()
+        return to_payment(row) if row else None
+
+    async def for_order(self, order_id: int) -> list[Payment]:
+        rows = (await self.conn.execute(select(payments).where(
+            payments.c.order_id == order_id).order_by(payments.c.id))).all()
+        return [to_payment(r) for r in rows]
+
+    async def update(self, payment_id: int, now: datetime, **values: Any) -> None:
+        await self.conn.execute(update(payments).where(payments.c.id == payment_id)
+                                .values(updated_at=now, **values))
+
+    async def record_event(self, event_id: str, event_type: str, payment_id: int | None,
+                           now: datetime) -> bool:
+        """True the first time an event id is seen; False for a redelivery."""
+        stmt = self.upsert(payment_events).values(
+            event_id=event_id, event_type=event_type, payment_id=payment_id, created_at=now,
+        ).on_conflict_do_nothing(index_elements=[payment_events.c.event_id])
+        return (await self.conn.execute(stmt.returning(payment_events.c.id))).first() is not None

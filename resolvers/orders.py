@@ -1,0 +1,160 @@
+"""Order resolvers: checkoutComplete, orderRetryPayment, and who may see which order.
+
+Visibility (design.md, Roles): a buyer sees their own orders; a seller sees the orders that
+contain one of their shipments, with only their lines and shipments; an admin sees all.
+"""
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from graphql import GraphQLError
+from strawberry.types import Info
+
+from context import Viewer
+from domain import checkout_complete as use_cases
+from domain.ids import decode_pk
+from persistence.reads.orders import OrderQuery, order_count, order_page
+from persistence.reads.pagination import InvalidCursor, InvalidPageSize, check_first
+from resolvers.checkout import policy
+from resolvers.common import ctx, mutate, viewer
+from resolvers.node import node_resolver
+from schema.types.checkout import CheckoutCompleteInput
+from schema.types.common import PageInfo, UserError
+from schema.types.orders import (
+    CheckoutCompletePayload,
+    Order,
+    OrderConnection,
+    OrderEdge,
+    OrderStatus,
+    Payment,
+    PaymentPayload,
+)
+
+
+def provider(info: Info) -> Any:
+    return ctx(info).runtime.payment_provider
+
+
+def return_url(info: Info) -> str:
+    return f"{ctx(info).runtime.settings.public_base_url}/payments/return"
+
+
+async def visible_order(info: Info, order_id: int | None) -> Order | None:
+    me = await ctx(info).viewer()
+    if me is None or order_id is None:
+        return None
+    order = await ctx(info).loaders.order_by_id.load(order_id)
+    if order is None:
+        return None
+    if me.is_admin or order.buyer_id == me.user_id:
+        return Order.from_domain(order, owner_view=order.buyer_id == me.user_id)
+    if me.is_seller and me.seller_id is not None:
+        shipments = await ctx(info).loaders.shipments_by_order.load(order.id)
+        if any(s.seller_id == me.seller_id for s in shipments):
+            return Order.from_domain(order, seller_view=me.seller_id)
+    return None
+
+
+async def order(info: Info, id: str) -> Optional[Order]:
+    await viewer(info)
+    return await visible_order(info, decode_pk(id, "Order"))
+
+
+@node_resolver("Order")
+async def order_node(info: Info, pk: int) -> Optional[Order]:
+    return await visible_order(info, pk)
+
+
+@node_resolver("Payment")
+async def payment_node(info: Info, pk: int) -> Optional[Payment]:
+    me = await ctx(info).viewer()
+    if me is None:
+        return None
+    payment = await ctx(info).runtime.read(lambda uow: uow.payments.get(pk))
+    if payment is None:
+        return None
+    owner = await ctx(info).loaders.order_by_id.load(payment.order_id)
+    if owner is None or not (me.is_admin or owner.buyer_id == me.user_id):
+        return None
+    return Payment.from_domain(payment, show_secret=owner.buyer_id == me.user_id)
+
+
+async def order_connection(info: Info, query: OrderQuery, first: Optional[int],
+                           after: Optional[str], me: Viewer) -> OrderConnection:
+    runtime = ctx(info).runtime
+    try:
+        size = check_first(first, runtime.settings.max_page_size)
+        async with runtime.db.read_engine.connect() as conn:
+            page = await order_page(conn, query, first=size, after=after)
+    except InvalidPageSize as exc:
+        raise GraphQLError(str(exc), extensions={"code": "QUERY_REJECTED"}) from exc
+    except InvalidCursor as exc:
+        raise GraphQLError(str(exc), extensions={"code": "INVALID_CURSOR"}) from exc
+    for found in page.items:
+        ctx(info).loaders.order_by_id.prime(found.id, found)
+
+    async def count() -> int:
+        async with runtime.db.read_engine.connect() as conn:
+            return await order_count(conn, query)
+
+    return OrderConnection(
+        edges=[OrderEdge(cursor=cursor, node=Order.from_domain(
+            o, owner_view=o.buyer_id == me.user_id))
+            for o, cursor in zip(page.items, page.cursors, strict=True)],
+        page_info=PageInfo(has_next_page=page.has_next_page,
+                           has_previous_page=page.has_previous_page,
+                           start_cursor=page.start_cursor, end_cursor=page.end_cursor),
+        _count=count)
+
+
+async def user_orders(info: Info, user_id: int, first: Optional[int], after: Optional[str],
+                      status: Optional[OrderStatus]) -> OrderConnection:
+    """A user's orders, for the user themself and admins (others see an empty list)."""
+    me = await viewer(info)
+    owner = user_id if (me.user_id == user_id or me.is_admin) else -1
+    return await order_connection(
+        info, OrderQuery(buyer_id=owner, status=status.value if status else None),
+        first, after, me)
+
+
+async def admin_orders(info: Info, first: Optional[int], after: Optional[str],
+                       status: Optional[OrderStatus]) -> OrderConnection:
+    me = await viewer(info, "ADMIN")
+    return await order_connection(
+        info, OrderQuery(status=status.value if status else None), first, after, me)
+
+
+def _payload(charged: use_cases.Charged, me: Viewer) -> dict[str, Any]:
+    owner = charged.order.buyer_id == me.user_id
+    return {"order": Order.from_domain(charged.order, owner_view=owner),
+            "payment": Payment.from_domain(charged.payment, show_secret=owner),
+            "user_errors": [UserError.from_domain(p) for p in charged.problems]}
+
+
+async def checkout_complete(info: Info, id: str,
+                            input: CheckoutCompleteInput) -> CheckoutCompletePayload:
+    me = await viewer(info)
+
+    async def run() -> dict[str, Any]:
+        charged = await use_cases.complete_checkout(
+            ctx(info).runtime.transaction, provider(info), buyer_id=me.user_id,
+            session_id=decode_pk(id, "CheckoutSession"), payment_method=input.payment_method,
+            idempotency_key=input.idempotency_key, policy=policy(info),
+            return_url=return_url(info))
+        return _payload(charged, me)
+
+    return await mutate(info, CheckoutCompletePayload, run)
+
+
+async def order_retry_payment(info: Info, order_id: str, payment_method: str,
+                              idempotency_key: str) -> PaymentPayload:
+    me = await viewer(info)
+
+    async def run() -> dict[str, Any]:
+        charged = await use_cases.retry_payment(
+            ctx(info).runtime.transaction, provider(info), buyer_id=me.user_id,
+            order_id=decode_pk(order_id, "Order"), payment_method=payment_method,
+            idempotency_key=idempotency_key, return_url=return_url(info))
+        return _payload(charged, me)
+
+    return await mutate(info, PaymentPayload, run)

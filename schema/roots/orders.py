@@ -1,0 +1,48 @@
+"""Root fields of orders and payments."""
+from __future__ import annotations
+
+from typing import Optional
+
+import strawberry
+from strawberry.types import Info
+
+from resolvers import orders as r
+from schema.types.checkout import CheckoutCompleteInput
+from schema.types.orders import (
+    CheckoutCompletePayload,
+    Order,
+    OrderConnection,
+    OrderStatus,
+    PaymentPayload,
+)
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(description="An order of the caller (buyer), one containing the caller's "
+                      "shipment (seller), or any (admin).")
+    async def order(self, info: Info, id: strawberry.ID) -> Optional[Order]:
+        return await r.order(info, str(id))
+
+    @strawberry.field(description="Admin only.")
+    async def admin_orders(self, info: Info, first: Optional[int] = 20,
+                           after: Optional[str] = None,
+                           status: Optional[OrderStatus] = None) -> OrderConnection:
+        return await r.admin_orders(info, first, after, status)
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation(description="Places the order: allocates stock, creates the order and "
+                         "its shipments, starts payment.")
+    async def checkout_complete(self, info: Info, id: strawberry.ID,
+                                input: CheckoutCompleteInput) -> CheckoutCompletePayload:
+        return await r.checkout_complete(info, str(id), input)
+
+    @strawberry.mutation(description="Pays a PENDING_PAYMENT order again, e.g. after a decline, "
+                         "with another method.")
+    async def order_retry_payment(self, info: Info, order_id: strawberry.ID,
+                                  payment_method: str,
+                                  idempotency_key: str) -> PaymentPayload:
+        return await r.order_retry_payment(info, str(order_id), payment_method,
+                                           idempotency_key)

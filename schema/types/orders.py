@@ -1,0 +1,282 @@
+"""Orders, their lines, payments and status history, as the caller may see them.
+
+A seller sees only their own lines and shipments of an order, and its pricing as their part
+of it (their items, their share of the discounts, their shipping and tax)."""
+from __future__ import annotations
+
+from datetime import datetime
+from enum import Enum
+from typing import TYPE_CHECKING, Annotated, Any, Callable, Optional
+
+import strawberry
+from strawberry.types import Info
+
+from domain import orders as domain
+from domain.ids import encode_id
+from domain.pricing.shipping import METHODS
+from schema.types.checkout import Discount, Pricing, ShippingMethod
+from schema.types.common import Money, Node, PageInfo, UserError
+from schema.types.identity import Address, Seller, User
+
+if TYPE_CHECKING:
+    from schema.types.shipments import Shipment
+
+
+@strawberry.enum
+class OrderStatus(Enum):
+    PENDING_PAYMENT = "PENDING_PAYMENT"
+    CONFIRMED = "CONFIRMED"
+    PROCESSING = "PROCESSING"
+    PARTIALLY_SHIPPED = "PARTIALLY_SHIPPED"
+    SHIPPED = "SHIPPED"
+    DELIVERED = "DELIVERED"
+    CANCELLED = "CANCELLED"
+    REFUNDED = "REFUNDED"
+
+
+@strawberry.enum
+class PaymentStatus(Enum):
+    INITIATED = "INITIATED"
+    REQUIRES_ACTION = "REQUIRES_ACTION"
+    PROCESSING = "PROCESSING"
+    SUCCEEDED = "SUCCEEDED"
+    FAILED = "FAILED"
+    CANCELED = "CANCELED"
+    REFUNDED = "REFUNDED"
+    PARTIALLY_REFUNDED = "PARTIALLY_REFUNDED"
+
+
+@strawberry.type
+class PaymentNextAction:
+    type: str = strawberry.field(description="REDIRECT_TO_URL or USE_STRIPE_SDK.")
+    url: Optional[str]
+
+
+@strawberry.type
+class Payment(Node):
+    _payment: strawberry.Private[domain.Payment]
+    _show_secret: strawberry.Private[bool]
+    id: strawberry.ID
+    status: PaymentStatus
+    amount: Money
+    refunded_amount: Money
+    provider: str
+    provider_reference: str = strawberry.field(
+        description="Provider reference, e.g. a Stripe PaymentIntent id.")
+    failure_message: Optional[str]
+    created_at: datetime
+
+    @classmethod
+    def from_domain(cls, p: domain.Payment, *, show_secret: bool) -> "Payment":
+        return cls(_payment=p, _show_secret=show_secret,
+                   id=strawberry.ID(encode_id("Payment", p.id)),
+                   status=PaymentStatus(p.status), amount=Money.of(p.amount_minor, p.currency),
+                   refunded_amount=Money.of(p.refunded_minor, p.currency), provider=p.provider,
+                   provider_reference=p.provider_reference or "",
+                   failure_message=p.failure_message, created_at=p.created_at)
+
+    @strawberry.field(description="For the client SDK (Stripe clientSecret); only shown to the "
+                      "buyer who owns the order.")
+    def client_secret(self) -> Optional[str]:
+        return self._payment.client_secret if self._show_secret else None
+
+    @strawberry.field
+    def next_action(self) -> Optional[PaymentNextAction]:
+        p = self._payment
+        if p.status != "REQUIRES_ACTION" or not p.next_action_type:
+            return None
+        return PaymentNextAction(type=p.next_action_type, url=p.next_action_url)
+
+
+@strawberry.type
+class OrderLine:
+    _line: strawberry.Private[domain.OrderLine]
+    sku: str
+    product_name: str
+    quantity: int
+    unit_price: Money
+    total: Money
+
+    @classmethod
+    def from_domain(cls, line: domain.OrderLine) -> "OrderLine":
+        return cls(_line=line, sku=line.sku, product_name=line.product_name,
+                   quantity=line.quantity,
+                   unit_price=Money.of(line.unit_price_minor, line.currency),
+                   total=Money.of(line.total_minor, line.currency))
+
+    @strawberry.field
+    async def variant(self, info: Info) -> Optional[Annotated[
+            "ProductVariant", strawberry.lazy("schema.types.catalog")]]:
+        from resolvers.catalog import variant_by_pk
+
+        if self._line.variant_id is None:
+            return None
+        return await variant_by_pk(info, self._line.variant_id)
+
+    @strawberry.field
+    async def seller(self, info: Info) -> Seller:
+        found = await info.context.loaders.seller_by_id.load(self._line.seller_id)
+        return Seller.from_domain(found)
+
+
+@strawberry.type
+class OrderStatusChange:
+    status: OrderStatus
+    at: datetime
+
+
+def _address(data: dict[str, Any] | None, buyer_id: int) -> Optional[Address]:
+    if data is None:
+        return None
+    from domain.identity.models import Address as DomainAddress
+    from domain.identity.models import AddressFields
+
+    names = ("full_name", "line1", "line2", "city", "region", "postal_code", "country", "phone")
+    fields = AddressFields(**{k: data.get(k) for k in names})  # type: ignore[arg-type]
+    return Address.from_domain(DomainAddress(id=int(data.get("address_id") or 0),
+                                             user_id=buyer_id, fields=fields,
+                                             is_default=False))
+
+
+def _pricing(order: domain.Order, seller_id: int | None) -> Pricing:
+    """The order's pricing; for a seller, their part of it."""
+    money: Callable[[int], Money] = lambda minor: Money.of(minor, order.currency)  # noqa: E731
+    if seller_id is None:
+        return Pricing(
+            subtotal=money(order.subtotal_minor),
+            discounts=[Discount(type=d["type"], code=d["code"], description=d["description"],
+                                amount=money(int(d["amount"])))
+                       for d in order.pricing_detail["discounts"]],
+            discount_total=money(order.discount_total_minor),
+            shipping=money(order.shipping_minor), tax=money(order.tax_minor),
+            total=money(order.total_minor))
+    part = next((s for s in order.pricing_detail["sellers"] if s["seller_id"] == seller_id),
+                {"item_revenue": 0, "shipping": 0, "tax": 0, "points": 0})
+    items, points = int(part["item_revenue"]), int(part["points"])
+    return Pricing(subtotal=money(items), discounts=[], discount_total=money(points),
+                   shipping=money(int(part["shipping"])), tax=money(int(part["tax"])),
+                   total=money(items - points + int(part["shipping"]) + int(part["tax"])))
+
+
+@strawberry.type
+class Order(Node):
+    _order: strawberry.Private[domain.Order]
+    _seller_view: strawberry.Private[Optional[int]]  # a seller's id: show only their part
+    _owner_view: strawberry.Private[bool]
+    id: strawberry.ID
+    number: str = strawberry.field(description="Human-facing number, e.g. ORD-2026-000123.")
+    status: OrderStatus
+    pricing: Pricing
+    shipping_address: Address
+    billing_address: Optional[Address]
+    shipping_method: ShippingMethod
+    loyalty_points_earned: int
+    loyalty_points_used: int
+    notes: Optional[str]
+    payment_due_at: Optional[datetime] = strawberry.field(
+        description="Unpaid orders are cancelled and their stock released at this time.")
+    created_at: datetime
+    confirmed_at: Optional[datetime]
+
+    @classmethod
+    def from_domain(cls, order: domain.Order, *, seller_view: int | None = None,
+                    owner_view: bool = False) -> "Order":
+        method = METHODS[order.shipping_method]
+        shipping = _pricing(order, seller_view).shipping
+        address = _address(order.shipping_address, order.buyer_id)
+        assert address is not None
+        return cls(
+            _order=order, _seller_view=seller_view, _owner_view=owner_view,
+            id=strawberry.ID(encode_id("Order", order.id)), number=order.number,
+            status=OrderStatus(order.status), pricing=_pricing(order, seller_view),
+            shipping_address=address,
+            billing_address=_address(order.billing_address, order.buyer_id),
+            shipping_method=ShippingMethod(code=method.code, name=method.name, price=shipping,
+                                           estimated_delivery_days=method.estimated_days),
+            loyalty_points_earned=order.loyalty_points_earned,
+            loyalty_points_used=order.loyalty_points_used, notes=order.notes,
+            payment_due_at=order.payment_due_at if order.status == "PENDING_PAYMENT" else None,
+            created_at=order.created_at, confirmed_at=order.confirmed_at)
+
+    @strawberry.field
+    async def buyer(self, info: Info) -> User:
+        found = await info.context.loaders.user_by_id.load(self._order.buyer_id)
+        return User.from_domain(found)
+
+    @strawberry.field
+    async def lines(self, info: Info) -> list[OrderLine]:
+        lines = await info.context.loaders.order_lines_by_order.load(self._order.id)
+        return [OrderLine.from_domain(ln) for ln in lines
+                if self._seller_view is None or ln.seller_id == self._seller_view]
+
+    @strawberry.field
+    async def payments(self, info: Info) -> list[Payment]:
+        if self._seller_view is not None:
+            return []
+        found = await info.context.loaders.payments_by_order.load(self._order.id)
+        return [Payment.from_domain(p, show_secret=self._owner_view) for p in found]
+
+    @strawberry.field
+    async def shipments(self, info: Info) -> list[Annotated[
+            "Shipment", strawberry.lazy("schema.types.shipments")]]:
+        from schema.types.shipments import Shipment
+
+        found = await info.context.loaders.shipments_by_order.load(self._order.id)
+        return [Shipment.from_domain(s) for s in found
+                if self._seller_view is None or s.seller_id == self._seller_view]
+
+    @strawberry.field
+    async def status_history(self, info: Info) -> list[OrderStatusChange]:
+        found = await info.context.loaders.order_history_by_order.load(self._order.id)
+        return [OrderStatusChange(status=OrderStatus(status), at=at) for status, at in found]
+
+
+@strawberry.type
+class OrderEdge:
+    cursor: str
+    node: Order
+
+
+@strawberry.type
+class OrderConnection:
+    edges: list[OrderEdge]
+    page_info: PageInfo
+    _count: strawberry.Private[Callable[[], Any]]
+
+    @strawberry.field
+    async def total_count(self) -> int:
+        return await self._count()  # type: ignore[no-any-return]
+
+
+@strawberry.type
+class OrderPayload:
+    user_errors: list[UserError]
+    order: Optional[Order] = None
+
+
+@strawberry.type
+class PaymentPayload:
+    user_errors: list[UserError]
+    payment: Optional[Payment] = None
+    order: Optional[Order] = None
+
+
+@strawberry.type
+class CheckoutCompletePayload:
+    user_errors: list[UserError]
+    order: Optional[Order] = None
+    payment: Optional[Payment] = None
+
+
+@strawberry.type
+class LedgerBalance:
+    account: str = strawberry.field(
+        description="Account name, e.g. SELLER_PAYABLE:<sellerId>, PLATFORM_REVENUE, "
+        "PAYMENT_CLEARING.")
+    balance: Money
+
+
+if TYPE_CHECKING:
+    from schema.types.catalog import ProductVariant
+
+NODE_TYPES = [Order, Payment]

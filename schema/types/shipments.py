@@ -1,0 +1,103 @@
+"""Shipments: one per seller of an order."""
+from __future__ import annotations
+
+from datetime import datetime
+from enum import Enum
+from typing import TYPE_CHECKING, Annotated, Any, Callable, Optional
+
+import strawberry
+from strawberry.types import Info
+
+from domain import orders as domain
+from domain.ids import encode_id
+from schema.types.common import Node, PageInfo, UserError
+from schema.types.identity import Seller
+
+if TYPE_CHECKING:
+    from schema.types.orders import Order
+
+
+@strawberry.enum
+class ShipmentStatus(Enum):
+    PENDING = "PENDING"
+    PROCESSING = "PROCESSING"
+    SHIPPED = "SHIPPED"
+    IN_TRANSIT = "IN_TRANSIT"
+    DELIVERED = "DELIVERED"
+    CANCELLED = "CANCELLED"
+
+
+@strawberry.type
+class ShipmentLine:
+    sku: str
+    product_name: str
+    quantity: int
+
+
+@strawberry.type
+class Shipment(Node):
+    _shipment: strawberry.Private[domain.Shipment]
+    id: strawberry.ID
+    status: ShipmentStatus
+    carrier: Optional[str]
+    tracking_number: Optional[str]
+    shipped_at: Optional[datetime]
+    delivered_at: Optional[datetime]
+    estimated_delivery: Optional[datetime]
+
+    @classmethod
+    def from_domain(cls, s: domain.Shipment) -> "Shipment":
+        return cls(_shipment=s, id=strawberry.ID(encode_id("Shipment", s.id)),
+                   status=ShipmentStatus(s.status), carrier=s.carrier,
+                   tracking_number=s.tracking_number, shipped_at=s.shipped_at,
+                   delivered_at=s.delivered_at, estimated_delivery=s.estimated_delivery)
+
+    @strawberry.field
+    async def order(self, info: Info) -> Annotated[
+            "Order", strawberry.lazy("schema.types.orders")]:
+        from schema.types.orders import Order
+
+        found = await info.context.loaders.order_by_id.load(self._shipment.order_id)
+        viewer = await info.context.viewer()
+        seller_view = (viewer.seller_id if viewer is not None and viewer.is_seller
+                       else None)
+        return Order.from_domain(found, seller_view=seller_view,
+                                 owner_view=viewer is not None
+                                 and viewer.user_id == found.buyer_id)
+
+    @strawberry.field
+    async def seller(self, info: Info) -> Seller:
+        found = await info.context.loaders.seller_by_id.load(self._shipment.seller_id)
+        return Seller.from_domain(found)
+
+    @strawberry.field
+    async def lines(self, info: Info) -> list[ShipmentLine]:
+        lines = await info.context.loaders.order_lines_by_order.load(self._shipment.order_id)
+        return [ShipmentLine(sku=ln.sku, product_name=ln.product_name, quantity=ln.quantity)
+                for ln in lines if ln.seller_id == self._shipment.seller_id]
+
+
+@strawberry.type
+class ShipmentEdge:
+    cursor: str
+    node: Shipment
+
+
+@strawberry.type
+class ShipmentConnection:
+    edges: list[ShipmentEdge]
+    page_info: PageInfo
+    _count: strawberry.Private[Callable[[], Any]]
+
+    @strawberry.field
+    async def total_count(self) -> int:
+        return await self._count()  # type: ignore[no-any-return]
+
+
+@strawberry.type
+class ShipmentPayload:
+    user_errors: list[UserError]
+    shipment: Optional[Shipment] = None
+
+
+NODE_TYPES = [Shipment]

@@ -1,0 +1,1 @@
+"""HTTP endpoints beside GraphQL: provider webhooks and the offline provider's action page."""

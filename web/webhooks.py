@@ -1,0 +1,33 @@
+"""POST /webhooks/stripe: provider events, signature checked by the provider adapter (the
+stripe library, tolerance 300 s), applied through the one payment-outcome path."""
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+
+from domain.payment_service import apply_webhook
+from domain.payments import WebhookSignatureError
+
+log = logging.getLogger("marketplace.webhooks")
+MAX_BODY = 256 * 1024
+
+
+async def handle_provider_event(runtime: Any, payload: bytes, signature: str) -> JSONResponse:
+    try:
+        event = runtime.payment_provider.parse_webhook(payload, signature)
+    except WebhookSignatureError as exc:
+        log.warning("refused a provider event: %s", exc)
+        return JSONResponse({"error": "invalid signature"}, status_code=400)
+    applied = await runtime.transaction(lambda uow: apply_webhook(uow, event))
+    return JSONResponse({"received": True, "applied": applied})
+
+
+async def stripe_webhook(request: Request) -> JSONResponse:
+    payload = await request.body()
+    if len(payload) > MAX_BODY:
+        return JSONResponse({"error": "payload too large"}, status_code=413)
+    return await handle_provider_event(request.app.state.runtime, payload,
+                                       request.headers.get("stripe-signature", ""))
