@@ -6,15 +6,19 @@ from typing import Optional
 import strawberry
 from strawberry.types import Info
 
+from resolvers import ledger as ledger
 from resolvers import orders as r
+from resolvers import shipments as shipping
 from schema.types.checkout import CheckoutCompleteInput
 from schema.types.orders import (
     CheckoutCompletePayload,
     Order,
     OrderConnection,
     OrderStatus,
+    LedgerBalance,
     PaymentPayload,
 )
+from schema.types.shipments import ShipmentConnection, ShipmentStatus
 
 
 @strawberry.type
@@ -29,6 +33,26 @@ class Query:
                            after: Optional[str] = None,
                            status: Optional[OrderStatus] = None) -> OrderConnection:
         return await r.admin_orders(info, first, after, status)
+
+    @strawberry.field(description="Seller only: their shipments.")
+    async def seller_shipments(self, info: Info, first: Optional[int] = 20,
+                               after: Optional[str] = None,
+                               status: Optional[ShipmentStatus] = None) -> ShipmentConnection:
+        return await shipping.seller_shipments(info, first, after, status)
+
+    @strawberry.field(description="Admin only.")
+    async def admin_shipments(self, info: Info, first: Optional[int] = 20,
+                              after: Optional[str] = None,
+                              status: Optional[ShipmentStatus] = None) -> ShipmentConnection:
+        return await shipping.admin_shipments(info, first, after, status)
+
+    @strawberry.field(description="Seller only: the seller's payable balance in the ledger.")
+    async def seller_balance(self, info: Info) -> Optional[LedgerBalance]:
+        return await ledger.seller_balance(info)
+
+    @strawberry.field(description="Admin only.")
+    async def admin_ledger_balances(self, info: Info) -> list[LedgerBalance]:
+        return await ledger.admin_ledger_balances(info)
 
 
 @strawberry.type

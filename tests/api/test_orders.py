@@ -313,3 +313,34 @@ async def test_who_sees_which_order(gql: Any, runtime: Any) -> None:
     assert denied["errors"][0]["extensions"]["code"] == "FORBIDDEN"
     payload = json.dumps(as_admin)
     assert "clientSecret\": \"pi_" not in payload
+
+
+async def test_shipment_lists_and_ledger_balances(gql: Any, runtime: Any) -> None:
+    seller = await make_account(runtime, "SELLER")
+    other = await make_account(runtime, "SELLER")
+    buyer = await make_account(runtime)
+    admin = await make_account(runtime, "ADMIN")
+    sid, _ = await _checkout(gql, runtime, buyer, [(seller, 3000), (other, 4000)])
+    order = (await complete(gql, buyer.token, sid))["order"]
+    mine = await gql.data("""{ sellerShipments(first: 10, status: PENDING) { totalCount
+      edges { node { status lines { sku quantity } order { number lines { sku } } } } } }""",
+                          token=seller.token)
+    edges = mine["sellerShipments"]["edges"]
+    assert mine["sellerShipments"]["totalCount"] == 1
+    assert edges[0]["node"]["order"]["number"] == order["number"]
+    assert len(edges[0]["node"]["order"]["lines"]) == 1  # only the seller's own line
+    balance = (await gql.data("{ sellerBalance { account balance { minorUnits } } }",
+                              token=seller.token))["sellerBalance"]
+    # 30.00 of items, 10% fee (3.00), shipping free (70.00 in all) -> 27.00 payable
+    assert balance == {"account": f"SELLER_PAYABLE:{encode_id('Seller', seller.seller_id)}",
+                       "balance": {"minorUnits": 2700}}
+    accounts = (await gql.data("{ adminLedgerBalances { account balance { minorUnits } } }",
+                               token=admin.token))["adminLedgerBalances"]
+    by_name = {a["account"]: a["balance"]["minorUnits"] for a in accounts}
+    assert by_name["PAYMENT_CLEARING"] == 0 and sum(by_name.values()) == 0
+    assert by_name["PLATFORM_REVENUE"] == 300 + 400
+    every = await gql.data("{ adminShipments { totalCount } }", token=admin.token)
+    assert every["adminShipments"]["totalCount"] == 2
+    for query in ("{ sellerShipments { totalCount } }", "{ sellerBalance { account } }"):
+        denied = await gql(query, token=buyer.token)
+        assert denied["errors"][0]["extensions"]["code"] == "FORBIDDEN"
