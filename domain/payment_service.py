@@ -15,7 +15,7 @@ from typing import Any
 
 from domain import events
 from domain.ids import encode_id
-from domain.ledger import SellerShare, capture_posting
+from domain.ledger import Posting, SellerShare, capture_posting, seller_payable
 from domain.orders import Order, Payment, payment_moves_forward
 
 log = logging.getLogger("marketplace.payments")
@@ -92,14 +92,19 @@ async def _paid(uow: Any, order: Order, payment: Payment, now: Any) -> None:
     await _post_capture(uow, order, payment, now)
 
 
-async def _post_capture(uow: Any, order: Order, payment: Payment, now: Any) -> None:
+def order_capture(order: Order) -> Posting:
+    """The ledger posting of capturing an order's total (domain.ledger), from the figures
+    the order kept when it was priced."""
     detail = order.pricing_detail
-    sellers = [SellerShare(seller_account=f"SELLER_PAYABLE:{encode_id('Seller', s['seller_id'])}",
+    sellers = [SellerShare(seller_account=seller_payable(encode_id("Seller", s["seller_id"])),
                            item_revenue=int(s["item_revenue"]), shipping=int(s["shipping"]))
                for s in detail["sellers"]]
-    posting = capture_posting(total=order.total_minor, currency=order.currency,
-                              sellers=sellers, tax=order.tax_minor,
-                              points_minor=int(detail["points_minor"]))
+    return capture_posting(total=order.total_minor, currency=order.currency, sellers=sellers,
+                           tax=order.tax_minor, points_minor=int(detail["points_minor"]))
+
+
+async def _post_capture(uow: Any, order: Order, payment: Payment, now: Any) -> None:
+    posting = order_capture(order)
     await uow.ledger.post(kind="CAPTURE", order_id=order.id, payment_id=payment.id,
                           entries=[(e.account, e.debit, e.credit) for e in posting.entries],
                           currency=order.currency, now=now)

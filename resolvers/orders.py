@@ -12,6 +12,8 @@ from strawberry.types import Info
 
 from context import Viewer
 from domain import checkout_complete as use_cases
+from domain import order_changes as changes
+from domain.errors import forbidden
 from domain.ids import decode_pk
 from persistence.reads.orders import OrderQuery, order_count, order_page
 from persistence.reads.pagination import InvalidCursor, InvalidPageSize, check_first
@@ -25,6 +27,7 @@ from schema.types.orders import (
     Order,
     OrderConnection,
     OrderEdge,
+    OrderPayload,
     OrderStatus,
     Payment,
     PaymentPayload,
@@ -156,5 +159,38 @@ async def order_retry_payment(info: Info, order_id: str, payment_method: str,
             order_id=decode_pk(order_id, "Order"), payment_method=payment_method,
             idempotency_key=idempotency_key, return_url=return_url(info))
         return _payload(charged, me)
+
+    return await mutate(info, PaymentPayload, run)
+
+
+async def order_cancel(info: Info, order_id: str, reason: Optional[str]) -> OrderPayload:
+    me = await viewer(info)
+
+    async def run() -> dict[str, Any]:
+        if not (me.is_admin or me.account_type == "BUYER"):
+            raise forbidden("Only the buyer of an order or an admin cancels it.")
+        changed = await changes.cancel_order(
+            ctx(info).runtime.transaction, provider(info), order_id=decode_pk(order_id, "Order"),
+            user_id=me.user_id, is_admin=me.is_admin, reason=reason)
+        return {"order": Order.from_domain(changed.order,
+                                           owner_view=changed.order.buyer_id == me.user_id),
+                "user_errors": [UserError.from_domain(p) for p in changed.problems]}
+
+    return await mutate(info, OrderPayload, run)
+
+
+async def order_refund(info: Info, order_id: str, amount_minor_units: int,
+                       reason: Optional[str]) -> PaymentPayload:
+    me = await viewer(info)
+
+    async def run() -> dict[str, Any]:
+        changes.check_actor(me.is_admin)
+        changed = await changes.refund_order(
+            ctx(info).runtime.transaction, provider(info), order_id=decode_pk(order_id, "Order"),
+            amount_minor=amount_minor_units, reason=reason)
+        return {"order": Order.from_domain(changed.order),
+                "payment": Payment.from_domain(changed.payment, show_secret=False)
+                if changed.payment else None,
+                "user_errors": [UserError.from_domain(p) for p in changed.problems]}
 
     return await mutate(info, PaymentPayload, run)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import case, func, insert, select, update
 
 from domain.loyalty import LoyaltyAccount
 from persistence.repositories.base import Repository
@@ -54,3 +54,16 @@ class LoyaltyRepository(Repository):
         await self.conn.execute(stmt)
         await self.conn.execute(insert(loyalty_transactions).values(
             user_id=user_id, kind=kind, points=points, order_id=order_id, created_at=now))
+
+    async def take_back(self, user_id: int, points: int, order_id: int,
+                        now: datetime) -> None:
+        """Reverse points earned by an order that was refunded or cancelled after payment:
+        the balance drops (never below zero) and a negative EARN row lowers the tier credit."""
+        if points <= 0:
+            return
+        await self.conn.execute(
+            update(loyalty_accounts).where(loyalty_accounts.c.user_id == user_id)
+            .values(points=case((loyalty_accounts.c.points >= points,
+                                 loyalty_accounts.c.points - points), else_=0)))
+        await self.conn.execute(insert(loyalty_transactions).values(
+            user_id=user_id, kind="EARN", points=-points, order_id=order_id, created_at=now))

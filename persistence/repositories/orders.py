@@ -94,6 +94,11 @@ class OrderRepository(Repository):
             order_lines.c.order_id == order_id).order_by(order_lines.c.id))).all()
         return [to_line(r, currency) for r in rows]
 
+    async def shipments(self, order_id: int) -> list[Shipment]:
+        rows = (await self.conn.execute(select(shipments).where(
+            shipments.c.order_id == order_id).order_by(shipments.c.id))).all()
+        return [to_shipment(r) for r in rows]
+
     async def change_status(self, order_id: int, old: str, new: str, now: datetime,
                             **values: Any) -> bool:
         """Conditional: only an order still in `old` moves (and gets a history row)."""

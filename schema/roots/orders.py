@@ -14,6 +14,7 @@ from schema.types.orders import (
     CheckoutCompletePayload,
     Order,
     OrderConnection,
+    OrderPayload,
     OrderStatus,
     LedgerBalance,
     PaymentPayload,
@@ -70,3 +71,14 @@ class Mutation:
                                   idempotency_key: str) -> PaymentPayload:
         return await r.order_retry_payment(info, str(order_id), payment_method,
                                            idempotency_key)
+
+    @strawberry.mutation(description="Buyer or admin: cancels an order that has not shipped; "
+                         "refunds what was paid.")
+    async def order_cancel(self, info: Info, order_id: strawberry.ID,
+                           reason: Optional[str] = None) -> OrderPayload:
+        return await r.order_cancel(info, str(order_id), reason)
+
+    @strawberry.mutation(description="Admin: refunds part or all of a paid order.")
+    async def order_refund(self, info: Info, order_id: strawberry.ID, amount_minor_units: int,
+                           reason: Optional[str] = None) -> PaymentPayload:
+        return await r.order_refund(info, str(order_id), amount_minor_units, reason)
