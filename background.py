@@ -8,12 +8,22 @@ from typing import Any
 
 log = logging.getLogger("marketplace.background")
 
+async def run_live_feed(runtime: Any) -> None:
+    from live.feed import OutboxFeed
+
+    await OutboxFeed(runtime, runtime.bus).run()
+
+
 def _starters(runtime: Any) -> list[Any]:
     from ops.sweep import run_sweeper
 
-    starters = []
+    starters: list[Any] = [run_live_feed]
     if runtime.settings.sweeper_enabled:
         starters.append(run_sweeper)
+    if runtime.settings.dispatcher_enabled:
+        from ops.dispatch import run_dispatcher
+
+        starters.append(run_dispatcher)
     return starters
 
 

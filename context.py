@@ -51,6 +51,16 @@ class Runtime:
     extras: dict[str, Any] = field(default_factory=dict)
 
     @property
+    def bus(self) -> Any:
+        """This process's live event bus (live/bus.py), fed by live/feed.py."""
+        bus = self.extras.get("bus")
+        if bus is None:
+            from live.bus import EventBus
+
+            bus = self.extras["bus"] = EventBus()
+        return bus
+
+    @property
     def payment_provider(self) -> Any:
         """The provider given to create_app, else the one the settings name (built once)."""
         provider = self.extras.get("payment_provider")

@@ -13,7 +13,8 @@ from schema.protection import protection_extensions
 from settings import Settings
 
 # Feature modules under schema/roots/, in the order their fields appear in the SDL.
-FEATURES = ("node", "identity", "catalog", "seller", "cart", "checkout", "orders")
+FEATURES = ("node", "identity", "catalog", "seller", "cart", "checkout", "orders",
+            "fulfilment", "live", "analytics")
 
 
 def _roots(kind: str) -> tuple[type, ...]:

@@ -1,0 +1,89 @@
+"""In-process publish/subscribe of outbox events by topic ("order:7", "buyer:3", "seller:2").
+
+Each subscriber owns a bounded queue. A subscriber that falls too far behind is closed with
+SubscriberLagged rather than silently losing events (the client resubscribes and re-reads the
+order); leaving the `async with` block (a closed socket) frees the subscription."""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, AsyncIterator
+
+QUEUE_SIZE = 1000
+
+
+@dataclass(frozen=True)
+class LiveEvent:
+    id: int
+    type: str
+    payload: dict[str, Any]
+    created_at: datetime
+    topics: tuple[str, ...] = field(default=())
+
+
+class SubscriberLagged(Exception):
+    """More than QUEUE_SIZE events waited for this subscriber."""
+
+
+_LAGGED = object()
+
+
+class Subscription:
+    def __init__(self, topics: frozenset[str]) -> None:
+        self.topics = topics
+        self.queue: asyncio.Queue[Any] = asyncio.Queue(QUEUE_SIZE + 1)
+
+    def offer(self, event: LiveEvent) -> None:
+        if self.queue.qsize() >= QUEUE_SIZE:
+            while not self.queue.empty():
+                self.queue.get_nowait()
+            self.queue.put_nowait(_LAGGED)
+            return
+        self.queue.put_nowait(event)
+
+    def __aiter__(self) -> "Subscription":
+        return self
+
+    async def __anext__(self) -> LiveEvent:
+        item = await self.queue.get()
+        if item is _LAGGED:
+            raise SubscriberLagged("too many events waited; subscribe again")
+        return item  # type: ignore[no-any-return]
+
+
+class EventBus:
+    def __init__(self) -> None:
+        self._subscriptions: set[Subscription] = set()
+
+    @property
+    def subscriber_count(self) -> int:
+        return len(self._subscriptions)
+
+    @contextlib.asynccontextmanager
+    async def subscribe(self, *topics: str) -> AsyncIterator[Subscription]:
+        subscription = Subscription(frozenset(topics))
+        self._subscriptions.add(subscription)
+        try:
+            yield subscription
+        finally:
+            self._subscriptions.discard(subscription)
+
+    def publish(self, event: LiveEvent) -> None:
+        for subscription in list(self._subscriptions):
+            if subscription.topics.intersection(event.topics):
+                subscription.offer(event)
+
+
+def topics_of(event_type: str, payload: dict[str, Any]) -> tuple[str, ...]:
+    """Who may be interested: the order, its buyer, the sellers concerned."""
+    topics = []
+    if payload.get("orderId") is not None:
+        topics.append(f"order:{payload['orderId']}")
+    if payload.get("buyerId") is not None and event_type != "CartItemAdded":
+        topics.append(f"buyer:{payload['buyerId']}")
+    if payload.get("sellerId") is not None:
+        topics.append(f"seller:{payload['sellerId']}")
+    topics.extend(f"seller:{s}" for s in payload.get("sellerIds") or ())
+    return tuple(topics)

@@ -1,0 +1,107 @@
+"""Subscriptions: live order tracking over graphql-transport-ws.
+
+Events come from this process's bus (live/bus.py), fed with every committed outbox event of
+every process (live/feed.py). Each delivered event is read fresh from the database (the
+socket's context lives long, so loaders are reset per event) and filtered by what the
+subscriber may see: a seller gets only their own shipments of an order and no payments."""
+from __future__ import annotations
+
+from typing import Any, AsyncGenerator
+
+from graphql import GraphQLError
+from strawberry.types import Info
+
+from domain.ids import decode_pk
+from live.bus import LiveEvent
+from resolvers.common import ctx, viewer
+from resolvers.orders import visible_order
+from schema.types.live import OrderEvent, ShipmentEvent
+from schema.types.orders import Order, Payment
+from schema.types.shipments import Shipment
+
+ORDER_EVENT_TYPES = {
+    "OrderCreated": "ORDER_STATUS_CHANGED",
+    "OrderStatusChanged": "ORDER_STATUS_CHANGED",
+    "PaymentSucceeded": "PAYMENT_STATUS_CHANGED",
+    "PaymentFailed": "PAYMENT_STATUS_CHANGED",
+    "ShipmentStatusChanged": "SHIPMENT_STATUS_CHANGED",
+}
+
+
+async def _order_event(info: Info, event: LiveEvent) -> OrderEvent | None:
+    kind = ORDER_EVENT_TYPES.get(event.type)
+    order_id = event.payload.get("orderId")
+    if kind is None or order_id is None:
+        return None
+    ctx(info).reset_loaders()
+    order: Order | None = await visible_order(info, int(order_id))
+    if order is None:
+        return None
+    seller_view = order._seller_view
+    shipment = payment = None
+    if kind == "SHIPMENT_STATUS_CHANGED":
+        found = await ctx(info).loaders.shipment_by_id.load(int(event.payload["shipmentId"]))
+        if found is None or (seller_view is not None and found.seller_id != seller_view):
+            return None
+        shipment = Shipment.from_domain(found)
+    elif kind == "PAYMENT_STATUS_CHANGED":
+        if seller_view is not None:
+            return None
+        found_payment = await ctx(info).runtime.read(
+            lambda uow: uow.payments.get(int(event.payload["paymentId"])))
+        payment = Payment.from_domain(found_payment, show_secret=order._owner_view)
+    return OrderEvent(order=order, type=kind, status=order.status, shipment=shipment,
+                      payment=payment, at=event.created_at)
+
+
+async def _stream(info: Info, *topics: str) -> AsyncGenerator[OrderEvent, None]:
+    """Events of changes committed after the subscription started (a client subscribes, then
+    reads the current state); an event the feed delivers late is still delivered."""
+    since = ctx(info).runtime.clock.now()
+    async with ctx(info).runtime.bus.subscribe(*topics) as events:
+        async for event in events:
+            if event.created_at < since:
+                continue
+            pushed = await _order_event(info, event)
+            if pushed is not None:
+                yield pushed
+
+
+async def order_updates(info: Info, order_id: str) -> AsyncGenerator[OrderEvent, None]:
+    await viewer(info)
+    pk = decode_pk(order_id, "Order")
+    if await visible_order(info, pk) is None:
+        raise GraphQLError("No such order.", extensions={"code": "NOT_FOUND"})
+    async for pushed in _stream(info, f"order:{pk}"):
+        yield pushed
+
+
+async def my_order_updates(info: Info) -> AsyncGenerator[OrderEvent, None]:
+    me = await viewer(info)
+    async for pushed in _stream(info, f"buyer:{me.user_id}"):
+        yield pushed
+
+
+async def seller_shipment_updates(info: Info) -> AsyncGenerator[ShipmentEvent, None]:
+    me = await viewer(info, "SELLER")
+    since = ctx(info).runtime.clock.now()
+    async with ctx(info).runtime.bus.subscribe(f"seller:{me.seller_id}") as events:
+        async for event in events:
+            if event.created_at < since:
+                continue
+            for shipment in await _seller_shipments(info, event, me.seller_id):
+                yield ShipmentEvent(shipment=shipment, status=shipment.status,
+                                    at=event.created_at)
+
+
+async def _seller_shipments(info: Info, event: LiveEvent, seller_id: Any) -> list[Shipment]:
+    """Shipments of this seller that the event created (OrderCreated) or changed."""
+    ctx(info).reset_loaders()
+    if event.type == "ShipmentStatusChanged":
+        found = await ctx(info).loaders.shipment_by_id.load(int(event.payload["shipmentId"]))
+        return [Shipment.from_domain(found)] if found and found.seller_id == seller_id else []
+    if event.type == "OrderCreated":
+        found_all = await ctx(info).loaders.shipments_by_order.load(
+            int(event.payload["orderId"]))
+        return [Shipment.from_domain(s) for s in found_all if s.seller_id == seller_id]
+    return []

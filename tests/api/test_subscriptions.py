@@ -1,0 +1,144 @@
+"""Live order tracking over graphql-transport-ws against real uvicorn servers: the buyer and
+the seller see every change, whichever server process made it."""
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import websockets
+
+from tests.api.test_orders import RETRY, _checkout, complete
+from tests.factories import make_account
+from tests.support import GraphQLClient, start_server
+
+MY_UPDATES = """subscription { myOrderUpdates { type status at order { number status }
+  payment { status } shipment { status } } }"""
+ORDER_UPDATES = """subscription($id: ID!) { orderUpdates(orderId: $id) { type status at
+  order { number } payment { status } } }"""
+SELLER_UPDATES = """subscription { sellerShipmentUpdates { status shipment { status
+  lines { sku quantity } order { number } } } }"""
+
+
+class Socket:
+    """A graphql-transport-ws client over the `websockets` library."""
+
+    def __init__(self, ws: Any) -> None:
+        self.ws = ws
+
+    @classmethod
+    async def open(cls, base_url: str, token: str | None) -> "Socket":
+        ws = await websockets.connect(base_url.replace("http", "ws") + "/graphql",
+                                      subprotocols=["graphql-transport-ws"])
+        socket = cls(ws)
+        payload = {"Authorization": f"Bearer {token}"} if token else {}
+        await ws.send(json.dumps({"type": "connection_init", "payload": payload}))
+        ack = json.loads(await asyncio.wait_for(ws.recv(), 10))
+        assert ack["type"] == "connection_ack", ack
+        return socket
+
+    async def subscribe(self, query: str, variables: dict[str, Any] | None = None,
+                        sub_id: str = "1") -> None:
+        await self.ws.send(json.dumps({"id": sub_id, "type": "subscribe", "payload": {
+            "query": query, "variables": variables or {}}}))
+
+    async def next(self, timeout: float = 10) -> dict[str, Any]:
+        while True:
+            message = json.loads(await asyncio.wait_for(self.ws.recv(), timeout))
+            if message["type"] in ("ping", "pong"):
+                continue
+            return message  # type: ignore[no-any-return]
+
+    async def events(self, count: int, timeout: float = 10) -> list[dict[str, Any]]:
+        found = []
+        while len(found) < count:
+            message = await self.next(timeout)
+            assert message["type"] == "next", message
+            assert not message["payload"].get("errors"), message
+            found.append(next(iter(message["payload"]["data"].values())))
+        return found
+
+    async def refusal_code(self) -> str:
+        """The error code of a refused subscription (an `error` message, or a `next` whose
+        payload carries only errors)."""
+        message = await self.next()
+        errors = message["payload"] if message["type"] == "error" else message["payload"].get(
+            "errors")
+        assert message["type"] in ("error", "next") and errors, message
+        return str(errors[0]["extensions"]["code"])
+
+    async def close(self) -> None:
+        await self.ws.close()
+
+
+@pytest.fixture
+async def server(runtime: Any, log_dir: Path) -> Any:
+    running = start_server(runtime.settings.database_url, log_dir, workers=2)
+    yield running
+    running.stop()
+
+
+@pytest.mark.slow
+async def test_buyer_and_seller_follow_an_order_live_across_processes(
+        runtime: Any, server: Any) -> None:
+    seller = await make_account(runtime, "SELLER")
+    buyer = await make_account(runtime)
+    async with httpx.AsyncClient(base_url=server.base_url, timeout=30) as http:
+        api = GraphQLClient(http)
+        buyer_sockets = [await Socket.open(server.base_url, buyer.token) for _ in range(4)]
+        for socket in buyer_sockets:
+            await socket.subscribe(MY_UPDATES)
+        seller_socket = await Socket.open(server.base_url, seller.token)
+        await seller_socket.subscribe(SELLER_UPDATES)
+        await asyncio.sleep(0.5)  # subscriptions registered in both processes
+        sid, _ = await _checkout(api, runtime, buyer, [(seller, 2500)], quantity=2)
+        declined = await complete(api, buyer.token, sid, pm="pm_card_chargeDeclined")
+        number = declined["order"]["number"]
+        retried = await api.data(RETRY, {"order": declined["order"]["id"], "pm": "pm_card_visa",
+                                         "key": "live-1"}, token=buyer.token)
+        assert retried["orderRetryPayment"]["order"]["status"] == "CONFIRMED"
+        for socket in buyer_sockets:
+            events = await socket.events(4)
+            assert [(e["type"], (e["payment"] or {}).get("status")) for e in events] == [
+                ("ORDER_STATUS_CHANGED", None), ("PAYMENT_STATUS_CHANGED", "FAILED"),
+                ("PAYMENT_STATUS_CHANGED", "SUCCEEDED"), ("ORDER_STATUS_CHANGED", None)]
+            assert {e["order"]["number"] for e in events} == {number}
+            assert events[-1]["status"] == "CONFIRMED"
+        shipped = (await seller_socket.events(1))[0]
+        assert shipped["status"] == "PENDING"
+        assert shipped["shipment"]["order"]["number"] == number
+        assert shipped["shipment"]["lines"][0]["quantity"] == 2
+        for socket in [*buyer_sockets, seller_socket]:
+            await socket.close()
+
+
+@pytest.mark.slow
+async def test_order_updates_need_a_visible_order_and_a_signed_in_user(
+        runtime: Any, server: Any) -> None:
+    seller = await make_account(runtime, "SELLER")
+    buyer = await make_account(runtime)
+    stranger = await make_account(runtime)
+    async with httpx.AsyncClient(base_url=server.base_url, timeout=30) as http:
+        api = GraphQLClient(http)
+        sid, _ = await _checkout(api, runtime, buyer, [(seller, 1000)])
+        order = (await complete(api, buyer.token, sid, pm="pm_card_chargeDeclined"))["order"]
+    anonymous = await Socket.open(server.base_url, None)
+    await anonymous.subscribe(ORDER_UPDATES, {"id": order["id"]})
+    assert await anonymous.refusal_code() == "UNAUTHENTICATED"
+    other = await Socket.open(server.base_url, stranger.token)
+    await other.subscribe(ORDER_UPDATES, {"id": order["id"]})
+    assert await other.refusal_code() == "NOT_FOUND"
+    owner = await Socket.open(server.base_url, buyer.token)
+    await owner.subscribe(ORDER_UPDATES, {"id": order["id"]})
+    await asyncio.sleep(0.5)
+    async with httpx.AsyncClient(base_url=server.base_url, timeout=30) as http:
+        api = GraphQLClient(http)
+        await api.data(RETRY, {"order": order["id"], "pm": "pm_card_visa", "key": "k"},
+                       token=buyer.token)
+    events = await owner.events(2)
+    assert [e["type"] for e in events] == ["PAYMENT_STATUS_CHANGED", "ORDER_STATUS_CHANGED"]
+    for socket in (anonymous, other, owner):
+        await socket.close()
