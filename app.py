@@ -22,6 +22,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from context import Runtime
 from domain.clock import Clock, SystemClock
+from web.carrier import carrier_webhook
 from web.offline_action import offline_action
 from web.webhooks import stripe_webhook
 from graphql_view import MarketplaceGraphQL, browser_origins
@@ -122,6 +123,7 @@ def create_app(
         Route("/graphql", graphql, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", graphql),
         Route("/webhooks/stripe", stripe_webhook, methods=["POST"]),
+        Route("/webhooks/carrier", carrier_webhook, methods=["POST"]),
         Route("/payments/offline/action/{intent}", offline_action, methods=["GET", "POST"]),
         Route("/healthz", healthz),
         Route("/readyz", readyz),

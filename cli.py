@@ -1,4 +1,5 @@
-"""The `marketplace` command: serve, migrate, seed-demo, create-admin, export-schema, sweep."""
+"""The `marketplace` command: serve, migrate, seed-demo, create-admin, export-schema, sweep,
+dispatch."""
 from __future__ import annotations
 
 import argparse
@@ -59,6 +60,13 @@ def _sweep(_: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _dispatch(_: argparse.Namespace, settings: Settings) -> int:
+    from ops.dispatch import dispatch_once_cli
+
+    print(asyncio.run(dispatch_once_cli(settings)))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="marketplace", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -81,6 +89,8 @@ def build_parser() -> argparse.ArgumentParser:
         func=_export_schema)
     sub.add_parser("sweep", help="release lapsed holds, expire carts and sessions, once"
                    ).set_defaults(func=_sweep)
+    sub.add_parser("dispatch", help="deliver pending outbox events (notifications, "
+                   "analytics) once").set_defaults(func=_dispatch)
     return parser
 
 

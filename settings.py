@@ -11,6 +11,7 @@ from typing import Mapping
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./marketplace.db"
 DEV_JWT_SECRET = "dev-only-secret-change-me-in-production-0123456789"
+DEV_CARRIER_WEBHOOK_SECRET = "dev-only-carrier-webhook-secret-change-me"
 
 
 def _bool(value: str | None, default: bool) -> bool:
@@ -52,6 +53,7 @@ class Settings:
     max_aliases: int = 30
     max_tokens: int = 2000
     max_page_size: int = 100
+    max_query_cost: int = 10_000
     max_batch_operations: int = 10
     mutation_rate_limit_per_minute: int = 60
     introspection: bool = True
@@ -69,11 +71,19 @@ class Settings:
     stripe_api_base: str | None = None
     stripe_webhook_secret: str = "whsec_dev_only_offline_provider_secret"
     public_base_url: str = "http://127.0.0.1:8000"
+    # --- carriers: HMAC-SHA256 key of POST /webhooks/carrier (X-Carrier-Signature)
+    carrier_webhook_secret: str = DEV_CARRIER_WEBHOOK_SECRET
     # --- tax table: "COUNTRY-REGION" (or "COUNTRY-*") -> rate in thousandths of a percent
     # (7.25% -> 7250, 8.875% -> 8875); destinations not listed pay no tax.
     tax_rates: Mapping[str, int] = field(
         default_factory=lambda: {"US-CA": 7250, "US-NY": 8875, "US-*": 5000}
     )
+    # --- outbox dispatcher (notifications, analytics) and the optional SMTP sender
+    dispatch_interval_seconds: float = 1.0
+    dispatcher_enabled: bool = True
+    smtp_host: str | None = None  # unset: notification e-mails are stored, not sent
+    smtp_port: int = 25
+    smtp_from: str = "Marketplace <no-reply@marketplace.invalid>"
     # --- misc
     log_sql: bool = False
 
@@ -103,6 +113,7 @@ class Settings:
             max_aliases=_int(e.get("MAX_ALIASES"), 30),
             max_tokens=_int(e.get("MAX_TOKENS"), 2000),
             max_page_size=_int(e.get("MAX_PAGE_SIZE"), 100),
+            max_query_cost=_int(e.get("MAX_QUERY_COST"), 10_000),
             max_batch_operations=_int(e.get("MAX_BATCH_OPERATIONS"), 10),
             mutation_rate_limit_per_minute=_int(e.get("RATE_LIMIT_PER_MINUTE"), 60),
             introspection=_bool(e.get("INTROSPECTION"), True),
@@ -118,6 +129,13 @@ class Settings:
             stripe_webhook_secret=e.get("STRIPE_WEBHOOK_SECRET")
             or "whsec_dev_only_offline_provider_secret",
             public_base_url=e.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000"),
+            carrier_webhook_secret=e.get("CARRIER_WEBHOOK_SECRET")
+            or DEV_CARRIER_WEBHOOK_SECRET,
+            dispatch_interval_seconds=float(e.get("DISPATCH_INTERVAL_SECONDS") or 1.0),
+            dispatcher_enabled=_bool(e.get("DISPATCHER_ENABLED"), True),
+            smtp_host=e.get("SMTP_HOST") or None,
+            smtp_port=_int(e.get("SMTP_PORT"), 25),
+            smtp_from=e.get("SMTP_FROM") or "Marketplace <no-reply@marketplace.invalid>",
             log_sql=_bool(e.get("LOG_SQL"), False),
             tax_rates=_tax_rates(e.get("TAX_RATES")) or cls().tax_rates,
         )

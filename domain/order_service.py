@@ -123,6 +123,11 @@ async def place_order(uow: Any, *, buyer_id: int, session_id: int | None, paymen
     if session is None or session.buyer_id != buyer_id:
         raise not_found("No such checkout.", "id")
     if session.status == "COMPLETED":
+        # A concurrent request with the same key may have completed it while we waited for
+        # the session's lock (PostgreSQL): the same key still answers the same order.
+        existing = await uow.orders.by_idempotency_key(buyer_id, key)
+        if existing is not None:
+            return await _replay(uow, existing, session.id)
         raise DomainError("INVALID_STATE_TRANSITION", "This checkout is already completed.")
     if session.status != "OPEN" or session.expires_at <= now:
         raise DomainError("CHECKOUT_EXPIRED", "This checkout has expired.")
@@ -133,6 +138,11 @@ async def place_order(uow: Any, *, buyer_id: int, session_id: int | None, paymen
                                            session.shipping_method)) if value is None]
     if missing:
         raise ErrorList(missing)
+    # Lock the cart (PostgreSQL) before reading its lines: a cart mutation racing this one
+    # would otherwise add or change holds that the order leaves behind in a COMPLETED cart.
+    cart = await uow.carts.live_for_buyer(buyer_id)
+    if cart is None or cart.id != session.cart_id:
+        raise DomainError("CHECKOUT_EXPIRED", "This checkout has expired.")
     lines = await uow.checkouts.lines(session.cart_id)
     _lines_ready(lines)
     breakdown, _, _ = await price_session(uow, session, lines, policy)

@@ -138,6 +138,18 @@ class SqlUnitOfWork:
 
         return self._repo("ledger", LedgerRepository)
 
+    @property
+    def shipments(self) -> Any:
+        from persistence.repositories.shipments import ShipmentRepository
+
+        return self._repo("shipments", ShipmentRepository)
+
+    @property
+    def dispatch(self) -> Any:
+        from persistence.repositories.dispatch import DispatchRepository
+
+        return self._repo("dispatch", DispatchRepository)
+
 
 def is_retryable(exc: BaseException) -> bool:
     if isinstance(exc, DBAPIError):

@@ -1,6 +1,9 @@
 """Query limits (design.md, "Protecting the service"): depth, aliases, tokens and page size,
 all checked before any resolver runs and answered with `extensions.code = "QUERY_REJECTED"`.
 
+- Cost: the number of field values a document can ask for (every field times the page sizes
+  enclosing it) is at most settings.max_query_cost, so nested lists cannot multiply into
+  millions of rows (e.g. products -> seller -> products -> seller -> products).
 - Tokens: graphql-core's parser counts them (parse option `max_tokens`, comments included) and
   aborts the parse; the syntax error it raises is coded QUERY_REJECTED by ErrorCodes.
 - Depth, aliases, literal page sizes (`first: 100000`, `first: -1`) and the depth of
@@ -126,6 +129,64 @@ class _Walker:
         return self.measured[name]
 
 
+class _Cost:
+    """How many field values a document can ask for at most: every field counts once per
+    item of every page that encloses it. A page's size is its literal `first`, the maximum
+    page size when given by a variable, or the default 20 for a connection (a field selecting
+    `edges`) without one. Fragments are costed once, at a multiplier of 1, and scaled."""
+
+    DEFAULT_PAGE = 20
+
+    def __init__(self, document: DocumentNode, max_page: int) -> None:
+        self.max_page = max_page
+        self.fragments = {
+            d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+        }
+        self.costed: dict[str, int] = {}
+        self.in_progress: set[str] = set()
+
+    def _page(self, node: FieldNode) -> int:
+        for argument in node.arguments or ():
+            if argument.name.value in PAGE_ARGUMENTS:
+                if isinstance(argument.value, IntValueNode):
+                    return max(int(argument.value.value), 1)
+                return self.max_page
+        selections = node.selection_set.selections if node.selection_set else ()
+        if any(isinstance(s, FieldNode) and s.name.value == "edges" for s in selections):
+            return self.DEFAULT_PAGE
+        return 1
+
+    def of(self, selection_set: SelectionSetNode | None) -> int:
+        total = 0
+        for selection in selection_set.selections if selection_set else ():
+            if isinstance(selection, FieldNode):
+                if selection.name.value.startswith("__"):
+                    total += 1  # introspection is bounded by MaxIntrospectionDepthRule
+                    continue
+                total += 1 + self._page(selection) * self.of(selection.selection_set)
+            elif isinstance(selection, InlineFragmentNode):
+                total += self.of(selection.selection_set)
+            elif isinstance(selection, FragmentSpreadNode):
+                total += self._fragment(selection.name.value)
+        return total
+
+    def _fragment(self, name: str) -> int:
+        if name not in self.costed:
+            fragment = self.fragments.get(name)
+            if fragment is None or name in self.in_progress:
+                return 0
+            self.in_progress.add(name)
+            self.costed[name] = self.of(fragment.selection_set)
+            self.in_progress.discard(name)
+        return self.costed[name]
+
+
+def query_cost(document: DocumentNode, max_page: int) -> int:
+    cost = _Cost(document, max_page)
+    return max((cost.of(d.selection_set) for d in document.definitions
+                if isinstance(d, OperationDefinitionNode)), default=0)
+
+
 def document_shape(document: DocumentNode) -> DocumentShape:
     shape = DocumentShape()
     walker = _Walker(document, shape)
@@ -205,6 +266,12 @@ class QueryLimits(SchemaExtension):
             error = _page_error(value, s.max_page_size, [argument])
             if error is not None:
                 errors.append(error)
+        if not errors:
+            cost = query_cost(document, s.max_page_size)
+            if cost > s.max_query_cost:
+                errors.append(rejected(
+                    f"The query could ask for {cost} field values; the limit is "
+                    f"{s.max_query_cost}. Ask for smaller pages or nest fewer lists."))
         if shape.introspects and not errors:
             schema = self.execution_context.schema._schema
             for error in validate(schema, document, [MaxIntrospectionDepthRule]):

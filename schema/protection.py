@@ -27,6 +27,7 @@ from domain.errors import AuthenticationRequired, PermissionDenied
 from observability.metrics import OperationMetrics
 from schema.limits import QUERY_REJECTED, QueryLimits
 from schema.rate_limit import MutationRateLimit, RateLimited
+from schema.sanitize import StripNul
 from settings import Settings
 
 __all__ = ["ErrorCodes", "QueryRejected", "RateLimited", "protection_extensions"]
@@ -128,6 +129,7 @@ def protection_extensions(settings: Settings) -> list[Any]:
         ErrorCodes,
         lambda: QueryLimits(settings),
         MutationRateLimit,
+        StripNul,
     ]
     if not settings.introspection:
         extensions.append(DisableIntrospection)

@@ -7,7 +7,7 @@ the offending field path, e.g. ["input", "variants", "1", "priceMinorUnits"]).
 - currency: ISO 4217 code, three letters (upper-cased).
 - variants: 1..100; each SKU not blank, no whitespace, at most 100 characters, unique within
   the input (a SKU already in the catalogue is a CONFLICT, checked by the use case); variant
-  name not blank; priceMinorUnits >= 0; stock >= 0.
+  name not blank; 0 <= priceMinorUnits <= MAX_PRICE_MINOR; stock >= 0.
 - imageUrls: at most 20, each an absolute http(s) URL of at most 1,000 characters.
 - Slugs come from the name: ASCII, lower case, words joined by "-", at most 80 characters
   ("product" when nothing is left); a taken slug gets "-2", "-3", ... (persistence picks the
@@ -32,6 +32,10 @@ MAX_URL = 1000
 MAX_VARIANTS = 100
 MAX_IMAGES = 20
 MAX_SLUG = 80
+# GraphQL's Int is 32-bit and Money.minorUnits is an Int: a line (price x up to 100 units)
+# must fit, so a unit price is at most 21,474,836 minor units (214,748.36 USD).
+MAX_PRICE_MINOR = (2**31 - 1) // 100
+PRICE_MESSAGE = f"Price must be between 0 and {MAX_PRICE_MINOR} minor units."
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
 _SKU = re.compile(r"^\S+$")
 
@@ -125,8 +129,8 @@ def _variant(v: NewVariant, i: int, seen: set[str]) -> list[DomainError]:
     elif sku in seen:
         errors.append(invalid("SKUs must be unique.", *at, "sku"))
     seen.add(sku)
-    if v.price_minor < 0:
-        errors.append(invalid("Price must be 0 or more.", *at, "priceMinorUnits"))
+    if not 0 <= v.price_minor <= MAX_PRICE_MINOR:
+        errors.append(invalid(PRICE_MESSAGE, *at, "priceMinorUnits"))
     if v.stock < 0:
         errors.append(invalid("Stock must be 0 or more.", *at, "stock"))
     return errors
@@ -183,8 +187,8 @@ def checked_variant_changes(changes: VariantChanges) -> VariantChanges:
     errors: list[DomainError] = []
     if changes.name is not None:
         errors += _text(changes.name, "Variant name", MAX_VARIANT_NAME, "input", "name")
-    if changes.price_minor is not None and changes.price_minor < 0:
-        errors.append(invalid("Price must be 0 or more.", "input", "priceMinorUnits"))
+    if changes.price_minor is not None and not 0 <= changes.price_minor <= MAX_PRICE_MINOR:
+        errors.append(invalid(PRICE_MESSAGE, "input", "priceMinorUnits"))
     if errors:
         raise ErrorList(errors)
     return replace(changes, name=changes.name.strip() if changes.name is not None else None)

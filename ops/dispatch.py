@@ -1,0 +1,96 @@
+"""Running the outbox dispatcher: a loop in the server (lifespan task, one per process; safe
+to run several, see domain/dispatch.py) and `marketplace dispatch` (one pass)."""
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from domain.dispatch import CLAIM_LEASE, Transaction, claim_stale, dispatch, send_queued
+from domain.notifications import SmtpMailer
+
+log = logging.getLogger("marketplace.dispatch")
+BATCH = 100
+
+
+@dataclass(frozen=True)
+class DispatchReport:
+    dispatched: int = 0
+    emails_sent: int = 0
+    emails_failed: int = 0
+
+    def __str__(self) -> str:
+        return (f"events dispatched: {self.dispatched}, e-mails sent: {self.emails_sent}, "
+                f"e-mails failed: {self.emails_failed}")
+
+
+def mailer_from(settings: Any) -> SmtpMailer | None:
+    """The SMTP sender when SMTP_HOST is set; None keeps e-mails as STORED records."""
+    if not settings.smtp_host:
+        return None
+    return SmtpMailer(host=settings.smtp_host, port=settings.smtp_port,
+                      sender=settings.smtp_from)
+
+
+async def dispatch_pending(transaction: Transaction, mailer: SmtpMailer | None, *,
+                           batch: int = BATCH, recover: bool = False) -> DispatchReport:
+    """Dispatch batches until fewer than `batch` come back; each batch's e-mails are sent
+    right after its commit. With `recover`, QUEUED e-mails whose sender died are sent too."""
+    dispatched = sent = failed = 0
+    while True:
+        done = await transaction(lambda uow: dispatch(uow, batch=batch,
+                                                      send_email=mailer is not None))
+        dispatched += done.count
+        if mailer is not None and done.outgoing:
+            ok, bad = await send_queued(transaction, mailer, done.outgoing)
+            sent, failed = sent + ok, failed + bad
+        if done.count < batch:
+            break
+    while mailer is not None and recover:
+        stale = await transaction(lambda uow: claim_stale(uow, limit=batch))
+        ok, bad = await send_queued(transaction, mailer, stale)
+        sent, failed = sent + ok, failed + bad
+        if len(stale) < batch:
+            break
+    return DispatchReport(dispatched, sent, failed)
+
+
+async def run_dispatcher(runtime: Any) -> None:
+    """Lifespan task: drain the outbox, then sleep settings.dispatch_interval_seconds; errors
+    are logged and the next pass retries. Idle passes only read (no write transaction)."""
+    interval = runtime.settings.dispatch_interval_seconds
+    mailer = mailer_from(runtime.settings)
+    next_recovery = 0.0
+    while True:
+        try:
+            recover = mailer is not None and time.monotonic() >= next_recovery
+            if recover:
+                next_recovery = time.monotonic() + CLAIM_LEASE.total_seconds()
+            if recover or await runtime.read(lambda uow: uow.dispatch.has_pending()):
+                report = await dispatch_pending(runtime.transaction, mailer, recover=recover)
+                if report.emails_failed:
+                    log.warning("dispatch: %s", report)
+                elif report.dispatched or report.emails_sent:
+                    log.debug("dispatch: %s", report)
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # noqa: BLE001 - keep dispatching; the next pass retries
+            log.exception("dispatch failed")
+        await asyncio.sleep(interval)
+
+
+async def dispatch_once_cli(settings: Any) -> DispatchReport:
+    from domain.clock import SystemClock
+    from persistence.db import create_database
+    from persistence.uow import SqlUnitOfWork, run_in_transaction
+
+    db = create_database(settings.database_url)
+    try:
+        return await dispatch_pending(
+            lambda use_case: run_in_transaction(lambda: SqlUnitOfWork(db, SystemClock()),
+                                                use_case),
+            mailer_from(settings), recover=True)
+    finally:
+        await db.dispose()
