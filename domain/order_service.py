@@ -1,7 +1,7 @@
 """Placing an order from a checkout session (checkoutComplete, first transaction).
 
 In one transaction (design.md, Orders): validate the session and its lines, price them,
-allocate stock (reserved -> allocated; from available when the soft hold already lapsed;
+allocate stock (reserved -> allocated; from available should the reservation fall short;
 INSUFFICIENT_STOCK otherwise), hold the loyalty points, create the order (PENDING_PAYMENT,
 paymentDueAt in 30 minutes) with its lines at the checkout's prices and one shipment per
 seller, mark the cart and the session COMPLETED, record OrderCreated, and create the payment
@@ -129,7 +129,7 @@ async def place_order(uow: Any, *, buyer_id: int, session_id: int | None, paymen
         if existing is not None:
             return await _replay(uow, existing, session.id)
         raise DomainError("INVALID_STATE_TRANSITION", "This checkout is already completed.")
-    if session.status != "OPEN" or session.expires_at <= now:
+    if session.shown_status(now) != "OPEN":  # its 30 minutes, or the cart's holds, lapsed
         raise DomainError("CHECKOUT_EXPIRED", "This checkout has expired.")
     missing = [DomainError("CHECKOUT_INCOMPLETE", f"Choose {what} first.", [field])
                for field, what, value in (("shippingAddress", "a shipping address",

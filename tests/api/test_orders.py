@@ -344,3 +344,21 @@ async def test_shipment_lists_and_ledger_balances(gql: Any, runtime: Any) -> Non
     for query in ("{ sellerShipments { totalCount } }", "{ sellerBalance { account } }"):
         denied = await gql(query, token=buyer.token)
         assert denied["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+
+
+async def test_a_session_whose_cart_holds_lapsed_cannot_complete(gql: Any, runtime: Any,
+                                                                 clock: Any) -> None:
+    """checkout(id) shows EXPIRED once the cart's holds lapse; checkoutComplete agrees, even
+    before the sweeper has run."""
+    seller = await make_account(runtime, "SELLER")
+    buyer = await make_account(runtime)
+    sid, made = await _checkout(gql, runtime, buyer, [(seller, 1000)])
+    clock.advance(minutes=15, seconds=1)
+    reissue(runtime, buyer)
+    shown = await gql.data("query($id: ID!) { checkout(id: $id) { status } }", {"id": sid},
+                           token=buyer.token)
+    assert shown["checkout"]["status"] == "EXPIRED"
+    result = await complete(gql, buyer.token, sid)
+    assert [e["code"] for e in result["userErrors"]] == ["CHECKOUT_EXPIRED"]
+    level = await _stock(runtime, made[0].variant_ids[0])
+    assert (level.reserved, level.allocated) == (1, 0)  # still held until the sweeper runs
