@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from typing import Optional
 
-from graphql import GraphQLError
 from strawberry.types import Info
 
 from context import Viewer
@@ -27,7 +26,7 @@ from domain.errors import AuthenticationRequired
 from domain.ids import decode_pk
 from persistence.reads.catalog import all_categories
 from persistence.reads.catalog_listing import ProductQuery, product_count, product_page
-from persistence.reads.pagination import InvalidCursor, InvalidPageSize, check_first
+from resolvers.pagination import counter, keyset_page, page_info
 from resolvers.common import ctx
 from resolvers.node import node_resolver
 from schema.types.catalog import (
@@ -39,7 +38,6 @@ from schema.types.catalog import (
     ProductSort,
     ProductVariant,
 )
-from schema.types.common import PageInfo
 
 
 def actor_of(viewer: Viewer | None) -> Actor | None:
@@ -73,30 +71,17 @@ async def _visible_variant(info: Info, found: DomainVariant | None
 async def product_connection(info: Info, query: ProductQuery, first: Optional[int],
                              after: Optional[str]) -> ProductConnection:
     """One keyset page of `query`, as a ProductConnection (reusable by every product list)."""
-    runtime = ctx(info).runtime
-    try:
-        size = check_first(first, runtime.settings.max_page_size)
-        async with runtime.db.read_engine.connect() as conn:
-            page = await product_page(conn, query, first=size, after=after)
-    except InvalidPageSize as exc:
-        raise GraphQLError(str(exc), extensions={"code": "QUERY_REJECTED"}) from exc
-    except InvalidCursor as exc:
-        raise GraphQLError(str(exc), extensions={"code": "INVALID_CURSOR"}) from exc
+    page = await keyset_page(
+        info, lambda conn, size, cursor: product_page(conn, query, first=size, after=cursor),
+        first, after)
     loader = ctx(info).loaders.product_by_id
     for product in page.items:
         loader.prime(product.id, product)
-
-    async def count() -> int:
-        async with runtime.db.read_engine.connect() as conn:
-            return await product_count(conn, query)
-
     return ProductConnection(
         edges=[ProductEdge(cursor=cursor, node=Product.from_domain(product))
                for product, cursor in zip(page.items, page.cursors, strict=True)],
-        page_info=PageInfo(has_next_page=page.has_next_page,
-                           has_previous_page=page.has_previous_page,
-                           start_cursor=page.start_cursor, end_cursor=page.end_cursor),
-        _count=count)
+        page_info=page_info(page),
+        _count=counter(info, lambda conn: product_count(conn, query)))
 
 
 def query_of(filter: ProductFilter | None, sort: ProductSort | None) -> ProductQuery:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from graphql import GraphQLError
 from strawberry.types import Info
 
 from context import Viewer
@@ -16,12 +15,12 @@ from domain import order_changes as changes
 from domain.errors import forbidden
 from domain.ids import decode_pk
 from persistence.reads.orders import OrderQuery, order_count, order_page
-from persistence.reads.pagination import InvalidCursor, InvalidPageSize, check_first
 from resolvers.checkout import policy
+from resolvers.pagination import counter, keyset_page, page_info
 from resolvers.common import ctx, mutate, viewer
 from resolvers.node import node_resolver
 from schema.types.checkout import CheckoutCompleteInput
-from schema.types.common import PageInfo, UserError
+from schema.types.common import UserError
 from schema.types.orders import (
     CheckoutCompletePayload,
     Order,
@@ -84,30 +83,17 @@ async def payment_node(info: Info, pk: int) -> Optional[Payment]:
 
 async def order_connection(info: Info, query: OrderQuery, first: Optional[int],
                            after: Optional[str], me: Viewer) -> OrderConnection:
-    runtime = ctx(info).runtime
-    try:
-        size = check_first(first, runtime.settings.max_page_size)
-        async with runtime.db.read_engine.connect() as conn:
-            page = await order_page(conn, query, first=size, after=after)
-    except InvalidPageSize as exc:
-        raise GraphQLError(str(exc), extensions={"code": "QUERY_REJECTED"}) from exc
-    except InvalidCursor as exc:
-        raise GraphQLError(str(exc), extensions={"code": "INVALID_CURSOR"}) from exc
+    page = await keyset_page(
+        info, lambda conn, size, cursor: order_page(conn, query, first=size, after=cursor),
+        first, after)
     for found in page.items:
         ctx(info).loaders.order_by_id.prime(found.id, found)
-
-    async def count() -> int:
-        async with runtime.db.read_engine.connect() as conn:
-            return await order_count(conn, query)
-
     return OrderConnection(
         edges=[OrderEdge(cursor=cursor, node=Order.from_domain(
             o, owner_view=o.buyer_id == me.user_id))
             for o, cursor in zip(page.items, page.cursors, strict=True)],
-        page_info=PageInfo(has_next_page=page.has_next_page,
-                           has_previous_page=page.has_previous_page,
-                           start_cursor=page.start_cursor, end_cursor=page.end_cursor),
-        _count=count)
+        page_info=page_info(page),
+        _count=counter(info, lambda conn: order_count(conn, query)))
 
 
 async def user_orders(info: Info, user_id: int, first: Optional[int], after: Optional[str],

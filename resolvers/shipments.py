@@ -3,40 +3,25 @@ from __future__ import annotations
 
 from typing import Optional
 
-from graphql import GraphQLError
 from strawberry.types import Info
 
 from persistence.reads.orders import ShipmentQuery, shipment_count, shipment_page
-from persistence.reads.pagination import InvalidCursor, InvalidPageSize, check_first
+from resolvers.pagination import counter, keyset_page, page_info
 from resolvers.common import ctx, viewer
 from resolvers.node import node_resolver
-from schema.types.common import PageInfo
 from schema.types.shipments import Shipment, ShipmentConnection, ShipmentEdge, ShipmentStatus
 
 
 async def shipment_connection(info: Info, query: ShipmentQuery, first: Optional[int],
                               after: Optional[str]) -> ShipmentConnection:
-    runtime = ctx(info).runtime
-    try:
-        size = check_first(first, runtime.settings.max_page_size)
-        async with runtime.db.read_engine.connect() as conn:
-            page = await shipment_page(conn, query, first=size, after=after)
-    except InvalidPageSize as exc:
-        raise GraphQLError(str(exc), extensions={"code": "QUERY_REJECTED"}) from exc
-    except InvalidCursor as exc:
-        raise GraphQLError(str(exc), extensions={"code": "INVALID_CURSOR"}) from exc
-
-    async def count() -> int:
-        async with runtime.db.read_engine.connect() as conn:
-            return await shipment_count(conn, query)
-
+    page = await keyset_page(
+        info, lambda conn, size, cursor: shipment_page(conn, query, first=size, after=cursor),
+        first, after)
     return ShipmentConnection(
         edges=[ShipmentEdge(cursor=cursor, node=Shipment.from_domain(s))
                for s, cursor in zip(page.items, page.cursors, strict=True)],
-        page_info=PageInfo(has_next_page=page.has_next_page,
-                           has_previous_page=page.has_previous_page,
-                           start_cursor=page.start_cursor, end_cursor=page.end_cursor),
-        _count=count)
+        page_info=page_info(page),
+        _count=counter(info, lambda conn: shipment_count(conn, query)))
 
 
 def _status(status: Optional[ShipmentStatus]) -> str | None:
