@@ -362,3 +362,22 @@ async def test_a_session_whose_cart_holds_lapsed_cannot_complete(gql: Any, runti
     assert [e["code"] for e in result["userErrors"]] == ["CHECKOUT_EXPIRED"]
     level = await _stock(runtime, made[0].variant_ids[0])
     assert (level.reserved, level.allocated) == (1, 0)  # still held until the sweeper runs
+
+
+async def test_order_lists_cost_the_same_statements_for_1_and_5_orders(
+        gql: Any, runtime: Any, statements: Any) -> None:
+    seller = await make_account(runtime, "SELLER")
+    buyer = await make_account(runtime)
+    query = """{ me { orders(first: 20) { totalCount edges { node { number status
+      lines { sku seller { displayName } variant { sku } } shipments { status lines { sku } }
+      payments { status } statusHistory { status } buyer { email } } } } } }"""
+    counts = {}
+    for n in range(1, 6):
+        sid, _ = await _checkout(gql, runtime, buyer, [(seller, 1000 + n)])
+        assert (await complete(gql, buyer.token, sid, key=f"k{n}"))["userErrors"] == []
+        if n in (1, 5):
+            statements.reset()
+            body = await gql.data(query, token=buyer.token)
+            assert len(body["me"]["orders"]["edges"]) == n
+            counts[n] = statements.count
+    assert counts[1] == counts[5] <= 10, counts
