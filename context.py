@@ -66,9 +66,10 @@ class Runtime:
         provider = self.extras.get("payment_provider")
         if provider is None:
             from payments import build_provider
+            from persistence.offline_intents import SqlIntentStore
 
-            provider = self.extras["payment_provider"] = build_provider(self.settings,
-                                                                        self.clock)
+            provider = self.extras["payment_provider"] = build_provider(
+                self.settings, self.clock, store=SqlIntentStore(self.db))
         return provider
 
     def uow(self) -> SqlUnitOfWork:

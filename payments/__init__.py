@@ -13,10 +13,14 @@ from domain.clock import Clock
 from domain.payments import PaymentProvider
 
 if TYPE_CHECKING:
+    from payments.offline_store import IntentStore
     from settings import Settings
 
 
-def build_provider(settings: "Settings", clock: Clock) -> PaymentProvider:
+def build_provider(settings: "Settings", clock: Clock,
+                   store: "IntentStore | None" = None) -> PaymentProvider:
+    """`store`: where the offline provider keeps intents (give a shared one, such as
+    persistence.offline_intents.SqlIntentStore, when several processes serve the app)."""
     if settings.stripe_api_key:
         from payments.stripe_provider import StripeProvider
 
@@ -24,4 +28,5 @@ def build_provider(settings: "Settings", clock: Clock) -> PaymentProvider:
                               settings.stripe_api_base)
     from payments.offline import OfflineProvider
 
-    return OfflineProvider(settings.stripe_webhook_secret, settings.public_base_url, clock)
+    return OfflineProvider(settings.stripe_webhook_secret, settings.public_base_url, clock,
+                           store=store)

@@ -9,7 +9,7 @@ from persistence.tables.checkout import (
     promotion_usages,
     promotions,
 )
-from persistence.tables.events import analytics_events, notifications
+from persistence.tables.events import analytics_events, notifications, offline_payment_intents
 from persistence.tables.orders import (
     counters,
     ledger_entries,
@@ -36,5 +36,5 @@ __all__ = [
     "carts", "cart_lines", "outbox", "checkout_sessions", "promotions", "promotion_usages",
     "loyalty_accounts", "loyalty_transactions", "counters", "orders", "order_lines",
     "order_status_history", "shipments", "payments", "payment_events", "ledger_transactions",
-    "ledger_entries", "notifications", "analytics_events",
+    "ledger_entries", "notifications", "analytics_events", "offline_payment_intents",
 ]

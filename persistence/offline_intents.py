@@ -1,0 +1,41 @@
+"""The offline payment provider's intents in the database, so every server process sees the
+same challenges and refunds (payments/offline_store.py's IntentStore port)."""
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from datetime import datetime, timezone
+
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from domain.payments import PaymentIntentStatus
+from payments.offline_store import OfflineIntent
+from persistence.db import Database
+from persistence.tables import offline_payment_intents as table
+
+
+class SqlIntentStore:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def get(self, intent_id: str) -> OfflineIntent | None:
+        async with self.db.read_engine.connect() as conn:
+            data = (await conn.execute(
+                select(table.c.data).where(table.c.id == intent_id))).scalar()
+        if data is None:
+            return None
+        fields = json.loads(data)
+        fields["status"] = PaymentIntentStatus(fields["status"])
+        fields["refunds"] = tuple((r, int(a)) for r, a in fields["refunds"])
+        return OfflineIntent(**fields)
+
+    async def put(self, intent: OfflineIntent) -> None:
+        data = json.dumps({**asdict(intent), "status": str(intent.status)}, sort_keys=True)
+        insert = (postgresql.insert if self.db.dialect == "postgresql" else sqlite.insert)(table)
+        stmt = insert.values(id=intent.id, data=data, updated_at=datetime.now(timezone.utc))
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[table.c.id],
+            set_={"data": data, "updated_at": stmt.excluded.updated_at})
+        async with self.db.write_engine.begin() as conn:
+            await conn.execute(stmt)
