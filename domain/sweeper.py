@@ -2,7 +2,7 @@
 carts whose holds lapsed become EXPIRED and release their holds (their open checkout sessions
 expire with them); checkout sessions past their own 30 minutes become EXPIRED and their carts
 go back to ACTIVE (the holds stay with the cart); unpaid orders past paymentDueAt are
-CANCELLED and their allocation released.
+CANCELLED and their allocation released; expired refresh tokens are deleted.
 
 Safe with several processes on one PostgreSQL: candidate rows are taken with
 `FOR UPDATE SKIP LOCKED` and every change is a conditional UPDATE, so each cart is swept
@@ -20,10 +20,12 @@ class SweepReport:
     carts_expired: int = 0
     sessions_expired: int = 0
     orders_cancelled: int = 0
+    tokens_purged: int = 0
 
     def __str__(self) -> str:
         return (f"carts expired: {self.carts_expired}, sessions expired: "
-                f"{self.sessions_expired}, unpaid orders cancelled: {self.orders_cancelled}")
+                f"{self.sessions_expired}, unpaid orders cancelled: {self.orders_cancelled}, "
+                f"expired refresh tokens purged: {self.tokens_purged}")
 
 
 async def sweep_carts(uow: Any, *, batch: int = 200) -> int:
@@ -56,3 +58,10 @@ async def sweep_unpaid_orders(uow: Any, *, batch: int = 200) -> int:
             cancelled += 1
     await uow.commit()
     return cancelled
+
+
+async def sweep_refresh_tokens(uow: Any, *, batch: int = 200) -> int:
+    """Delete one batch of expired refresh tokens."""
+    purged = await uow.users.purge_expired_refresh_tokens(uow.now(), batch)
+    await uow.commit()
+    return int(purged)

@@ -5,7 +5,13 @@ import asyncio
 import logging
 from typing import Any, Awaitable, Callable
 
-from domain.sweeper import SweepReport, sweep_carts, sweep_sessions, sweep_unpaid_orders
+from domain.sweeper import (
+    SweepReport,
+    sweep_carts,
+    sweep_refresh_tokens,
+    sweep_sessions,
+    sweep_unpaid_orders,
+)
 
 log = logging.getLogger("marketplace.sweeper")
 BATCH = 200
@@ -16,7 +22,8 @@ async def sweep_all(transaction: Callable[[Callable[[Any], Awaitable[int]]], Awa
     """Sweep in batches until nothing lapsed is left."""
     return SweepReport(carts_expired=await _drain(transaction, sweep_carts),
                        sessions_expired=await _drain(transaction, sweep_sessions),
-                       orders_cancelled=await _drain(transaction, sweep_unpaid_orders))
+                       orders_cancelled=await _drain(transaction, sweep_unpaid_orders),
+                       tokens_purged=await _drain(transaction, sweep_refresh_tokens))
 
 
 async def _drain(transaction: Any, step: Any) -> int:

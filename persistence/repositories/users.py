@@ -203,3 +203,11 @@ class UserRepository(Repository):
             is_default=is_default, created_at=now,
         ).returning(*PAYMENT_METHOD_COLUMNS))).one()
         return to_payment_method(row)
+
+    async def purge_expired_refresh_tokens(self, now: datetime, limit: int) -> int:
+        """Delete refresh tokens past their expiry (used, revoked or not: an expired token can
+        neither be used nor reveal a reuse any more)."""
+        t = refresh_tokens.c
+        ids = select(t.id).where(t.expires_at <= now).limit(limit).scalar_subquery()
+        result = await self.conn.execute(delete(refresh_tokens).where(t.id.in_(ids)))
+        return int(result.rowcount or 0)
