@@ -2,7 +2,6 @@
 to run several, see domain/dispatch.py) and `marketplace dispatch` (one pass)."""
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 from dataclasses import dataclass
@@ -10,6 +9,7 @@ from typing import Any
 
 from domain.dispatch import CLAIM_LEASE, Transaction, claim_stale, dispatch, send_queued
 from domain.notifications import SmtpMailer
+from ops.loops import repeat, standalone_transactions
 
 log = logging.getLogger("marketplace.dispatch")
 BATCH = 100
@@ -60,37 +60,24 @@ async def dispatch_pending(transaction: Transaction, mailer: SmtpMailer | None, 
 async def run_dispatcher(runtime: Any) -> None:
     """Lifespan task: drain the outbox, then sleep settings.dispatch_interval_seconds; errors
     are logged and the next pass retries. Idle passes only read (no write transaction)."""
-    interval = runtime.settings.dispatch_interval_seconds
     mailer = mailer_from(runtime.settings)
     next_recovery = 0.0
-    while True:
-        try:
-            recover = mailer is not None and time.monotonic() >= next_recovery
-            if recover:
-                next_recovery = time.monotonic() + CLAIM_LEASE.total_seconds()
-            if recover or await runtime.read(lambda uow: uow.dispatch.has_pending()):
-                report = await dispatch_pending(runtime.transaction, mailer, recover=recover)
-                if report.emails_failed:
-                    log.warning("dispatch: %s", report)
-                elif report.dispatched or report.emails_sent:
-                    log.debug("dispatch: %s", report)
-        except asyncio.CancelledError:
-            raise
-        except Exception:  # noqa: BLE001 - keep dispatching; the next pass retries
-            log.exception("dispatch failed")
-        await asyncio.sleep(interval)
+
+    async def step() -> None:
+        nonlocal next_recovery
+        recover = mailer is not None and time.monotonic() >= next_recovery
+        if recover:
+            next_recovery = time.monotonic() + CLAIM_LEASE.total_seconds()
+        if recover or await runtime.read(lambda uow: uow.dispatch.has_pending()):
+            report = await dispatch_pending(runtime.transaction, mailer, recover=recover)
+            if report.emails_failed:
+                log.warning("dispatch: %s", report)
+            elif report.dispatched or report.emails_sent:
+                log.debug("dispatch: %s", report)
+
+    await repeat(runtime.settings.dispatch_interval_seconds, log, "dispatch", step)
 
 
 async def dispatch_once_cli(settings: Any) -> DispatchReport:
-    from domain.clock import SystemClock
-    from persistence.db import create_database
-    from persistence.uow import SqlUnitOfWork, run_in_transaction
-
-    db = create_database(settings.database_url)
-    try:
-        return await dispatch_pending(
-            lambda use_case: run_in_transaction(lambda: SqlUnitOfWork(db, SystemClock()),
-                                                use_case),
-            mailer_from(settings), recover=True)
-    finally:
-        await db.dispose()
+    async with standalone_transactions(settings) as transaction:
+        return await dispatch_pending(transaction, mailer_from(settings), recover=True)

@@ -1,10 +1,10 @@
 """Running the sweeper: a loop in the server (lifespan task) and `marketplace sweep`."""
 from __future__ import annotations
 
-import asyncio
 import logging
 from typing import Any, Awaitable, Callable
 
+from ops.loops import repeat, standalone_transactions
 from domain.sweeper import (
     SweepReport,
     sweep_carts,
@@ -37,28 +37,15 @@ async def _drain(transaction: Any, step: Any) -> int:
 
 async def run_sweeper(runtime: Any) -> None:
     """Lifespan task: one pass every settings.sweep_interval_seconds, errors logged."""
-    interval = runtime.settings.sweep_interval_seconds
-    while True:
-        try:
-            report = await sweep_all(runtime.transaction)
-            if report.carts_expired or report.sessions_expired or report.orders_cancelled:
-                log.info("sweep: %s", report)
-        except asyncio.CancelledError:
-            raise
-        except Exception:  # noqa: BLE001 - keep sweeping; the next pass retries
-            log.exception("sweep failed")
-        await asyncio.sleep(interval)
+
+    async def step() -> None:
+        report = await sweep_all(runtime.transaction)
+        if report.carts_expired or report.sessions_expired or report.orders_cancelled:
+            log.info("sweep: %s", report)
+
+    await repeat(runtime.settings.sweep_interval_seconds, log, "sweep", step)
 
 
 async def sweep_once_cli(settings: Any) -> SweepReport:
-    from domain.clock import SystemClock
-    from persistence.db import create_database
-    from persistence.uow import SqlUnitOfWork, run_in_transaction
-
-    db = create_database(settings.database_url)
-    try:
-        return await sweep_all(
-            lambda use_case: run_in_transaction(lambda: SqlUnitOfWork(db, SystemClock()),
-                                                use_case))
-    finally:
-        await db.dispose()
+    async with standalone_transactions(settings) as transaction:
+        return await sweep_all(transaction)
