@@ -93,7 +93,7 @@ async def test_buyer_and_seller_follow_an_order_live_across_processes(
             await socket.subscribe(MY_UPDATES)
         seller_socket = await Socket.open(server.base_url, seller.token)
         await seller_socket.subscribe(SELLER_UPDATES)
-        await asyncio.sleep(0.5)  # subscriptions registered in both processes
+        await asyncio.sleep(1.0)  # subscriptions registered in both processes
         sid, _ = await _checkout(api, runtime, buyer, [(seller, 2500)], quantity=2)
         declined = await complete(api, buyer.token, sid, pm="pm_card_chargeDeclined")
         number = declined["order"]["number"]
@@ -133,7 +133,7 @@ async def test_order_updates_need_a_visible_order_and_a_signed_in_user(
     assert await other.refusal_code() == "NOT_FOUND"
     owner = await Socket.open(server.base_url, buyer.token)
     await owner.subscribe(ORDER_UPDATES, {"id": order["id"]})
-    await asyncio.sleep(0.5)
+    await asyncio.sleep(1.0)
     async with httpx.AsyncClient(base_url=server.base_url, timeout=30) as http:
         api = GraphQLClient(http)
         await api.data(RETRY, {"order": order["id"], "pm": "pm_card_visa", "key": "k"},
