@@ -6,6 +6,8 @@
     images_by_product_id                 -> list[ProductImage] (position order)
     category_by_id                       -> domain.catalog.Category | None
     stock_by_variant_id                  -> domain.inventory.StockLevel | None
+    seller_first_page ((seller, size))   -> Page[Product]: ACTIVE, newest first (Seller.products)
+    active_product_count_by_seller       -> int
 
 Visibility (DRAFT / ARCHIVED) is not applied here: callers decide (resolvers/catalog.py).
 """
@@ -14,6 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from persistence.reads import catalog as reads
+from persistence.reads import catalog_by_seller as by_seller
 
 LOADERS: dict[str, Any] = {
     "product_by_id": reads.products_by_id,
@@ -24,4 +27,6 @@ LOADERS: dict[str, Any] = {
     "images_by_product_id": reads.images_by_product_id,
     "category_by_id": reads.categories_by_id,
     "stock_by_variant_id": reads.stock_by_variant_id,
+    "seller_first_page": by_seller.first_pages_by_seller,
+    "active_product_count_by_seller": by_seller.active_counts_by_seller,
 }

@@ -26,7 +26,7 @@ from domain.errors import AuthenticationRequired
 from domain.ids import decode_pk
 from persistence.reads.catalog import all_categories
 from persistence.reads.catalog_listing import ProductQuery, product_count, product_page
-from resolvers.pagination import counter, keyset_page, page_info
+from resolvers.pagination import counter, keyset_page, page_info, page_size
 from resolvers.common import ctx
 from resolvers.node import node_resolver
 from schema.types.catalog import (
@@ -107,8 +107,23 @@ async def products(info: Info, first: Optional[int], after: Optional[str],
 
 async def seller_products(info: Info, seller_id: int, first: Optional[int] = 20,
                           after: Optional[str] = None) -> ProductConnection:
-    """`Seller.products`: that seller's ACTIVE products, newest first."""
-    return await product_connection(info, ProductQuery(seller_id=seller_id), first, after)
+    """`Seller.products`: that seller's ACTIVE products, newest first. The first page goes
+    through loaders (one windowed statement for every seller of the response); later pages
+    (`after`) are a keyset page of their own."""
+    if after is not None:
+        return await product_connection(info, ProductQuery(seller_id=seller_id), first, after)
+    loaders = ctx(info).loaders
+    page = await loaders.seller_first_page.load((seller_id, page_size(info, first)))
+    for found in page.items:
+        loaders.product_by_id.prime(found.id, found)
+
+    async def count() -> int:
+        return await loaders.active_product_count_by_seller.load(seller_id)  # type: ignore[no-any-return]
+
+    return ProductConnection(
+        edges=[ProductEdge(cursor=cursor, node=Product.from_domain(found))
+               for found, cursor in zip(page.items, page.cursors, strict=True)],
+        page_info=page_info(page), _count=count)
 
 
 async def product(info: Info, id: Optional[str], slug: Optional[str]) -> Optional[Product]:

@@ -15,17 +15,22 @@ from schema.types.common import PageInfo
 T = TypeVar("T")
 
 
+def page_size(info: Info, first: Optional[int]) -> int:
+    """`first`, checked against the maximum page size (QUERY_REJECTED otherwise)."""
+    try:
+        return check_first(first, ctx(info).runtime.settings.max_page_size)
+    except InvalidPageSize as exc:
+        raise GraphQLError(str(exc), extensions={"code": "QUERY_REJECTED"}) from exc
+
+
 async def keyset_page(info: Info, fetch: Callable[[Any, int, Optional[str]],
                                                   Awaitable[Page[T]]],
                       first: Optional[int], after: Optional[str]) -> Page[T]:
     """One page from `fetch(conn, size, after)` on its own read connection."""
-    runtime = ctx(info).runtime
+    size = page_size(info, first)
     try:
-        size = check_first(first, runtime.settings.max_page_size)
-        async with runtime.db.read_engine.connect() as conn:
+        async with ctx(info).runtime.db.read_engine.connect() as conn:
             return await fetch(conn, size, after)
-    except InvalidPageSize as exc:
-        raise GraphQLError(str(exc), extensions={"code": "QUERY_REJECTED"}) from exc
     except InvalidCursor as exc:
         raise GraphQLError(str(exc), extensions={"code": "INVALID_CURSOR"}) from exc
 
