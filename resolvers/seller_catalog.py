@@ -119,28 +119,26 @@ async def variant_update(info: Info, id: str, input: VariantUpdateInput) -> Vari
     return await mutate(info, VariantPayload, run)
 
 
-async def inventory_set(info: Info, variant_id: str, total: int) -> InventoryPayload:
+async def _stock_move(info: Info, variant_id: str, move: Any) -> InventoryPayload:
+    """inventorySet / inventoryAdjust: `move(uow, actor, variant_pk)` is the use case."""
     actor = await _actor(info)
 
     async def run() -> dict[str, Any]:
         pk = _pk(variant_id, "ProductVariant", "variantId")
-        level = await ctx(info).runtime.transaction(lambda uow: stock_cases.set_stock(
-            uow, actor=actor, variant_id=pk, total=total))
+        level = await ctx(info).runtime.transaction(lambda uow: move(uow, actor, pk))
         return {"inventory": InventoryLevel.from_domain(level)}
 
     return await mutate(info, InventoryPayload, run)
+
+
+async def inventory_set(info: Info, variant_id: str, total: int) -> InventoryPayload:
+    return await _stock_move(info, variant_id, lambda uow, actor, pk: stock_cases.set_stock(
+        uow, actor=actor, variant_id=pk, total=total))
 
 
 async def inventory_adjust(info: Info, variant_id: str, delta: int) -> InventoryPayload:
-    actor = await _actor(info)
-
-    async def run() -> dict[str, Any]:
-        pk = _pk(variant_id, "ProductVariant", "variantId")
-        level = await ctx(info).runtime.transaction(lambda uow: stock_cases.adjust_stock(
-            uow, actor=actor, variant_id=pk, delta=delta))
-        return {"inventory": InventoryLevel.from_domain(level)}
-
-    return await mutate(info, InventoryPayload, run)
+    return await _stock_move(info, variant_id, lambda uow, actor, pk: stock_cases.adjust_stock(
+        uow, actor=actor, variant_id=pk, delta=delta))
 
 
 async def my_products(info: Info, first: Optional[int], after: Optional[str],
