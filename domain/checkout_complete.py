@@ -3,7 +3,8 @@
 Three steps, never one transaction around the network call (architecture.md): (1) the order
 and its payment attempt are committed; (2) the provider is asked, with the attempt's
 idempotency key, so a retry after a crash cannot charge twice; (3) its answer is applied by
-the one outcome path (domain.payment_service), exactly as a webhook would be.
+the one outcome path (domain.payment_service), exactly as a webhook would be. `transact`
+runs a use case in a write transaction, `read` in a read-only one.
 
 A decline leaves the order PENDING_PAYMENT (PAYMENT_DECLINED in userErrors) so the buyer can
 retry with another method until paymentDueAt; an unreachable provider leaves the attempt
@@ -44,8 +45,8 @@ def outcome_of(result: IntentResult) -> Outcome:
                    failure_message=result.failure_message)
 
 
-async def _charge(transact: Transact, provider: PaymentProvider, order: Order,
-                  payment: Payment, return_url: str) -> Charged:
+async def _charge(transact: Transact, read: Transact, provider: PaymentProvider,
+                  order: Order, payment: Payment, return_url: str) -> Charged:
     try:
         result = await provider.create_and_confirm(
             amount_minor=payment.amount_minor, currency=payment.currency,
@@ -62,11 +63,12 @@ async def _charge(transact: Transact, provider: PaymentProvider, order: Order,
         outcome = outcome_of(result)
     payment = await transact(lambda uow: apply_outcome(uow, payment_id=payment.id,
                                                        outcome=outcome))
-    return await _finish(transact, order.id, payment)
+    return await _finish(read, order.id, payment)
 
 
-async def _finish(transact: Transact, order_id: int, payment: Payment) -> Charged:
-    order = await transact(lambda uow: _read_order(uow, order_id))
+async def _finish(read: Transact, order_id: int, payment: Payment) -> Charged:
+    """The order as the outcome left it (a read-only unit of work: no write lock)."""
+    order = await read(lambda uow: _read_order(uow, order_id))
     problems = []
     if payment.status == "FAILED":
         problems.append(DomainError("PAYMENT_DECLINED",
@@ -79,7 +81,8 @@ async def _read_order(uow: Any, order_id: int) -> Order:
     return await uow.orders.get(order_id)  # type: ignore[no-any-return]
 
 
-async def complete_checkout(transact: Transact, provider: PaymentProvider, *, buyer_id: int,
+async def complete_checkout(transact: Transact, read: Transact, provider: PaymentProvider, *,
+                            buyer_id: int,
                             session_id: int | None, payment_method: str,
                             idempotency_key: str, policy: Policy, return_url: str) -> Charged:
     try:
@@ -92,9 +95,9 @@ async def complete_checkout(transact: Transact, provider: PaymentProvider, *, bu
                                                           session_id=session_id))
         raise
     if placement.payment.status == "INITIATED":  # new, or a retry after a failed call
-        return await _charge(transact, provider, placement.order, placement.payment,
+        return await _charge(transact, read, provider, placement.order, placement.payment,
                              return_url)
-    return await _finish(transact, placement.order.id, placement.payment)
+    return await _finish(read, placement.order.id, placement.payment)
 
 
 async def _new_attempt(uow: Any, *, buyer_id: int, order_id: int | None, payment_method: str,
@@ -120,7 +123,8 @@ async def _new_attempt(uow: Any, *, buyer_id: int, order_id: int | None, payment
     return order, payment
 
 
-async def retry_payment(transact: Transact, provider: PaymentProvider, *, buyer_id: int,
+async def retry_payment(transact: Transact, read: Transact, provider: PaymentProvider, *,
+                        buyer_id: int,
                         order_id: int | None, payment_method: str, idempotency_key: str,
                         return_url: str) -> Charged:
     if not 1 <= len(idempotency_key.strip()) <= 200:
@@ -130,5 +134,5 @@ async def retry_payment(transact: Transact, provider: PaymentProvider, *, buyer_
         uow, buyer_id=buyer_id, order_id=order_id, payment_method=payment_method,
         idempotency_key=idempotency_key, provider=provider.name))
     if payment.status == "INITIATED":
-        return await _charge(transact, provider, order, payment, return_url)
-    return await _finish(transact, order.id, payment)
+        return await _charge(transact, read, provider, order, payment, return_url)
+    return await _finish(read, order.id, payment)

@@ -76,8 +76,9 @@ async def _cancel(uow: Any, *, order_id: int | None, user_id: int, is_admin: boo
     await uow.outbox.add(events.ORDER_STATUS_CHANGED, "Order", order.id, {
         "orderId": order.id, "buyerId": order.buyer_id, "from": order.status,
         "to": "CANCELLED", "reason": reason or "cancelled"}, now)
+    cancelled = await uow.orders.get(order.id)
     await uow.commit()
-    return await uow.orders.get(order.id), paid
+    return cancelled, paid
 
 
 async def cancel_order(transact: Transact, provider: PaymentProvider, *, order_id: int | None,
@@ -165,8 +166,9 @@ async def record_refund(uow: Any, *, order_id: int, payment_id: int, expected_re
             await uow.outbox.add(events.ORDER_STATUS_CHANGED, "Order", order.id, {
                 "orderId": order.id, "buyerId": order.buyer_id, "from": order.status,
                 "to": "REFUNDED", "reason": reason or "refunded"}, now)
+    result = await uow.orders.get(order.id), await uow.payments.get(payment.id)
     await uow.commit()
-    return await uow.orders.get(order.id), await uow.payments.get(payment.id)
+    return result
 
 
 def check_actor(is_admin: bool) -> None:

@@ -10,7 +10,7 @@ the order stays PENDING_PAYMENT until paymentDueAt so the buyer can retry.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from domain import events
@@ -63,11 +63,7 @@ async def apply_outcome(uow: Any, *, payment_id: int, outcome: Outcome,
     if fields:
         await uow.payments.update(payment.id, now, **fields)
     await uow.commit()
-    return await _reload(uow, payment.id)
-
-
-async def _reload(uow: Any, payment_id: int) -> Payment:
-    return await uow.payments.get(payment_id)  # type: ignore[no-any-return]
+    return replace(payment, **fields)  # the row as just written, without reading it back
 
 
 async def _paid(uow: Any, order: Order, payment: Payment, now: Any) -> None:

@@ -126,7 +126,8 @@ async def checkout_complete(info: Info, id: str,
 
     async def run() -> dict[str, Any]:
         charged = await use_cases.complete_checkout(
-            ctx(info).runtime.transaction, provider(info), buyer_id=me.user_id,
+            ctx(info).runtime.transaction, ctx(info).runtime.read, provider(info),
+            buyer_id=me.user_id,
             session_id=decode_pk(id, "CheckoutSession"), payment_method=input.payment_method,
             idempotency_key=input.idempotency_key, policy=policy(info),
             return_url=return_url(info))
@@ -141,7 +142,8 @@ async def order_retry_payment(info: Info, order_id: str, payment_method: str,
 
     async def run() -> dict[str, Any]:
         charged = await use_cases.retry_payment(
-            ctx(info).runtime.transaction, provider(info), buyer_id=me.user_id,
+            ctx(info).runtime.transaction, ctx(info).runtime.read, provider(info),
+            buyer_id=me.user_id,
             order_id=decode_pk(order_id, "Order"), payment_method=payment_method,
             idempotency_key=idempotency_key, return_url=return_url(info))
         return _payload(charged, me)
