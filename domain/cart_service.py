@@ -21,6 +21,7 @@ from domain.cart import (
 )
 from domain.errors import DomainError, invalid, not_found
 from domain.inventory import StockLevel, crossed_low_stock, shortage_error
+from domain.money import check_ceiling
 
 
 MAX_GUEST_LINES = 100  # one merge is one write transaction: bound the work it may ask for
@@ -104,9 +105,14 @@ async def _release(uow: Any, variant_id: int, quantity: int) -> None:
         raise DomainError("CONFLICT", "The stock held for this line is inconsistent.")
 
 
-async def _finish(uow: Any, cart: Cart, until: datetime, now: datetime) -> Cart:
-    """Extend every line's hold; an emptied cart holds nothing and stops lapsing."""
+async def _finish(uow: Any, cart: Cart, until: datetime, now: datetime,
+                  grew: tuple[str, ...] | None = None) -> Cart:
+    """Extend every line's hold; an emptied cart holds nothing and stops lapsing. A change
+    that added units (`grew`: the input field) is refused when the cart's subtotal would pass
+    the amount ceiling (domain.money), before anything commits."""
     lines = await uow.carts.extend_lines(cart.id, until)
+    if grew is not None:
+        check_ceiling(sum(line.total_minor for line in lines), "This cart", *grew)
     if not lines:
         await uow.carts.clear_expiry(cart.id)
         cart = replace(cart, expires_at=None)
@@ -139,7 +145,7 @@ async def add_line(uow: Any, *, buyer_id: int, variant_id: int | None, quantity:
         "cartId": cart.id, "buyerId": buyer_id, "variantId": variant_id, "quantity": quantity,
         "lineQuantity": line.quantity, "unitPriceMinor": variant.price_minor,
     }, now)
-    return await _finish(uow, cart, until, now)
+    return await _finish(uow, cart, until, now, grew=("input", "quantity"))
 
 
 async def update_line(uow: Any, *, buyer_id: int, line_id: int | None, quantity: int,
@@ -164,7 +170,7 @@ async def update_line(uow: Any, *, buyer_id: int, line_id: int | None, quantity:
         await _release(uow, line.variant_id, -delta)
     if delta and not await uow.carts.set_line_quantity(line.id, line.quantity, quantity):
         raise DomainError("CONFLICT", "The line changed meanwhile; try again.", ["lineId"])
-    return await _finish(uow, cart, until, now)
+    return await _finish(uow, cart, until, now, grew=("quantity",) if delta > 0 else None)
 
 
 async def _remove(uow: Any, cart: Cart, line_id: int, until: datetime, now: datetime) -> Cart:
@@ -221,6 +227,8 @@ async def _merge_one(uow: Any, cart: Cart, guest: GuestLine, field: tuple[str, .
     room = MAX_QUANTITY - (existing.quantity if existing else 0)
     wanted = min(guest.quantity, room)
     take = min(wanted, variant.available)
+    check_ceiling(sum(ln.total_minor for ln in current) + take * variant.price_minor,
+                  "This cart", *field, "quantity")
     if take <= 0:
         raise shortage_error(await uow.inventory.get(guest.variant_id), wanted or 1,
                              *field, "quantity") if room > 0 else over_cap_error(

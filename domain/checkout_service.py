@@ -23,6 +23,7 @@ from domain.checkout import (
 from domain.errors import DomainError, ErrorList, invalid, not_found
 from domain.identity.models import AddressFields
 from domain.loyalty import LoyaltyAccount
+from domain.money import check_ceiling
 from domain.pricing import (
     Destination,
     PriceBreakdown,
@@ -115,7 +116,37 @@ async def price_session(uow: Any, session: CheckoutSession, lines: list[Checkout
     now = uow.now()
     loyalty = await uow.loyalty.account(session.buyer_id, now)
     request = await _request(uow, session, lines, loyalty, policy, now)
-    return calculate(request), request, loyalty
+    breakdown = calculate(request)
+    check_priced(breakdown)
+    return breakdown, request, loyalty
+
+
+def check_priced(breakdown: PriceBreakdown) -> None:
+    """LIMIT_EXCEEDED when the checkout's figures would not fit the amount ceiling."""
+    check_ceiling(breakdown.gross.minor, "This checkout, shipping and tax included,")
+
+
+async def _shown_pricing(uow: Any, session: CheckoutSession, lines: list[CheckoutLine],
+                         loyalty: LoyaltyAccount, policy: Policy,
+                         now: datetime) -> tuple[PriceBreakdown, PricingRequest]:
+    """The price a session shows. A promotion or points choice that no longer holds (e.g.
+    the code expired since it was applied) is left out rather than failing;
+    checkoutUpdate and checkoutComplete report it."""
+    shown = session
+    for _attempt in range(3):
+        try:
+            request = await _request(uow, shown, lines, loyalty, policy, now)
+            return calculate(request), request
+        except DomainError as error:
+            if error.code.startswith("PROMOTION") and shown.promotion_code:
+                shown = shown.with_choices(promotion_code=None)
+            elif shown.loyalty_points:
+                shown = shown.with_choices(loyalty_points=0)
+            elif shown.shipping_method:
+                shown = shown.with_choices(shipping_method=None)
+            else:
+                raise
+    raise AssertionError("could not price checkout")  # pragma: no cover - three fallbacks
 
 
 # ---------------------------------------------------------------- start
@@ -154,6 +185,8 @@ async def start_checkout(uow: Any, *, buyer_id: int,
         await uow.outbox.add(events.CHECKOUT_STARTED, "Checkout", session.id, {
             "checkoutId": session.id, "cartId": cart.id, "buyerId": buyer_id,
             "lines": len(lines)}, now)
+    loyalty = await uow.loyalty.account(buyer_id, now)
+    check_priced((await _shown_pricing(uow, session, lines, loyalty, policy, now))[0])
     await uow.commit()
     return session, warnings
 
@@ -244,23 +277,7 @@ async def checkout_view(uow: Any, *, session: CheckoutSession, policy: Policy,
     now = uow.now()
     lines = await uow.checkouts.lines(session.cart_id)
     loyalty = await uow.loyalty.account(session.buyer_id, now)
-    shown = session
-    for _attempt in range(3):
-        try:
-            request = await _request(uow, shown, lines, loyalty, policy, now)
-            pricing = calculate(request)
-            break
-        except DomainError as error:
-            if error.code.startswith("PROMOTION") and shown.promotion_code:
-                shown = shown.with_choices(promotion_code=None)
-            elif shown.loyalty_points:
-                shown = shown.with_choices(loyalty_points=0)
-            elif shown.shipping_method:
-                shown = shown.with_choices(shipping_method=None)
-            else:
-                raise
-    else:  # pragma: no cover - three fallbacks always reach a price
-        raise AssertionError("could not price checkout")
+    pricing, request = await _shown_pricing(uow, session, lines, loyalty, policy, now)
     seller_ids = sorted({ln.seller_id for ln in lines})
     candidates = await uow.promotions.offered(now, seller_ids)
     uses = await uow.promotions.customer_uses_many([p.code for p in candidates],

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from domain.errors import DomainError
+
 # ISO 4217 exponents that differ from 2.
 _EXPONENTS = {"JPY": 0, "KRW": 0, "VND": 0, "CLP": 0, "ISK": 0, "BHD": 3, "KWD": 3, "JOD": 3,
               "OMR": 3, "TND": 3}
@@ -47,3 +49,24 @@ class Money:
     @classmethod
     def zero(cls, currency: str = "USD") -> "Money":
         return cls(0, currency)
+
+
+# ---------------------------------------------------------------- amount ceiling
+# docs/rules.md "Amount ceiling": GraphQL's Int (Money.minorUnits) is 32-bit, so no cart,
+# checkout or order may be accepted whose figures would not fit; the gross of a priced
+# checkout (subtotal + shipping + tax) bounds every other figure it shows.
+MAX_AMOUNT = 2**31 - 1
+MIN_AMOUNT = -(2**31)
+
+
+def within_ceiling(minor: int) -> bool:
+    return MIN_AMOUNT <= minor <= MAX_AMOUNT
+
+
+def check_ceiling(minor: int, what: str, *field: str) -> None:
+    """LIMIT_EXCEEDED when `minor` (the largest figure of a change) does not fit."""
+    if not within_ceiling(minor):
+        raise DomainError("LIMIT_EXCEEDED",
+                          f"{what} would come to more than {MAX_AMOUNT} minor units, the most "
+                          "an amount may be; split it into smaller orders.",
+                          list(field) or None, {"maxMinorUnits": MAX_AMOUNT})

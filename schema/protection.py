@@ -25,6 +25,7 @@ from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOpe
 
 from domain.errors import AuthenticationRequired, PermissionDenied
 from observability.metrics import OperationMetrics
+from schema.amounts import AmountWarnings
 from schema.limits import QUERY_REJECTED, QueryLimits
 from schema.rate_limit import MutationRateLimit, RateLimited
 from schema.sanitize import StripNul
@@ -127,6 +128,7 @@ def protection_extensions(settings: Settings) -> list[Any]:
     extensions: list[Any] = [
         OperationMetrics,  # times and counts every operation, rejected ones included
         ErrorCodes,
+        AmountWarnings,  # figures past the amount ceiling: answered, flagged in `errors`
         lambda: QueryLimits(settings),
         MutationRateLimit,
         StripNul,

@@ -150,6 +150,12 @@ class PriceBreakdown:
         return Money(sum(getattr(line, attribute).minor for line in self.lines), self.currency)
 
     @property
+    def gross(self) -> Money:
+        """Subtotal + shipping + tax: no figure of this pricing (discounts, total, a line's or
+        a seller's part) is larger, so the amount ceiling is checked on it (docs/rules.md)."""
+        return self.subtotal + self.shipping + self.tax
+
+    @property
     def tier_discount(self) -> Money:
         return self._sum("tier_discount")
 

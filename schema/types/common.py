@@ -5,8 +5,11 @@ from enum import Enum
 from typing import TYPE_CHECKING, Optional
 
 import strawberry
+from strawberry.types import Info
 
 from domain.money import Money as DomainMoney
+from domain.money import within_ceiling
+from schema.amounts import amount_over_ceiling
 
 if TYPE_CHECKING:
     from domain.errors import DomainError
@@ -35,6 +38,7 @@ class ErrorCode(Enum):
     PAYMENT_PROVIDER_UNAVAILABLE = "PAYMENT_PROVIDER_UNAVAILABLE"
     INVALID_STATE_TRANSITION = "INVALID_STATE_TRANSITION"
     IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
+    LIMIT_EXCEEDED = "LIMIT_EXCEEDED"  # an amount over the ceiling (docs/rules.md)
 
 
 @strawberry.type
@@ -67,14 +71,23 @@ class PageInfo:
 
 @strawberry.type
 class Money:
-    minor_units: int = strawberry.field(
-        description="Amount in the currency's minor unit (cents for USD).")
+    _minor: strawberry.Private[int]
     currency: str
     amount: str = strawberry.field(description='Decimal string, e.g. "249.99".')
 
+    @strawberry.field(description="Amount in the currency's minor unit (cents for USD).")
+    def minor_units(self, info: Info) -> int:
+        """Never fails a read (docs/rules.md "Amount ceiling"): a figure past GraphQL's 32-bit
+        Int (a row stored before the ceiling, a sum over many orders) is answered clamped to
+        the Int range, `amount` stays exact, and the response carries a LIMIT_EXCEEDED error
+        at this path (schema.amounts.AmountWarnings)."""
+        if within_ceiling(self._minor):
+            return self._minor
+        return amount_over_ceiling(info, self._minor)
+
     @classmethod
     def from_domain(cls, money: DomainMoney) -> "Money":
-        return cls(minor_units=money.minor, currency=money.currency, amount=money.amount)
+        return cls(_minor=money.minor, currency=money.currency, amount=money.amount)
 
     @classmethod
     def of(cls, minor: int, currency: str) -> "Money":

@@ -1,0 +1,56 @@
+"""Reads never fail on an amount (docs/rules.md "Amount ceiling").
+
+Money.minorUnits is GraphQL's 32-bit Int. A figure past it (a row stored before the ceiling
+was enforced, or a sum over many orders such as a ledger balance) is answered clamped to the
+Int range with the exact decimal in `amount`, and the response gets one LIMIT_EXCEEDED error
+per such field, at its path, without nulling any data: a list of orders stays readable."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from graphql import GraphQLError
+from strawberry.extensions import SchemaExtension
+from strawberry.types import Info
+
+from domain.money import MAX_AMOUNT, MIN_AMOUNT
+
+_WARNINGS = "_amount_warnings"
+
+
+def amount_over_ceiling(info: Info, minor: int) -> int:
+    """Record the warning for this field; the clamped value to answer."""
+    warnings = _warnings(info.context)
+    warnings.append(GraphQLError(
+        f"The amount {minor} minor units does not fit GraphQL's Int; minorUnits is clamped "
+        "to the Int range, `amount` holds the exact figure.",
+        path=info.path.as_list(),
+        extensions={"code": "LIMIT_EXCEEDED", "minorUnits": str(minor)}))
+    return max(MIN_AMOUNT, min(MAX_AMOUNT, minor))
+
+
+def _warnings(context: Any) -> list[GraphQLError]:
+    found = getattr(context, _WARNINGS, None)
+    if found is None:
+        found = []
+        setattr(context, _WARNINGS, found)
+    return found  # type: ignore[no-any-return]
+
+
+class AmountWarnings(SchemaExtension):
+    """Adds the recorded LIMIT_EXCEEDED warnings to the operation's `errors`."""
+
+    def on_execute(self) -> Iterator[None]:
+        yield
+        self._flush(self.execution_context.result)
+
+    def on_stream_result(self, result: Any) -> Iterator[None]:
+        self._flush(result)  # WebSocket operations: each result is sent on its own
+        yield
+
+    def _flush(self, result: Any) -> None:
+        warnings = _warnings(self.execution_context.context)
+        if result is None or not warnings:
+            return
+        result.errors = [*(result.errors or []), *warnings]
+        warnings.clear()
