@@ -32,12 +32,13 @@ Rules written down here (design.md is silent on them):
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, Iterable
 
 from domain import events
 from domain.errors import DomainError, ErrorList, conflict, forbidden, invalid, not_found
+from domain.event_state import state_payload
 from domain.orders import ORDER_TRANSITIONS, Order, Shipment
 
 SHIPMENT_TRANSITIONS: dict[str, frozenset[str]] = {
@@ -278,7 +279,8 @@ async def _finish(uow: Any, order: Order, shipment: Shipment, new: str, now: dat
     await uow.outbox.add(events.SHIPMENT_STATUS_CHANGED, "Shipment", updated.id, {
         "shipmentId": updated.id, "orderId": order.id, "sellerId": updated.seller_id,
         "buyerId": order.buyer_id, "from": shipment.status, "status": updated.status,
-        "carrier": updated.carrier, "trackingNumber": updated.tracking_number}, now)
+        "carrier": updated.carrier, "trackingNumber": updated.tracking_number,
+        "state": state_payload(order, shipment=updated)}, now)
     await _follow(uow, order, now)
     await uow.commit()
     return updated  # type: ignore[no-any-return]
@@ -292,5 +294,6 @@ async def _follow(uow: Any, order: Order, now: datetime) -> None:
         if not await uow.orders.change_status(order.id, current, step, now):
             return  # the order moved meanwhile (it is locked, so this is defensive only)
         await uow.outbox.add(events.ORDER_STATUS_CHANGED, "Order", order.id, {
-            "orderId": order.id, "buyerId": order.buyer_id, "from": current, "to": step}, now)
+            "orderId": order.id, "buyerId": order.buyer_id, "from": current, "to": step,
+            "state": state_payload(replace(order, status=step))}, now)
         current = step

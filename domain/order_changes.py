@@ -18,11 +18,12 @@ tells the caller so); nothing is refunded twice.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Awaitable, Callable
 
 from domain import events
 from domain.errors import DomainError, forbidden, invalid, not_found
+from domain.event_state import state_payload
 from domain.ledger import Posting, refund_posting
 from domain.orders import Order, Payment
 from domain.payment_service import order_capture
@@ -73,10 +74,12 @@ async def _cancel(uow: Any, *, order_id: int | None, user_id: int, is_admin: boo
     await uow.loyalty.credit(order.buyer_id, order.loyalty_points_used, "REFUND", order.id, now)
     if paid is not None:
         await uow.loyalty.take_back(order.buyer_id, order.loyalty_points_earned, order.id, now)
+    cancelled = await uow.orders.get(order.id)
+    assert cancelled is not None
     await uow.outbox.add(events.ORDER_STATUS_CHANGED, "Order", order.id, {
         "orderId": order.id, "buyerId": order.buyer_id, "from": order.status,
-        "to": "CANCELLED", "reason": reason or "cancelled"}, now)
-    cancelled = await uow.orders.get(order.id)
+        "to": "CANCELLED", "reason": reason or "cancelled",
+        "state": state_payload(cancelled)}, now)
     await uow.commit()
     return cancelled, paid
 
@@ -165,7 +168,8 @@ async def record_refund(uow: Any, *, order_id: int, payment_id: int, expected_re
                                         now)
             await uow.outbox.add(events.ORDER_STATUS_CHANGED, "Order", order.id, {
                 "orderId": order.id, "buyerId": order.buyer_id, "from": order.status,
-                "to": "REFUNDED", "reason": reason or "refunded"}, now)
+                "to": "REFUNDED", "reason": reason or "refunded",
+                "state": state_payload(replace(order, status="REFUNDED"))}, now)
     result = await uow.orders.get(order.id), await uow.payments.get(payment.id)
     await uow.commit()
     return result

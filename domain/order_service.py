@@ -19,7 +19,7 @@ idempotency key.
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import timedelta
 from typing import Any
 
@@ -27,8 +27,9 @@ from domain import events
 from domain.checkout import CheckoutLine
 from domain.checkout_service import Policy, price_session
 from domain.errors import DomainError, ErrorList, invalid, not_found
+from domain.event_state import state_payload
 from domain.ids import decode_pk
-from domain.orders import Order, Payment
+from domain.orders import Order, Payment, Shipment
 from domain.pricing import PriceBreakdown
 
 PAYMENT_DUE = timedelta(minutes=30)
@@ -152,8 +153,8 @@ async def place_order(uow: Any, *, buyer_id: int, session_id: int | None, paymen
     if not await uow.loyalty.spend(buyer_id, breakdown.points_used, order_id, now):
         raise DomainError("INSUFFICIENT_POINTS", "Your points balance changed; review the "
                           "checkout.", ["input", "loyaltyPointsToUse"])
-    await _add_lines_and_shipments(uow, order_id, lines, breakdown, session.shipping_method,
-                                   now)
+    shipments = await _add_lines_and_shipments(uow, order_id, lines, breakdown,
+                                               session.shipping_method, now)
     await uow.orders.add_history(order_id, "PENDING_PAYMENT", now)
     await uow.orders.mark_products_with_history([ln.variant_id for ln in lines])
     await uow.carts.set_status(session.cart_id, "COMPLETED", now)
@@ -162,7 +163,8 @@ async def place_order(uow: Any, *, buyer_id: int, session_id: int | None, paymen
     await uow.outbox.add(events.ORDER_CREATED, "Order", order_id, {
         "orderId": order_id, "number": order.number, "buyerId": buyer_id,
         "total": order.total_minor, "currency": order.currency,
-        "sellerIds": sorted({ln.seller_id for ln in lines})}, now)
+        "sellerIds": sorted({ln.seller_id for ln in lines}),
+        "state": state_payload(order, shipments=shipments)}, now)
     payment = await uow.payments.create(
         order_id=order_id, provider=provider, idempotency_key=f"{order.number}:1:{key}",
         payment_method=method, amount_minor=order.total_minor, currency=order.currency,
@@ -201,7 +203,8 @@ def _address(snapshot: Any) -> dict[str, Any] | None:
 
 
 async def _add_lines_and_shipments(uow: Any, order_id: int, lines: list[CheckoutLine],
-                                   breakdown: PriceBreakdown, method: str, now: Any) -> None:
+                                   breakdown: PriceBreakdown, method: str,
+                                   now: Any) -> list[Shipment]:
     priced = {p.key: p for p in breakdown.lines}
     await uow.orders.add_lines([{
         "order_id": order_id, "variant_id": ln.variant_id, "seller_id": ln.seller_id,
@@ -213,7 +216,7 @@ async def _add_lines_and_shipments(uow: Any, order_id: int, lines: list[Checkout
         "tax_minor": priced[ln.line_id].tax.minor,
     } for ln in lines])
     days = breakdown.shipping_method.estimated_days if breakdown.shipping_method else 5
-    await uow.orders.add_shipments([{
+    return await uow.orders.add_shipments([{
         "order_id": order_id, "seller_id": s.seller_id, "status": "PENDING",
         "shipping_minor": s.shipping.minor, "estimated_delivery": now + timedelta(days=days),
         "created_at": now, "updated_at": now,
@@ -248,7 +251,9 @@ async def release_unpaid(uow: Any, order: Order, now: Any) -> bool:
             await uow.payments.update(payment.id, now, status="CANCELED")
     await uow.loyalty.credit(order.buyer_id, order.loyalty_points_used, "REFUND", order.id,
                              now)
+    cancelled = replace(order, status="CANCELLED", payment_due_at=None)
     await uow.outbox.add(events.ORDER_STATUS_CHANGED, "Order", order.id, {
         "orderId": order.id, "buyerId": order.buyer_id, "from": "PENDING_PAYMENT",
-        "to": "CANCELLED", "reason": "payment not received in time"}, now)
+        "to": "CANCELLED", "reason": "payment not received in time",
+        "state": state_payload(cancelled)}, now)
     return True

@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from domain import events
+from domain.event_state import state_payload
 from domain.ids import encode_id
 from domain.ledger import Posting, SellerShare, capture_posting, seller_payable
 from domain.orders import Order, Payment, payment_moves_forward
@@ -55,11 +56,12 @@ async def apply_outcome(uow: Any, *, payment_id: int, outcome: Outcome,
                       failure_message=outcome.failure_message)
         order = await uow.orders.get(payment.order_id, lock=True)
         if outcome.status == "SUCCEEDED":
-            await _paid(uow, order, payment, now)
+            await _paid(uow, order, replace(payment, **fields), now)
         elif outcome.status == "FAILED":
             await uow.outbox.add(events.PAYMENT_FAILED, "Order", order.id, {
                 "orderId": order.id, "paymentId": payment.id, "buyerId": order.buyer_id,
-                "message": outcome.failure_message}, now)
+                "message": outcome.failure_message,
+                "state": state_payload(order, payment=replace(payment, **fields))}, now)
     if fields:
         await uow.payments.update(payment.id, now, **fields)
     await uow.commit()
@@ -69,7 +71,8 @@ async def apply_outcome(uow: Any, *, payment_id: int, outcome: Outcome,
 async def _paid(uow: Any, order: Order, payment: Payment, now: Any) -> None:
     await uow.outbox.add(events.PAYMENT_SUCCEEDED, "Order", order.id, {
         "orderId": order.id, "paymentId": payment.id, "buyerId": order.buyer_id,
-        "amount": payment.amount_minor, "currency": payment.currency}, now)
+        "amount": payment.amount_minor, "currency": payment.currency,
+        "state": state_payload(order, payment=payment)}, now)
     confirmed = await uow.orders.change_status(order.id, "PENDING_PAYMENT", "CONFIRMED", now,
                                                confirmed_at=now, payment_due_at=None)
     if not confirmed:
@@ -80,7 +83,8 @@ async def _paid(uow: Any, order: Order, payment: Payment, now: Any) -> None:
         return
     await uow.outbox.add(events.ORDER_STATUS_CHANGED, "Order", order.id, {
         "orderId": order.id, "buyerId": order.buyer_id, "from": "PENDING_PAYMENT",
-        "to": "CONFIRMED"}, now)
+        "to": "CONFIRMED", "state": state_payload(replace(
+            order, status="CONFIRMED", confirmed_at=now, payment_due_at=None))}, now)
     if order.promotion_code:
         await uow.promotions.record_use(order.promotion_code, order.buyer_id, order.id, now)
     await uow.loyalty.credit(order.buyer_id, order.loyalty_points_earned, "EARN", order.id,

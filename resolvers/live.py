@@ -1,9 +1,13 @@
 """Subscriptions: live order tracking over graphql-transport-ws.
 
 Events come from this process's bus (live/bus.py), fed with every committed outbox event of
-every process (live/feed.py). Each delivered event is read fresh from the database (the
-socket's context lives long, so loaders are reset per event) and filtered by what the
-subscriber may see: a seller gets only their own shipments of an order and no payments."""
+every process (live/feed.py). Each event is built from the state its outbox row carries
+(domain/event_state.py): the order, shipment and payment as that change left them, so every
+event tells its own change and delivering it needs no database read. Rows of the older
+payload shape (no `state`) are read fresh from the database instead. Either way the event is
+filtered by what the subscriber may see: a seller gets only their own shipments of an order
+and no payments. Fields the state does not carry (lines, buyer, history, ...) are loaded when
+asked for (the socket's context lives long, so loaders are reset per event)."""
 from __future__ import annotations
 
 from typing import Any, AsyncGenerator
@@ -11,10 +15,11 @@ from typing import Any, AsyncGenerator
 from graphql import GraphQLError
 from strawberry.types import Info
 
+from domain.event_state import from_payload
 from domain.ids import decode_pk
 from live.bus import LiveEvent
 from resolvers.common import ctx, viewer
-from resolvers.orders import visible_order
+from resolvers.orders import shown_order, visible_order
 from schema.types.live import OrderEvent, ShipmentEvent
 from schema.types.orders import Order, Payment
 from schema.types.shipments import Shipment
@@ -34,7 +39,33 @@ async def _order_event(info: Info, event: LiveEvent) -> OrderEvent | None:
     if kind is None or order_id is None:
         return None
     ctx(info).reset_loaders()
-    order: Order | None = await visible_order(info, int(order_id))
+    state = from_payload(event.payload)
+    if state is None:
+        return await _read_order_event(info, event, kind, int(order_id))
+    me = await ctx(info).viewer()
+    order = shown_order(me, state.order, state.seller_ids) if me is not None else None
+    if order is None:
+        return None
+    seller_view = order._seller_view
+    shipment = payment = None
+    if kind == "SHIPMENT_STATUS_CHANGED":
+        found = state.shipment
+        if found is None or (seller_view is not None and found.seller_id != seller_view):
+            return None
+        shipment = Shipment.from_domain(found, order=state.order)
+    elif kind == "PAYMENT_STATUS_CHANGED":
+        if seller_view is not None or state.payment is None:
+            return None
+        payment = Payment.from_domain(state.payment, show_secret=order._owner_view,
+                                      secret_unread=True)
+    return OrderEvent(order=order, type=kind, status=order.status, shipment=shipment,
+                      payment=payment, at=event.created_at)
+
+
+async def _read_order_event(info: Info, event: LiveEvent, kind: str,
+                            order_id: int) -> OrderEvent | None:
+    """An outbox row written before events carried their state: read the order now."""
+    order: Order | None = await visible_order(info, order_id)
     if order is None:
         return None
     seller_view = order._seller_view
@@ -97,6 +128,13 @@ async def seller_shipment_updates(info: Info) -> AsyncGenerator[ShipmentEvent, N
 async def _seller_shipments(info: Info, event: LiveEvent, seller_id: Any) -> list[Shipment]:
     """Shipments of this seller that the event created (OrderCreated) or changed."""
     ctx(info).reset_loaders()
+    state = from_payload(event.payload)
+    carried = None if state is None else (
+        (state.shipment,) if event.type == "ShipmentStatusChanged" and state.shipment
+        else state.shipments if event.type == "OrderCreated" else None)
+    if state is not None and carried is not None:
+        return [Shipment.from_domain(s, order=state.order) for s in carried
+                if s.seller_id == seller_id]
     if event.type == "ShipmentStatusChanged":
         found = await ctx(info).loaders.shipment_by_id.load(int(event.payload["shipmentId"]))
         return [Shipment.from_domain(found)] if found and found.seller_id == seller_id else []

@@ -5,7 +5,7 @@ contain one of their shipments, with only their lines and shipments; an admin se
 """
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any, Iterable, Optional
 
 from strawberry.types import Info
 
@@ -14,6 +14,7 @@ from domain import checkout_complete as use_cases
 from domain import order_changes as changes
 from domain.errors import forbidden
 from domain.ids import decode_pk
+from domain.orders import Order as DomainOrder
 from persistence.reads.orders import OrderQuery, order_count, order_page
 from resolvers.checkout import policy
 from resolvers.pagination import counter, keyset_page, page_info
@@ -48,12 +49,18 @@ async def visible_order(info: Info, order_id: int | None) -> Order | None:
     order = await ctx(info).loaders.order_by_id.load(order_id)
     if order is None:
         return None
+    if me.is_admin or order.buyer_id == me.user_id or not me.is_seller:
+        return shown_order(me, order, ())
+    shipments = await ctx(info).loaders.shipments_by_order.load(order.id)
+    return shown_order(me, order, [s.seller_id for s in shipments])
+
+
+def shown_order(me: Viewer, order: DomainOrder, seller_ids: Iterable[int]) -> Order | None:
+    """The order as `me` may see it (None: not at all), given the sellers of its shipments."""
     if me.is_admin or order.buyer_id == me.user_id:
         return Order.from_domain(order, owner_view=order.buyer_id == me.user_id)
-    if me.is_seller and me.seller_id is not None:
-        shipments = await ctx(info).loaders.shipments_by_order.load(order.id)
-        if any(s.seller_id == me.seller_id for s in shipments):
-            return Order.from_domain(order, seller_view=me.seller_id)
+    if me.is_seller and me.seller_id is not None and me.seller_id in seller_ids:
+        return Order.from_domain(order, seller_view=me.seller_id)
     return None
 
 

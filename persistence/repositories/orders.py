@@ -82,8 +82,11 @@ class OrderRepository(Repository):
     async def add_lines(self, rows: list[dict[str, Any]]) -> None:
         await self.conn.execute(insert(order_lines), rows)
 
-    async def add_shipments(self, rows: list[dict[str, Any]]) -> None:
-        await self.conn.execute(insert(shipments), rows)
+    async def add_shipments(self, rows: list[dict[str, Any]]) -> list[Shipment]:
+        """Insert the shipments (one statement); returns them as written, by id."""
+        written = (await self.conn.execute(insert(shipments).returning(*shipments.c),
+                                           rows)).all()
+        return sorted((to_shipment(r) for r in written), key=lambda s: s.id)
 
     async def add_history(self, order_id: int, status: str, at: datetime) -> None:
         await self.conn.execute(insert(order_status_history).values(

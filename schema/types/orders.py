@@ -65,10 +65,13 @@ class Payment(Node):
         description="Provider reference, e.g. a Stripe PaymentIntent id.")
     failure_message: Optional[str]
     created_at: datetime
+    # An event's payment (domain.event_state) does not carry the secret: read when asked.
+    _secret_unread: strawberry.Private[bool] = False
 
     @classmethod
-    def from_domain(cls, p: domain.Payment, *, show_secret: bool) -> "Payment":
-        return cls(_payment=p, _show_secret=show_secret,
+    def from_domain(cls, p: domain.Payment, *, show_secret: bool,
+                    secret_unread: bool = False) -> "Payment":
+        return cls(_payment=p, _show_secret=show_secret, _secret_unread=secret_unread,
                    id=strawberry.ID(encode_id("Payment", p.id)),
                    status=PaymentStatus(p.status), amount=Money.of(p.amount_minor, p.currency),
                    refunded_amount=Money.of(p.refunded_minor, p.currency), provider=p.provider,
@@ -77,8 +80,14 @@ class Payment(Node):
 
     @strawberry.field(description="For the client SDK (Stripe clientSecret); only shown to the "
                       "buyer who owns the order.")
-    def client_secret(self) -> Optional[str]:
-        return self._payment.client_secret if self._show_secret else None
+    async def client_secret(self, info: Info) -> Optional[str]:
+        if not self._show_secret:
+            return None
+        if self._secret_unread:
+            pk = self._payment.id
+            found = await info.context.runtime.read(lambda uow: uow.payments.get(pk))
+            return found.client_secret if found is not None else None
+        return self._payment.client_secret
 
     @strawberry.field
     def next_action(self) -> Optional[PaymentNextAction]:

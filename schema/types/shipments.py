@@ -44,20 +44,25 @@ class Shipment(Node):
     shipped_at: Optional[datetime]
     delivered_at: Optional[datetime]
     estimated_delivery: Optional[datetime]
+    # An event's shipment: its order as that event carried it (domain.event_state).
+    _order: strawberry.Private[Optional[domain.Order]] = None
 
     @classmethod
-    def from_domain(cls, s: domain.Shipment) -> "Shipment":
+    def from_domain(cls, s: domain.Shipment, *,
+                    order: domain.Order | None = None) -> "Shipment":
         return cls(_shipment=s, id=strawberry.ID(encode_id("Shipment", s.id)),
                    status=ShipmentStatus(s.status), carrier=s.carrier,
                    tracking_number=s.tracking_number, shipped_at=s.shipped_at,
-                   delivered_at=s.delivered_at, estimated_delivery=s.estimated_delivery)
+                   delivered_at=s.delivered_at, estimated_delivery=s.estimated_delivery,
+                   _order=order)
 
     @strawberry.field
     async def order(self, info: Info) -> Annotated[
             "Order", strawberry.lazy("schema.types.orders")]:
         from schema.types.orders import Order
 
-        found = await info.context.loaders.order_by_id.load(self._shipment.order_id)
+        found = self._order or await info.context.loaders.order_by_id.load(
+            self._shipment.order_id)
         viewer = await info.context.viewer()
         seller_view = (viewer.seller_id if viewer is not None and viewer.is_seller
                        else None)
