@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from domain.catalog.rules import MAX_PRICE_MINOR
 from domain.money import MAX_AMOUNT
-from persistence.tables import order_lines, orders, stock, variants
+from persistence.tables import cart_lines, order_lines, orders, payments, stock, variants
 from tests.api.test_cart import CART, MERGE, UPDATE, add, vid
 from tests.api.test_orders import CA, START, _checkout, complete
 from tests.factories import make_account, make_product
@@ -93,6 +93,26 @@ async def test_tax_or_shipping_that_push_a_checkout_over_the_ceiling_are_refused
                               token=buyer.token))["checkoutUpdate"]
     assert untaxed["userErrors"] == []
     assert untaxed["checkout"]["pricing"]["total"]["minorUnits"] == MAX_PRICE_MINOR * 100
+
+
+async def test_checkout_complete_refuses_an_order_over_the_ceiling_and_charges_nothing(
+        gql: Any, runtime: Any) -> None:
+    seller = await make_account(runtime, "SELLER")
+    buyer = await make_account(runtime)
+    sid, made = await _checkout(gql, runtime, buyer, [(seller, 1000)], shippingAddress=GB,
+                                shippingMethodCode="EXPRESS")
+    variant_id = made[0].variant_ids[0]
+    async with runtime.db.write_engine.begin() as conn:  # a price set before the price cap,
+        await conn.execute(update(variants).values(price_minor=MAX_AMOUNT))  # and seen
+        await conn.execute(update(cart_lines).values(unit_price_minor=MAX_AMOUNT))
+    refused = await complete(gql, buyer.token, sid)
+    assert _codes(refused) == ["LIMIT_EXCEEDED"] and refused["order"] is None
+    async with runtime.db.read_engine.connect() as conn:
+        assert (await conn.execute(select(func.count()).select_from(orders))).scalar_one() == 0
+        assert (await conn.execute(select(func.count()).select_from(payments))
+                ).scalar_one() == 0
+        level = (await conn.execute(select(stock).where(stock.c.variant_id == variant_id))).one()
+    assert (level.reserved, level.allocated) == (1, 0)
 
 
 async def test_a_stored_amount_over_the_ceiling_never_fails_an_order_list(
