@@ -164,9 +164,9 @@ async def test_graphiql_runs_queries_and_subscriptions_from_the_server_alone(
         api = GraphQLClient(http)
         sid, _ = await _checkout(api, runtime, buyer, [(seller, 1500)])
         assert (await complete(api, buyer.token, sid))["userErrors"] == []
-    wait_for(lambda: "OrderCreated" in result(browser) or "ORDER" in result(browser),
-             "an order event in the result pane")
-    assert "errors" not in json.loads(result(browser))
+    wait_for(lambda: '"myOrderUpdates"' in result(browser), "an order event in the result pane")
+    event = json.loads(result(browser))
+    assert "errors" not in event and event["data"]["myOrderUpdates"]["order"]["number"], event
 
     urls = requested_urls(browser)
     own = urlsplit(server.base_url).netloc
