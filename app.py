@@ -17,12 +17,13 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse
-from starlette.routing import Route, WebSocketRoute
+from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from context import Runtime
 from domain.clock import Clock, SystemClock
 from web.carrier import carrier_webhook
+from web.graphiql import STATIC_URL, static_files
 from web.offline_action import offline_action
 from web.webhooks import stripe_webhook
 from graphql_view import MarketplaceGraphQL, browser_origins
@@ -129,6 +130,8 @@ def create_app(
         Route("/readyz", readyz),
         Route("/metrics", metrics_endpoint(metrics)),
     ]
+    if settings.graphiql:
+        routes.append(Mount(STATIC_URL, app=static_files(), name="graphiql-static"))
     middleware = [
         Middleware(HttpMetricsMiddleware, metrics=metrics),
         Middleware(RequestIdMiddleware),

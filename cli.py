@@ -7,7 +7,10 @@ import asyncio
 import sys
 from typing import Sequence
 
-from settings import Settings
+from settings import ConfigError, Settings
+
+# Commands that need the database: checked first (ops/preflight.py).
+USES_DATABASE = {"serve", "migrate", "seed-demo", "create-admin", "sweep", "dispatch"}
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
@@ -96,7 +99,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    return int(args.func(args, Settings.from_env()) or 0)
+    try:
+        settings = Settings.from_env()
+        from ops.preflight import check
+
+        check(settings, database=args.command in USES_DATABASE)
+    except ConfigError as exc:
+        # One line, what is wrong and how to fix it; exit 2 (README, Settings).
+        print(f"marketplace {args.command}: configuration error: {exc}", file=sys.stderr)
+        return 2
+    return int(args.func(args, settings) or 0)
 
 
 if __name__ == "__main__":

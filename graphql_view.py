@@ -25,6 +25,7 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from context import Context, Runtime
 from schema.limits import QUERY_REJECTED
 from settings import Settings
+from web.graphiql import graphiql_page
 
 
 def browser_origins(settings: Settings) -> list[str]:
@@ -103,4 +104,4 @@ class MarketplaceGraphQL(GraphQL[Context, None]):
         )
 
     async def render_graphql_ide(self, request: Request) -> Response:
-        return await super().render_graphql_ide(request)
+        return graphiql_page()  # served from this server only (web/graphiql.py)

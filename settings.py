@@ -14,20 +14,70 @@ DEV_JWT_SECRET = "dev-only-secret-change-me-in-production-0123456789"
 DEV_CARRIER_WEBHOOK_SECRET = "dev-only-carrier-webhook-secret-change-me"
 
 
-def _bool(value: str | None, default: bool) -> bool:
-    if value is None or value == "":
+class ConfigError(ValueError):
+    """A setting that cannot work, with what is wrong and how to fix it in one sentence; the
+    `marketplace` command prints it on one line and exits 2 (README, Settings)."""
+
+
+def _bool(value: str | None, default: bool, name: str = "") -> bool:
+    if value is None or value.strip() == "":
         return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+    word = value.strip().lower()
+    if word in {"1", "true", "yes", "on"}:
+        return True
+    if word in {"0", "false", "no", "off"}:
+        return False
+    label = f"{name}={value!r}" if name else repr(value)
+    raise ConfigError(f"{label} is not true or false; set it to true or false "
+                      "(or unset it for the default)")
 
 
-def _int(value: str | None, default: int) -> int:
-    return default if value in (None, "") else int(value)  # type: ignore[arg-type]
+def _int(value: str | None, default: int, name: str = "") -> int:
+    if value is None or value.strip() == "":
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        label = f"{name}={value!r}" if name else repr(value)
+        raise ConfigError(f"{label} is not a whole number; set it to a number such "
+                          f"as {default} (or unset it for the default, {default})") from None
+
+
+def _float(value: str | None, default: float, name: str = "") -> float:
+    if value is None or value.strip() == "":
+        return default
+    try:
+        return float(value)
+    except ValueError:
+        label = f"{name}={value!r}" if name else repr(value)
+        raise ConfigError(f"{label} is not a number; set it to a number of seconds "
+                          f"such as {default} (or unset it for the default)") from None
 
 
 def _list(value: str | None) -> tuple[str, ...]:
     if not value:
         return ()
     return tuple(v.strip() for v in value.split(",") if v.strip())
+
+
+def database_url(value: str | None) -> str:
+    """DATABASE_URL with the usual short forms accepted: `postgresql://` and `postgres://` mean
+    asyncpg (`postgresql+asyncpg://`), `sqlite://` means aiosqlite. Anything else than SQLite or
+    PostgreSQL through those drivers is a ConfigError."""
+    url = (value or "").strip() or DEFAULT_DATABASE_URL
+    scheme, sep, rest = url.partition("://")
+    if not sep or not scheme:
+        raise ConfigError(f"DATABASE_URL={url!r} is not a database URL; use e.g. "
+                          "postgresql://user:password@host:5432/dbname or "
+                          "sqlite:///./marketplace.db")
+    scheme = {"postgresql": "postgresql+asyncpg", "postgres": "postgresql+asyncpg",
+              "postgresql+asyncpg": "postgresql+asyncpg", "sqlite": "sqlite+aiosqlite",
+              "sqlite+aiosqlite": "sqlite+aiosqlite"}.get(scheme.lower(), "")
+    if not scheme:
+        raise ConfigError(f"DATABASE_URL uses {url.partition('://')[0]!r}: this service runs "
+                          "on SQLite or PostgreSQL; use postgresql://user@host:5432/dbname "
+                          "or sqlite:///./marketplace.db")
+    return f"{scheme}://{rest}"
 
 
 @dataclass(frozen=True)
@@ -95,35 +145,41 @@ class Settings:
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: object) -> "Settings":
         e = os.environ if env is None else env
         s = cls(
-            database_url=e.get("DATABASE_URL") or DEFAULT_DATABASE_URL,
+            database_url=database_url(e.get("DATABASE_URL")),
             jwt_algorithm=e.get("JWT_ALGORITHM", "HS256"),
             jwt_secret=e.get("JWT_SECRET") or DEV_JWT_SECRET,
-            jwt_private_key_pem=_read_pem(e.get("JWT_PRIVATE_KEY_FILE")),
-            jwt_public_key_pem=_read_pem(e.get("JWT_PUBLIC_KEY_FILE")),
+            jwt_private_key_pem=_read_pem(e.get("JWT_PRIVATE_KEY_FILE"), "JWT_PRIVATE_KEY_FILE"),
+            jwt_public_key_pem=_read_pem(e.get("JWT_PUBLIC_KEY_FILE"), "JWT_PUBLIC_KEY_FILE"),
             jwt_issuer=e.get("JWT_ISSUER", "marketplace-bff"),
             jwt_audience=e.get("JWT_AUDIENCE", "marketplace-clients"),
-            access_token_ttl_seconds=_int(e.get("ACCESS_TOKEN_TTL_SECONDS"), 900),
-            refresh_token_ttl_seconds=_int(e.get("REFRESH_TOKEN_TTL_SECONDS"), 30 * 24 * 3600),
+            access_token_ttl_seconds=_int(e.get("ACCESS_TOKEN_TTL_SECONDS"), 900,
+                                          "ACCESS_TOKEN_TTL_SECONDS"),
+            refresh_token_ttl_seconds=_int(e.get("REFRESH_TOKEN_TTL_SECONDS"), 30 * 24 * 3600,
+                                           "REFRESH_TOKEN_TTL_SECONDS"),
             oidc_issuer=e.get("OIDC_ISSUER") or None,
             oidc_audience=e.get("OIDC_AUDIENCE") or None,
             oidc_jwks_url=e.get("OIDC_JWKS_URL") or None,
             oidc_algorithms=_list(e.get("OIDC_ALGORITHMS")) or ("RS256", "ES256"),
-            oidc_jwks_cache_seconds=_int(e.get("OIDC_JWKS_CACHE_SECONDS"), 600),
-            max_query_depth=_int(e.get("MAX_QUERY_DEPTH"), 12),
-            max_aliases=_int(e.get("MAX_ALIASES"), 30),
-            max_tokens=_int(e.get("MAX_TOKENS"), 2000),
-            max_page_size=_int(e.get("MAX_PAGE_SIZE"), 100),
-            max_query_cost=_int(e.get("MAX_QUERY_COST"), 10_000),
-            max_batch_operations=_int(e.get("MAX_BATCH_OPERATIONS"), 10),
-            mutation_rate_limit_per_minute=_int(e.get("RATE_LIMIT_PER_MINUTE"), 60),
-            introspection=_bool(e.get("INTROSPECTION"), True),
-            graphiql=_bool(e.get("GRAPHIQL"), True),
+            oidc_jwks_cache_seconds=_int(e.get("OIDC_JWKS_CACHE_SECONDS"), 600,
+                                         "OIDC_JWKS_CACHE_SECONDS"),
+            max_query_depth=_int(e.get("MAX_QUERY_DEPTH"), 12, "MAX_QUERY_DEPTH"),
+            max_aliases=_int(e.get("MAX_ALIASES"), 30, "MAX_ALIASES"),
+            max_tokens=_int(e.get("MAX_TOKENS"), 2000, "MAX_TOKENS"),
+            max_page_size=_int(e.get("MAX_PAGE_SIZE"), 100, "MAX_PAGE_SIZE"),
+            max_query_cost=_int(e.get("MAX_QUERY_COST"), 10_000, "MAX_QUERY_COST"),
+            max_batch_operations=_int(e.get("MAX_BATCH_OPERATIONS"), 10, "MAX_BATCH_OPERATIONS"),
+            mutation_rate_limit_per_minute=_int(e.get("RATE_LIMIT_PER_MINUTE"), 60,
+                                                "RATE_LIMIT_PER_MINUTE"),
+            introspection=_bool(e.get("INTROSPECTION"), True, "INTROSPECTION"),
+            graphiql=_bool(e.get("GRAPHIQL"), True, "GRAPHIQL"),
             cors_origins=_list(e.get("CORS_ORIGINS")),
-            cart_hold_seconds=_int(e.get("CART_HOLD_SECONDS"), 15 * 60),
-            checkout_session_seconds=_int(e.get("CHECKOUT_SESSION_SECONDS"), 30 * 60),
-            payment_due_seconds=_int(e.get("PAYMENT_DUE_SECONDS"), 30 * 60),
-            sweep_interval_seconds=float(e.get("SWEEP_INTERVAL_SECONDS") or 30.0),
-            sweeper_enabled=_bool(e.get("SWEEPER_ENABLED"), True),
+            cart_hold_seconds=_int(e.get("CART_HOLD_SECONDS"), 15 * 60, "CART_HOLD_SECONDS"),
+            checkout_session_seconds=_int(e.get("CHECKOUT_SESSION_SECONDS"), 30 * 60,
+                                          "CHECKOUT_SESSION_SECONDS"),
+            payment_due_seconds=_int(e.get("PAYMENT_DUE_SECONDS"), 30 * 60, "PAYMENT_DUE_SECONDS"),
+            sweep_interval_seconds=_float(e.get("SWEEP_INTERVAL_SECONDS"), 30.0,
+                                          "SWEEP_INTERVAL_SECONDS"),
+            sweeper_enabled=_bool(e.get("SWEEPER_ENABLED"), True, "SWEEPER_ENABLED"),
             stripe_api_key=e.get("STRIPE_API_KEY") or None,
             stripe_api_base=e.get("STRIPE_API_BASE") or None,
             stripe_webhook_secret=e.get("STRIPE_WEBHOOK_SECRET")
@@ -131,22 +187,27 @@ class Settings:
             public_base_url=e.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000"),
             carrier_webhook_secret=e.get("CARRIER_WEBHOOK_SECRET")
             or DEV_CARRIER_WEBHOOK_SECRET,
-            dispatch_interval_seconds=float(e.get("DISPATCH_INTERVAL_SECONDS") or 1.0),
-            dispatcher_enabled=_bool(e.get("DISPATCHER_ENABLED"), True),
+            dispatch_interval_seconds=_float(e.get("DISPATCH_INTERVAL_SECONDS"), 1.0,
+                                             "DISPATCH_INTERVAL_SECONDS"),
+            dispatcher_enabled=_bool(e.get("DISPATCHER_ENABLED"), True, "DISPATCHER_ENABLED"),
             smtp_host=e.get("SMTP_HOST") or None,
-            smtp_port=_int(e.get("SMTP_PORT"), 25),
+            smtp_port=_int(e.get("SMTP_PORT"), 25, "SMTP_PORT"),
             smtp_from=e.get("SMTP_FROM") or "Marketplace <no-reply@marketplace.invalid>",
-            log_sql=_bool(e.get("LOG_SQL"), False),
+            log_sql=_bool(e.get("LOG_SQL"), False, "LOG_SQL"),
             tax_rates=_tax_rates(e.get("TAX_RATES")) or cls().tax_rates,
         )
         return replace(s, **overrides) if overrides else s  # type: ignore[arg-type]
 
 
-def _read_pem(path: str | None) -> str | None:
+def _read_pem(path: str | None, name: str) -> str | None:
     if not path:
         return None
-    with open(path, encoding="utf-8") as fh:
-        return fh.read()
+    try:
+        with open(path, encoding="utf-8") as fh:
+            return fh.read()
+    except OSError as exc:
+        raise ConfigError(f"{name}={path}: cannot read it ({exc.strerror or exc}); point it at "
+                          "a readable PEM key file, or unset it with JWT_ALGORITHM=HS256") from None
 
 
 def _tax_rates(value: str | None) -> dict[str, int]:
@@ -156,6 +217,7 @@ def _tax_rates(value: str | None) -> dict[str, int]:
         region, _, percent = item.partition("=")
         whole, _, frac = percent.strip().partition(".")
         if not region.strip() or not whole.isdigit() or (frac and not frac.isdigit()):
-            raise ValueError(f"TAX_RATES entry {item!r} is not REGION=PERCENT")
+            raise ConfigError(f"TAX_RATES entry {item!r} is not REGION=PERCENT; write it like "
+                              "US-CA=7.25,US-*=5")
         rates[region.strip().upper()] = int(whole) * 1000 + int((frac + "000")[:3] or 0)
     return rates

@@ -141,9 +141,9 @@ class RunningServer:
 
 
 def start_server(database_url: str, log_dir: Path, *, workers: int = 1,
-                 env: dict[str, str] | None = None) -> RunningServer:
+                 env: dict[str, str] | None = None, port: int | None = None) -> RunningServer:
     """A real uvicorn server (own process, own event loop) on a loopback port."""
-    port = free_port()
+    port = port or free_port()
     full_env = {**os.environ, "DATABASE_URL": database_url, "LOG_LEVEL": "warning",
                 "RATE_LIMIT_PER_MINUTE": "100000", **(env or {})}
     log_path = log_dir / f"server-{port}.log"

@@ -1,6 +1,7 @@
 """The offline provider's challenge page (nextAction.url): the buyer completes or fails the
 "3-D Secure" step, and the outcome arrives exactly like Stripe's: as a signed webhook event,
-handled by the same code as POST /webhooks/stripe."""
+handled by the same code as POST /webhooks/stripe. The secret comes with the form, or with the
+link itself (`curl -d outcome=succeed "<nextAction.url>"`, as the README shows)."""
 from __future__ import annotations
 
 import html
@@ -33,7 +34,8 @@ async def offline_action(request: Request) -> Response:
     form = {k: v[-1] for k, v in parse_qs((await request.body())[:4096].decode()).items()}
     try:
         payload, signature = await provider.complete_action(
-            intent, form.get("secret", ""), succeed=form.get("outcome") == "succeed")
+            intent, form.get("secret") or request.query_params.get("secret", ""),
+            succeed=form.get("outcome") == "succeed")
     except (KeyError, ValueError, PaymentRequestRejected):
         return JSONResponse({"error": "unknown payment or wrong secret"}, status_code=404)
     answer = await handle_provider_event(runtime, payload, signature)

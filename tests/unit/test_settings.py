@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from settings import DEFAULT_DATABASE_URL, Settings
+from settings import DEFAULT_DATABASE_URL, ConfigError, Settings
 
 
 def test_defaults_without_environment() -> None:
@@ -26,3 +26,27 @@ def test_environment_overrides() -> None:
 def test_bad_tax_rates_are_refused() -> None:
     with pytest.raises(ValueError):
         Settings.from_env({"TAX_RATES": "US-CA=seven"})
+
+
+@pytest.mark.parametrize("given,meant", [
+    ("postgresql://u:p@db.internal:5432/shop", "postgresql+asyncpg://u:p@db.internal:5432/shop"),
+    ("postgres://u@h/shop", "postgresql+asyncpg://u@h/shop"),
+    ("postgresql+asyncpg://u@h/shop", "postgresql+asyncpg://u@h/shop"),
+    ("sqlite:///./x.db", "sqlite+aiosqlite:///./x.db"),
+    ("", DEFAULT_DATABASE_URL),
+])
+def test_usual_database_urls_mean_the_async_drivers(given: str, meant: str) -> None:
+    assert Settings.from_env({"DATABASE_URL": given}).database_url == meant
+
+
+@pytest.mark.parametrize("env,named", [
+    ({"DATABASE_URL": "postgresql+psycopg://u@h/db"}, "DATABASE_URL"),
+    ({"DATABASE_URL": "shop.db"}, "DATABASE_URL"),
+    ({"RATE_LIMIT_PER_MINUTE": "abc"}, "RATE_LIMIT_PER_MINUTE"),
+    ({"SWEEP_INTERVAL_SECONDS": "soon"}, "SWEEP_INTERVAL_SECONDS"),
+    ({"INTROSPECTION": "maybe"}, "INTROSPECTION"),
+    ({"JWT_PUBLIC_KEY_FILE": "/no/such/key.pem"}, "JWT_PUBLIC_KEY_FILE"),
+])
+def test_malformed_settings_name_the_variable(env: dict[str, str], named: str) -> None:
+    with pytest.raises(ConfigError, match=named):
+        Settings.from_env(env)
