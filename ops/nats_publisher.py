@@ -7,6 +7,7 @@ The connection does not reconnect by itself: a failed connect or publish closes 
 (ops/relay.py) backs off and the next publish connects again."""
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from typing import Any
@@ -67,9 +68,11 @@ class JetStreamPublisher:
         async def quiet(exc: Exception) -> None:  # the relay logs failures itself
             log.debug("NATS: %s", exc)
 
-        self._nc = await nats.connect(
-            servers=[self.url], allow_reconnect=False, connect_timeout=int(self.timeout),
-            max_reconnect_attempts=0, error_cb=quiet, name="marketplace-event-relay")
+        # nats-py retries a first connect `max_reconnect_attempts` times (0 would be forever).
+        self._nc = await asyncio.wait_for(nats.connect(
+            servers=[self.url], allow_reconnect=False, connect_timeout=max(1, int(self.timeout)),
+            max_reconnect_attempts=1, reconnect_time_wait=0.1, error_cb=quiet,
+            name="marketplace-event-relay"), timeout=3 * self.timeout + 1)
         js = self._nc.jetstream(timeout=self.timeout)
         await self._ensure_stream(js)
         self._js = js
