@@ -21,6 +21,8 @@ from tests.support import (
     truncate_all,
 )
 
+pytest_plugins = ["tests.services"]  # the redis_prefix and stream fixtures
+
 
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:

@@ -15,7 +15,7 @@ import pytest
 from app import create_app
 from security.rate_limits import RedisWindowLimiter, SlidingWindowLimiter
 from tests.factories import make_account
-from tests.services import REDIS_URL, redis_prefix  # noqa: F401 - fixture
+from tests.services import REDIS_URL
 from tests.support import GraphQLClient, free_port, start_server, unique_email
 
 PING = "mutation { __typename }"

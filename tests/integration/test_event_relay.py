@@ -16,7 +16,7 @@ from domain.relay import lag
 from ops.nats_publisher import JetStreamPublisher
 from ops.relay import Relay
 from persistence.tables import outbox
-from tests.services import PrivateNats, StreamRef, stream  # noqa: F401 - fixture
+from tests.services import PrivateNats, StreamRef
 
 EVENTS = [("OrderCreated", "Order", 1), ("PaymentSucceeded", "Order", 1),
           ("CartExpired", "Cart", 7), ("OrderStatusChanged", "Order", 1),
@@ -59,7 +59,7 @@ async def test_events_arrive_with_subject_and_message_id_in_order(runtime: Any,
     assert (done.published, done.duplicates, done.failed) == (5, 0, None)
     received = await stream.messages()
     assert [(m.subject, m.msg_id) for m in received] == [
-        (f"{stream.subject_prefix}.{t}", str(i)) for (t, _, _), i in zip(EVENTS, ids)]
+        (f"{stream.subject_prefix}.{t}", str(i)) for (t, _, _), i in zip(EVENTS, ids, strict=True)]
     first = received[0].body
     assert (first["id"], first["type"], first["aggregateType"], first["aggregateId"],
             first["data"]) == (ids[0], "OrderCreated", "Order", 1, {"n": 0})
