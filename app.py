@@ -87,7 +87,7 @@ def build_redis(settings: Settings) -> Any:
         return None
     from redis.asyncio import Redis
 
-    return Redis.from_url(settings.redis_url, socket_connect_timeout=0.5, socket_timeout=0.5,
+    return Redis.from_url(settings.redis_url, socket_connect_timeout=1.0, socket_timeout=1.0,
                           decode_responses=True)
 
 
