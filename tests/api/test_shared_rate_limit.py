@@ -63,10 +63,9 @@ async def client(app: Any, address: str = "127.0.0.1") -> AsyncIterator[GraphQLC
 # ------------------------------------------------------------------- the login limit, in-process
 
 
-async def test_login_attempts_are_limited_per_address_and_email(make_app: Any, runtime: Any,
+async def test_login_attempts_are_limited_per_address_and_email(make_app: Any,
                                                                 clock: Any) -> None:
     app = make_app(login_rate_limit_per_minute=2)
-    account = await make_account(runtime)
     email = unique_email()
     async with client(app) as gql, client(app, "10.0.0.7") as elsewhere:
         attempt = {"email": email, "password": "wrong-password"}
@@ -83,7 +82,6 @@ async def test_login_attempts_are_limited_per_address_and_email(make_app: Any, r
         assert login_outcome(await elsewhere(LOGIN, attempt)) == "INVALID_CREDENTIALS"
         clock.advance(seconds=61)
         assert login_outcome(await gql(LOGIN, attempt)) == "INVALID_CREDENTIALS"
-        del account
 
 
 async def test_the_login_limit_counts_before_the_password_is_checked(make_app: Any,
