@@ -31,6 +31,7 @@ from observability.metrics import HttpMetricsMiddleware, Metrics, metrics_endpoi
 from persistence.db import create_database
 from schema.build import build_schema
 from security.passwords import Argon2PasswordHasher
+from security.rate_limits import install_limiters
 from security.tokens import TokenIssuer
 from settings import Settings
 
@@ -80,6 +81,17 @@ def build_runtime(
     return runtime
 
 
+def build_redis(settings: Settings) -> Any:
+    """The Redis client of REDIS_URL (shared rate-limit windows), or None. Short timeouts: a
+    Redis that does not answer makes the limiters fall back to their process's own window."""
+    if not settings.redis_url:
+        return None
+    from redis.asyncio import Redis
+
+    return Redis.from_url(settings.redis_url, socket_connect_timeout=1.0, socket_timeout=1.0,
+                          decode_responses=True)
+
+
 def create_app(
     settings: Settings | None = None,
     *,
@@ -93,6 +105,8 @@ def create_app(
     if payment_provider is not None:
         runtime.extras["payment_provider"] = payment_provider
     metrics = runtime.extras["metrics"] = Metrics()  # one registry per app
+    redis = runtime.extras["redis"] = build_redis(settings)
+    install_limiters(runtime, redis)
 
     graphql = MarketplaceGraphQL(build_schema(settings), runtime)
 
@@ -118,6 +132,8 @@ def create_app(
             yield
         finally:
             await stop_background(tasks)
+            if redis is not None:
+                await redis.aclose()
             await db.dispose()
 
     routes = [

@@ -24,6 +24,10 @@ def _starters(runtime: Any) -> list[Any]:
         from ops.dispatch import run_dispatcher
 
         starters.append(run_dispatcher)
+    if runtime.settings.event_relay_url:
+        from ops.relay import run_relay
+
+        starters.append(run_relay)
     return starters
 
 

@@ -136,6 +136,15 @@ class Settings:
     smtp_from: str = "Marketplace <no-reply@marketplace.invalid>"
     # --- misc
     log_sql: bool = False
+    # --- shared state and events out (issue 11: Redis, NATS JetStream; docs/rules.md
+    # "Events out and shared state")
+    login_rate_limit_per_minute: int = 10  # login attempts per client address and email
+    redis_url: str | None = None  # set: rate-limit windows live in Redis, shared by processes
+    redis_key_prefix: str = "marketplace:"
+    event_relay_url: str | None = None  # nats://host:4222: publish outbox events to JetStream
+    event_stream: str = "MARKETPLACE"
+    event_subject_prefix: str = "marketplace"
+    event_relay_interval_seconds: float = 0.5
 
     @property
     def is_sqlite(self) -> bool:
@@ -195,6 +204,14 @@ class Settings:
             smtp_from=e.get("SMTP_FROM") or "Marketplace <no-reply@marketplace.invalid>",
             log_sql=_bool(e.get("LOG_SQL"), False, "LOG_SQL"),
             tax_rates=_tax_rates(e.get("TAX_RATES")) or cls().tax_rates,
+            # --- shared state and events out (issue 11)
+            login_rate_limit_per_minute=_int(e.get("LOGIN_RATE_LIMIT_PER_MINUTE"), 10),
+            redis_url=e.get("REDIS_URL") or None,
+            redis_key_prefix=e.get("REDIS_KEY_PREFIX") or "marketplace:",
+            event_relay_url=e.get("EVENT_RELAY_URL") or None,
+            event_stream=e.get("EVENT_STREAM") or "MARKETPLACE",
+            event_subject_prefix=e.get("EVENT_SUBJECT_PREFIX") or "marketplace",
+            event_relay_interval_seconds=float(e.get("EVENT_RELAY_INTERVAL_SECONDS") or 0.5),
         )
         return replace(s, **overrides) if overrides else s  # type: ignore[arg-type]
 

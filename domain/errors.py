@@ -47,3 +47,12 @@ class AuthenticationRequired(Exception):
 
 class PermissionDenied(Exception):
     """The signed-in user's role may not use this field (queries; mutations use FORBIDDEN)."""
+
+
+class RateLimited(Exception):
+    """Too many mutations (or login attempts) from one user or address in the current window;
+    answered as a top-level RATE_LIMITED error with `retryAfterSeconds`."""
+
+    def __init__(self, message: str, retry_after: float = 0.0) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

@@ -9,6 +9,10 @@ scraper asks for it).
   client listens).
 - `http_requests_total` (method, path, status) and `http_request_duration_seconds` (method,
   path), measured by `HttpMetricsMiddleware` around the whole app.
+- `rate_limit_store_errors_total` (limiter): checks that failed open because Redis failed;
+  `event_relay_published_total`, `event_relay_failures_total`, and the relay's lag:
+  `event_relay_lag_events` (unpublished outbox events) and `event_relay_lag_seconds` (age of
+  the oldest), set by the relay after each pass (ops/relay.py).
 
 Label values that come from clients are bounded: operation names must be names of an operation
 of the document, at most MAX_OPERATION_NAMES distinct ones are kept (later ones count as
@@ -29,7 +33,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from graphql import get_operation_ast
-from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_client.exposition import choose_encoder
 from prometheus_client.process_collector import ProcessCollector
 from starlette.requests import Request
@@ -66,6 +70,22 @@ class Metrics:
         self.http_seconds = Histogram(
             "http_request_duration_seconds", "Time to answer an HTTP request.",
             ("method", "path"), registry=self.registry)
+        # --- shared state and events out (docs/rules.md, "Events out and shared state")
+        self.rate_limit_store_errors = Counter(
+            "rate_limit_store_errors", "Rate-limit checks that failed open to the process's "
+            "own window because Redis failed.", ("limiter",), registry=self.registry)
+        self.relay_published = Counter(
+            "event_relay_published", "Outbox events this process published to the broker.",
+            registry=self.registry)
+        self.relay_failures = Counter(
+            "event_relay_failures", "Relay passes stopped by a broker error (retried).",
+            registry=self.registry)
+        self.relay_lag_events = Gauge(
+            "event_relay_lag_events", "Committed outbox events not yet published.",
+            registry=self.registry)
+        self.relay_lag_seconds = Gauge(
+            "event_relay_lag_seconds", "Age of the oldest unpublished outbox event (0: none).",
+            registry=self.registry)
 
     def operation_name_label(self, name: str | None) -> str:
         if not name:

@@ -150,6 +150,12 @@ class SqlUnitOfWork:
 
         return self._repo("dispatch", DispatchRepository)
 
+    @property
+    def relay(self) -> Any:
+        from persistence.repositories.relay import RelayRepository
+
+        return self._repo("relay", RelayRepository)
+
 
 def is_retryable(exc: BaseException) -> bool:
     if isinstance(exc, DBAPIError):

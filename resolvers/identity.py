@@ -11,6 +11,7 @@ that needs a user is the top-level UNAUTHENTICATED error.
 """
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import strawberry
@@ -19,6 +20,7 @@ from strawberry.types import Info
 from context import Viewer
 from domain.identity import accounts, addresses, sessions, wallet
 from domain.identity.models import AuthResult
+from domain.errors import RateLimited
 from domain.ids import decode_pk
 from resolvers.common import ctx, mutate, viewer
 from resolvers.node import node_resolver
@@ -34,6 +36,7 @@ from schema.types.identity import (
     User,
 )
 from security.identity import auth_services
+from security.rate_limits import LOGINS, limiter_of, login_key
 
 
 def _may_see(who: Viewer | None, user_id: int) -> bool:
@@ -118,6 +121,7 @@ async def register(info: Info, input: RegisterInput) -> AuthPayload:
 
 async def login(info: Info, email: str, password: str) -> AuthPayload:
     runtime = ctx(info).runtime
+    await _count_login_attempt(info, email)
 
     async def run() -> dict[str, Any]:
         result = await accounts.login(runtime.transaction, auth_services(runtime), email=email,
@@ -136,6 +140,21 @@ async def token_refresh(info: Info, refresh_token: str) -> AuthPayload:
         return _signed_in(result)
 
     return await mutate(info, AuthPayload, run)
+
+
+async def _count_login_attempt(info: Info, email: str) -> None:
+    """LOGIN_RATE_LIMIT_PER_MINUTE attempts per client address and email (docs/rules.md,
+    "Events out and shared state"), counted before the password is hashed; past it a
+    top-level RATE_LIMITED error."""
+    context = ctx(info)
+    limiter = limiter_of(context.runtime, LOGINS)
+    if limiter.limit <= 0:
+        return
+    retry_after = await limiter.acquire(login_key(context.client_ip, email))
+    if retry_after is not None:
+        raise RateLimited(f"Too many sign-in attempts for this email: at most {limiter.limit} "
+                          f"a minute. Retry in {max(1, math.ceil(retry_after))} s.",
+                          retry_after)
 
 
 def _signed_in(result: AuthResult) -> dict[str, Any]:

@@ -14,6 +14,7 @@ the field suggestions strawberry's `disable_field_suggestions` removes.
 from __future__ import annotations
 
 import logging
+import math
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -91,6 +92,9 @@ class ErrorCodes(SchemaExtension):
     def _coded(self, error: GraphQLError) -> GraphQLError:
         original = error.original_error
         code = (error.extensions or {}).get("code")
+        if isinstance(original, RateLimited) and not code:  # raised by a resolver (login)
+            error.extensions = {**(error.extensions or {}),
+                                "retryAfterSeconds": max(1, math.ceil(original.retry_after))}
         for exc_type, mapped in _CODES.items():
             if isinstance(original, exc_type):
                 return _with_code(error, mapped, message=str(original) or error.message)

@@ -9,17 +9,15 @@ Each root field of a mutation operation counts as one mutation (an operation wit
 request counts on its own. An operation whose cost does not fit in what is left of the window
 is refused whole.
 
-The window is kept in this process's memory (a sliding log of timestamps per key, read from
-the injected clock so tests can move time). With several server processes or hosts, each
-applies its own window, so the effective limit is the per-process limit times the number of
-processes; a shared store (e.g. Redis, with a sorted set or a GCRA token bucket per key) is the
-step for multi-host deployments. Behind a reverse proxy the client address is the proxy's unless
-uvicorn is told to trust the proxy's X-Forwarded-For (`--proxy-headers --forwarded-allow-ips`).
+The window (a sliding log of timestamps per key, read from the injected clock so tests can move
+time) lives in this process's memory, or, with REDIS_URL set, in Redis: one budget across every
+server process and host (security/rate_limits.py). Behind a reverse proxy the client address
+is the proxy's unless uvicorn is told to trust the proxy's X-Forwarded-For
+(`--proxy-headers --forwarded-allow-ips`).
 """
 from __future__ import annotations
 
 import math
-from collections import deque
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -35,71 +33,16 @@ from graphql import (
 from strawberry.extensions import SchemaExtension
 from strawberry.types.graphql import OperationType
 
-from domain.clock import Clock
-from domain.errors import AuthenticationRequired
+from domain.errors import AuthenticationRequired, RateLimited
 from schema.limits import refuse_execution
+from security.rate_limits import MUTATIONS, Limiter, SlidingWindowLimiter, limiter_of
 
-WINDOW_SECONDS = 60.0
-RUNTIME_KEY = "mutation_rate_limiter"
-
-
-class RateLimited(Exception):
-    """Too many mutations from one user or address in the current window."""
-
-    def __init__(self, message: str, retry_after: float = 0.0) -> None:
-        super().__init__(message)
-        self.retry_after = retry_after
+__all__ = ["MutationRateLimit", "RateLimited", "SlidingWindowLimiter", "limiter_for"]
 
 
-class SlidingWindowLimiter:
-    """At most `limit` hits per key in any `window` seconds of the clock."""
-
-    SWEEP_EVERY = 1000  # calls between sweeps of keys whose hits have all expired
-
-    def __init__(self, limit: int, clock: Clock, window: float = WINDOW_SECONDS) -> None:
-        self.limit = limit
-        self.clock = clock
-        self.window = window
-        self._hits: dict[str, deque[float]] = {}
-        self._calls = 0
-
-    def hit(self, key: str, cost: int = 1) -> float | None:
-        """Record `cost` hits for `key` and answer None, or, when they do not fit, record
-        nothing and answer the seconds until they would.
-
-        No await happens between the check and the record, so concurrent requests on one event
-        loop cannot both take the last slot."""
-        now = self.clock.now().timestamp()
-        self._calls += 1
-        if self._calls % self.SWEEP_EVERY == 0:
-            self._sweep(now)
-        hits = self._hits.setdefault(key, deque())
-        while hits and hits[0] <= now - self.window:
-            hits.popleft()
-        if len(hits) + cost <= self.limit:
-            hits.extend([now] * cost)
-            return None
-        if cost > self.limit or not hits:
-            return self.window
-        # The hit whose expiry makes room for `cost` more.
-        index = min(len(hits) + cost - self.limit - 1, len(hits) - 1)
-        return max(hits[index] + self.window - now, 0.0)
-
-    def _sweep(self, now: float) -> None:
-        cutoff = now - self.window
-        stale = [key for key, hits in self._hits.items() if not hits or hits[-1] <= cutoff]
-        for key in stale:
-            del self._hits[key]
-
-
-def limiter_for(runtime: Any) -> SlidingWindowLimiter:
+def limiter_for(runtime: Any) -> Limiter:
     """The limiter of this app (one per Runtime, so tests and apps never share windows)."""
-    limiter = runtime.extras.get(RUNTIME_KEY)
-    if limiter is None:
-        limiter = SlidingWindowLimiter(runtime.settings.mutation_rate_limit_per_minute,
-                                       runtime.clock)
-        runtime.extras[RUNTIME_KEY] = limiter
-    return limiter  # type: ignore[no-any-return]
+    return limiter_of(runtime, MUTATIONS)
 
 
 def _root_field_count(selection_set: SelectionSetNode, fragments: dict[str, Any],
@@ -133,7 +76,8 @@ class MutationRateLimit(SchemaExtension):
             and context.operation_type is OperationType.MUTATION
         ):
             limiter = limiter_for(runtime)
-            retry_after = limiter.hit(await self._key(context.context), self._cost())
+            retry_after = await limiter.acquire(await self._key(context.context),
+                                                  self._cost())
             if retry_after is not None:
                 seconds = max(1, math.ceil(retry_after))
                 exc = RateLimited(f"Too many mutations: at most {limiter.limit} a minute. "

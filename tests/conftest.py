@@ -21,6 +21,8 @@ from tests.support import (
     truncate_all,
 )
 
+pytest_plugins = ["tests.services"]  # the redis_prefix and stream fixtures
+
 
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
@@ -43,7 +45,7 @@ async def clean_db(migrated: str) -> str:
 @pytest.fixture
 def settings(clean_db: str) -> Settings:
     return replace(Settings(), database_url=clean_db, sweeper_enabled=False,
-                   mutation_rate_limit_per_minute=100_000)
+                   mutation_rate_limit_per_minute=100_000, login_rate_limit_per_minute=100_000)
 
 
 @pytest.fixture

@@ -145,7 +145,8 @@ def start_server(database_url: str, log_dir: Path, *, workers: int = 1,
     """A real uvicorn server (own process, own event loop) on a loopback port."""
     port = port or free_port()
     full_env = {**os.environ, "DATABASE_URL": database_url, "LOG_LEVEL": "warning",
-                "RATE_LIMIT_PER_MINUTE": "100000", **(env or {})}
+                "RATE_LIMIT_PER_MINUTE": "100000", "LOGIN_RATE_LIMIT_PER_MINUTE": "100000",
+                **(env or {})}
     log_path = log_dir / f"server-{port}.log"
     log = open(log_path, "wb")
     process = subprocess.Popen(

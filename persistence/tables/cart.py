@@ -66,6 +66,9 @@ outbox = Table(
     Column("payload", Text, nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
     Column("dispatched_at", UTCDateTime, nullable=True),
+    # When the event relay's broker acknowledged the event (NATS JetStream; ops/relay.py).
+    Column("published_at", UTCDateTime, nullable=True),
 )
 Index("ix_outbox_undispatched", outbox.c.dispatched_at, outbox.c.id)
+Index("ix_outbox_unpublished", outbox.c.published_at, outbox.c.id)
 Index("ix_outbox_aggregate", outbox.c.aggregate_type, outbox.c.aggregate_id)
