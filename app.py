@@ -19,6 +19,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse
 from starlette.routing import Route, WebSocketRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from context import Runtime
 from domain.clock import Clock, SystemClock
@@ -30,6 +31,7 @@ from observability.metrics import HttpMetricsMiddleware, Metrics, metrics_endpoi
 from persistence.db import create_database
 from schema.build import build_schema
 from security.passwords import Argon2PasswordHasher
+from security.posture import check_production
 from security.tokens import TokenIssuer
 from settings import Settings
 
@@ -87,6 +89,7 @@ def create_app(
     password_hasher: Argon2PasswordHasher | None = None,
 ) -> Starlette:
     settings = settings or Settings.from_env()
+    check_production(settings)  # `uvicorn app:app` too: never serve production on defaults
     runtime = build_runtime(settings, clock=clock, password_hasher=password_hasher)
     db = runtime.db
     if payment_provider is not None:
@@ -127,8 +130,9 @@ def create_app(
         Route("/payments/offline/action/{intent}", offline_action, methods=["GET", "POST"]),
         Route("/healthz", healthz),
         Route("/readyz", readyz),
-        Route("/metrics", metrics_endpoint(metrics)),
     ]
+    if settings.metrics_token or not settings.is_production:  # closed in production without
+        routes.append(Route("/metrics", metrics_endpoint(metrics, settings.metrics_token)))
     middleware = [
         Middleware(HttpMetricsMiddleware, metrics=metrics),
         Middleware(RequestIdMiddleware),
@@ -141,6 +145,11 @@ def create_app(
             expose_headers=["X-Request-ID"],
         ),
     ]
+    if settings.trusted_proxies:
+        # X-Forwarded-For / -Proto only from the proxies named in TRUSTED_PROXIES (the client
+        # address then is the one the proxy saw); from anyone else they are ignored.
+        middleware.insert(0, Middleware(ProxyHeadersMiddleware,
+                                        trusted_hosts=list(settings.trusted_proxies)))
     app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
     app.state.runtime = runtime
     return app

@@ -17,8 +17,10 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         from migrations import upgrade_head
 
         upgrade_head(settings.database_url)
+    # Forwarded headers are trusted by the app, only from TRUSTED_PROXIES (app.py); uvicorn's
+    # own handling (which trusts 127.0.0.1 by default) is switched off.
     uvicorn.run("app:app", host=args.host, port=args.port, workers=args.workers,
-                log_level=args.log_level, lifespan="on")
+                log_level=args.log_level, lifespan="on", proxy_headers=False)
     return 0
 
 
@@ -95,8 +97,19 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Exit 2 with one line on stderr when the settings are invalid or, with
+    APP_ENV=production, insecure (security/posture.py)."""
     args = build_parser().parse_args(argv)
-    return int(args.func(args, Settings.from_env()) or 0)
+    try:
+        settings = Settings.from_env()
+        if args.command == "serve":
+            from security.posture import check_production
+
+            check_production(settings)
+    except ValueError as exc:
+        print(f"marketplace {args.command}: {exc}", file=sys.stderr)
+        return 2
+    return int(args.func(args, settings) or 0)
 
 
 if __name__ == "__main__":

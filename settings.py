@@ -12,6 +12,8 @@ from typing import Mapping
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./marketplace.db"
 DEV_JWT_SECRET = "dev-only-secret-change-me-in-production-0123456789"
 DEV_CARRIER_WEBHOOK_SECRET = "dev-only-carrier-webhook-secret-change-me"
+DEV_STRIPE_WEBHOOK_SECRET = "whsec_dev_only_offline_provider_secret"
+APP_ENVS = ("development", "production")
 
 
 def _bool(value: str | None, default: bool) -> bool:
@@ -69,7 +71,7 @@ class Settings:
     # --- payments
     stripe_api_key: str | None = None
     stripe_api_base: str | None = None
-    stripe_webhook_secret: str = "whsec_dev_only_offline_provider_secret"
+    stripe_webhook_secret: str = DEV_STRIPE_WEBHOOK_SECRET
     public_base_url: str = "http://127.0.0.1:8000"
     # --- carriers: HMAC-SHA256 key of POST /webhooks/carrier (X-Carrier-Signature)
     carrier_webhook_secret: str = DEV_CARRIER_WEBHOOK_SECRET
@@ -86,6 +88,18 @@ class Settings:
     smtp_from: str = "Marketplace <no-reply@marketplace.invalid>"
     # --- misc
     log_sql: bool = False
+    # --- sessions and secrets (docs/rules.md "Sessions and secrets"): APP_ENV, the per-request
+    # account check and its cache (Redis when REDIS_URL is set), trusted proxies, /metrics token
+    app_env: str = "development"  # development or production
+    redis_url: str | None = None
+    redis_key_prefix: str = "marketplace:"
+    account_cache_seconds: float = 5.0
+    trusted_proxies: tuple[str, ...] = ()
+    metrics_token: str | None = None
+
+    @property
+    def is_production(self) -> bool:
+        return self.app_env == "production"
 
     @property
     def is_sqlite(self) -> bool:
@@ -127,7 +141,7 @@ class Settings:
             stripe_api_key=e.get("STRIPE_API_KEY") or None,
             stripe_api_base=e.get("STRIPE_API_BASE") or None,
             stripe_webhook_secret=e.get("STRIPE_WEBHOOK_SECRET")
-            or "whsec_dev_only_offline_provider_secret",
+            or DEV_STRIPE_WEBHOOK_SECRET,
             public_base_url=e.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000"),
             carrier_webhook_secret=e.get("CARRIER_WEBHOOK_SECRET")
             or DEV_CARRIER_WEBHOOK_SECRET,
@@ -138,8 +152,22 @@ class Settings:
             smtp_from=e.get("SMTP_FROM") or "Marketplace <no-reply@marketplace.invalid>",
             log_sql=_bool(e.get("LOG_SQL"), False),
             tax_rates=_tax_rates(e.get("TAX_RATES")) or cls().tax_rates,
+            # --- sessions and secrets
+            app_env=_app_env(e.get("APP_ENV")),
+            redis_url=e.get("REDIS_URL") or None,
+            redis_key_prefix=e.get("REDIS_KEY_PREFIX") or "marketplace:",
+            account_cache_seconds=float(e.get("ACCOUNT_CACHE_SECONDS") or 5.0),
+            trusted_proxies=_list(e.get("TRUSTED_PROXIES")),
+            metrics_token=e.get("METRICS_TOKEN") or None,
         )
         return replace(s, **overrides) if overrides else s  # type: ignore[arg-type]
+
+
+def _app_env(value: str | None) -> str:
+    env = (value or "development").strip().lower()
+    if env not in APP_ENVS:
+        raise ValueError(f"APP_ENV must be one of {', '.join(APP_ENVS)}, not {value!r}")
+    return env
 
 
 def _read_pem(path: str | None) -> str | None:

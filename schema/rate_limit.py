@@ -14,7 +14,7 @@ the injected clock so tests can move time). With several server processes or hos
 applies its own window, so the effective limit is the per-process limit times the number of
 processes; a shared store (e.g. Redis, with a sorted set or a GCRA token bucket per key) is the
 step for multi-host deployments. Behind a reverse proxy the client address is the proxy's unless
-uvicorn is told to trust the proxy's X-Forwarded-For (`--proxy-headers --forwarded-allow-ips`).
+the proxy is named in TRUSTED_PROXIES (app.py): X-Forwarded-For is honoured from those only.
 """
 from __future__ import annotations
 
