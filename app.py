@@ -30,6 +30,7 @@ from graphql_view import MarketplaceGraphQL, browser_origins
 from observability.metrics import HttpMetricsMiddleware, Metrics, metrics_endpoint
 from persistence.db import create_database
 from schema.build import build_schema
+from security.account_check import account_states
 from security.passwords import Argon2PasswordHasher
 from security.posture import check_production
 from security.tokens import TokenIssuer
@@ -120,6 +121,7 @@ def create_app(
             yield
         finally:
             await stop_background(tasks)
+            await account_states(runtime).close()
             await db.dispose()
 
     routes = [
