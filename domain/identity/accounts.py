@@ -7,8 +7,9 @@
   (USD, balance 0) in the same transaction. Success signs the new user in.
 - login: an unknown email and a wrong password answer the same INVALID_CREDENTIALS at the same
   cost (the hasher verifies against a dummy hash when there is no user). A disabled account
-  answers INVALID_CREDENTIALS "This account is disabled." (only to the right password). Accounts without a
-  password (made through an external OpenID Connect issuer) cannot log in with one.
+  answers INVALID_CREDENTIALS "This account is disabled." (only to the right password).
+  Accounts without a password (made through an external OpenID Connect issuer) cannot log in
+  with one.
 - create_admin: idempotent; False when the email already has an account (of any type).
 Password hashing (Argon2id, deliberately slow) runs in a worker thread and never inside a
 transaction, so it neither blocks the event loop nor holds SQLite's write lock.

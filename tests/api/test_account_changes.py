@@ -32,8 +32,8 @@ PM_ADD = """mutation { paymentMethodAdd(providerToken: "pm_card_visa") {
   paymentMethod { id } userErrors { code } } }"""
 REGISTER = """mutation($input: RegisterInput!) { register(input: $input) {
   token refreshToken userErrors { code } } }"""
-LOGIN = """mutation($email: String!, $password: String!) { login(email: $email, password: $password) {
-  token refreshToken userErrors { code message } } }"""
+LOGIN = """mutation($email: String!, $password: String!) {
+  login(email: $email, password: $password) { token refreshToken userErrors { code message } } }"""
 REFRESH = """mutation($t: String!) { tokenRefresh(refreshToken: $t) {
   token refreshToken userErrors { code } } }"""
 
