@@ -85,3 +85,14 @@ async def test_metrics_are_closed_in_production_without_a_token(settings: Settin
 
 async def test_metrics_stay_open_in_development(gql: Any) -> None:
     assert (await gql.http.get("/metrics")).status_code == 200
+
+
+async def test_behind_a_trusted_proxy_what_the_client_wrote_itself_does_not_count(
+        settings: Settings) -> None:
+    """The proxy appends the peer it saw; entries the client put in front are not believed."""
+    trusted = replace(settings, trusted_proxies=("127.0.0.1",),
+                      mutation_rate_limit_per_minute=1)
+    async for http in _client(trusted):
+        assert not await _limited(http, "198.51.100.1, 203.0.113.7")
+        assert await _limited(http, "198.51.100.2, 203.0.113.7")  # the same client
+        assert not await _limited(http, "198.51.100.2, 203.0.113.8")
