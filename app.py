@@ -19,6 +19,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from context import Runtime
 from domain.clock import Clock, SystemClock
@@ -30,8 +31,10 @@ from graphql_view import MarketplaceGraphQL, browser_origins
 from observability.metrics import HttpMetricsMiddleware, Metrics, metrics_endpoint
 from persistence.db import create_database
 from schema.build import build_schema
+from security.account_check import account_states
 from security.passwords import Argon2PasswordHasher
 from security.rate_limits import install_limiters
+from security.posture import check_production
 from security.tokens import TokenIssuer
 from settings import Settings
 
@@ -100,6 +103,7 @@ def create_app(
     password_hasher: Argon2PasswordHasher | None = None,
 ) -> Starlette:
     settings = settings or Settings.from_env()
+    check_production(settings)  # `uvicorn app:app` too: never serve production on defaults
     runtime = build_runtime(settings, clock=clock, password_hasher=password_hasher)
     db = runtime.db
     if payment_provider is not None:
@@ -134,6 +138,7 @@ def create_app(
             await stop_background(tasks)
             if redis is not None:
                 await redis.aclose()
+            await account_states(runtime).close()
             await db.dispose()
 
     routes = [
@@ -144,10 +149,11 @@ def create_app(
         Route("/payments/offline/action/{intent}", offline_action, methods=["GET", "POST"]),
         Route("/healthz", healthz),
         Route("/readyz", readyz),
-        Route("/metrics", metrics_endpoint(metrics)),
     ]
     if settings.graphiql:
         routes.append(Mount(STATIC_URL, app=static_files(), name="graphiql-static"))
+    if settings.metrics_token or not settings.is_production:  # closed in production without
+        routes.append(Route("/metrics", metrics_endpoint(metrics, settings.metrics_token)))
     middleware = [
         Middleware(HttpMetricsMiddleware, metrics=metrics),
         Middleware(RequestIdMiddleware),
@@ -160,6 +166,11 @@ def create_app(
             expose_headers=["X-Request-ID"],
         ),
     ]
+    if settings.trusted_proxies:
+        # X-Forwarded-For / -Proto only from the proxies named in TRUSTED_PROXIES (the client
+        # address then is the one the proxy saw); from anyone else they are ignored.
+        middleware.insert(0, Middleware(ProxyHeadersMiddleware,
+                                        trusted_hosts=list(settings.trusted_proxies)))
     app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
     app.state.runtime = runtime
     return app

@@ -7,6 +7,7 @@ import asyncio
 import sys
 from typing import Sequence
 
+from security.posture import InsecureSettings, check_production
 from settings import ConfigError, Settings
 
 # Commands that need the database: checked first (ops/preflight.py).
@@ -20,8 +21,10 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         from migrations import upgrade_head
 
         upgrade_head(settings.database_url)
+    # Forwarded headers are trusted by the app, only from TRUSTED_PROXIES (app.py); uvicorn's
+    # own handling (which trusts 127.0.0.1 by default) is switched off.
     uvicorn.run("app:app", host=args.host, port=args.port, workers=args.workers,
-                log_level=args.log_level, lifespan="on")
+                log_level=args.log_level, lifespan="on", proxy_headers=False)
     return 0
 
 
@@ -98,12 +101,19 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Exit 2 with one line on stderr when the settings are invalid or, with
+    APP_ENV=production, insecure (security/posture.py)."""
     args = build_parser().parse_args(argv)
     try:
         settings = Settings.from_env()
+        if args.command == "serve":
+            check_production(settings)
         from ops.preflight import check
 
         check(settings, database=args.command in USES_DATABASE)
+    except InsecureSettings as exc:
+        print(f"marketplace {args.command}: {exc}", file=sys.stderr)
+        return 2
     except ConfigError as exc:
         # One line, what is wrong and how to fix it; exit 2 (README, Settings).
         print(f"marketplace {args.command}: configuration error: {exc}", file=sys.stderr)

@@ -12,6 +12,8 @@ from typing import Mapping
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./marketplace.db"
 DEV_JWT_SECRET = "dev-only-secret-change-me-in-production-0123456789"
 DEV_CARRIER_WEBHOOK_SECRET = "dev-only-carrier-webhook-secret-change-me"
+DEV_STRIPE_WEBHOOK_SECRET = "whsec_dev_only_offline_provider_secret"
+APP_ENVS = ("development", "production")
 
 
 class ConfigError(ValueError):
@@ -119,7 +121,7 @@ class Settings:
     # --- payments
     stripe_api_key: str | None = None
     stripe_api_base: str | None = None
-    stripe_webhook_secret: str = "whsec_dev_only_offline_provider_secret"
+    stripe_webhook_secret: str = DEV_STRIPE_WEBHOOK_SECRET
     public_base_url: str = "http://127.0.0.1:8000"
     # --- carriers: HMAC-SHA256 key of POST /webhooks/carrier (X-Carrier-Signature)
     carrier_webhook_secret: str = DEV_CARRIER_WEBHOOK_SECRET
@@ -145,6 +147,16 @@ class Settings:
     event_stream: str = "MARKETPLACE"
     event_subject_prefix: str = "marketplace"
     event_relay_interval_seconds: float = 0.5
+    # --- sessions and secrets (docs/rules.md "Sessions and secrets"): APP_ENV, the per-request
+    # account check and its cache (Redis when REDIS_URL is set), trusted proxies, /metrics token
+    app_env: str = "development"  # development or production
+    account_cache_seconds: float = 5.0
+    trusted_proxies: tuple[str, ...] = ()
+    metrics_token: str | None = None
+
+    @property
+    def is_production(self) -> bool:
+        return self.app_env == "production"
 
     @property
     def is_sqlite(self) -> bool:
@@ -192,7 +204,7 @@ class Settings:
             stripe_api_key=e.get("STRIPE_API_KEY") or None,
             stripe_api_base=e.get("STRIPE_API_BASE") or None,
             stripe_webhook_secret=e.get("STRIPE_WEBHOOK_SECRET")
-            or "whsec_dev_only_offline_provider_secret",
+            or DEV_STRIPE_WEBHOOK_SECRET,
             public_base_url=e.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000"),
             carrier_webhook_secret=e.get("CARRIER_WEBHOOK_SECRET")
             or DEV_CARRIER_WEBHOOK_SECRET,
@@ -205,15 +217,29 @@ class Settings:
             log_sql=_bool(e.get("LOG_SQL"), False, "LOG_SQL"),
             tax_rates=_tax_rates(e.get("TAX_RATES")) or cls().tax_rates,
             # --- shared state and events out (issue 11)
-            login_rate_limit_per_minute=_int(e.get("LOGIN_RATE_LIMIT_PER_MINUTE"), 10),
+            login_rate_limit_per_minute=_int(e.get("LOGIN_RATE_LIMIT_PER_MINUTE"), 10,
+                                             "LOGIN_RATE_LIMIT_PER_MINUTE"),
             redis_url=e.get("REDIS_URL") or None,
             redis_key_prefix=e.get("REDIS_KEY_PREFIX") or "marketplace:",
             event_relay_url=e.get("EVENT_RELAY_URL") or None,
             event_stream=e.get("EVENT_STREAM") or "MARKETPLACE",
             event_subject_prefix=e.get("EVENT_SUBJECT_PREFIX") or "marketplace",
-            event_relay_interval_seconds=float(e.get("EVENT_RELAY_INTERVAL_SECONDS") or 0.5),
+            event_relay_interval_seconds=_float(e.get("EVENT_RELAY_INTERVAL_SECONDS"), 0.5,
+                                                "EVENT_RELAY_INTERVAL_SECONDS"),
+            # --- sessions and secrets
+            app_env=_app_env(e.get("APP_ENV")),
+            account_cache_seconds=_float(e.get("ACCOUNT_CACHE_SECONDS"), 5.0, "ACCOUNT_CACHE_SECONDS"),
+            trusted_proxies=_list(e.get("TRUSTED_PROXIES")),
+            metrics_token=e.get("METRICS_TOKEN") or None,
         )
         return replace(s, **overrides) if overrides else s  # type: ignore[arg-type]
+
+
+def _app_env(value: str | None) -> str:
+    env = (value or "development").strip().lower()
+    if env not in APP_ENVS:
+        raise ConfigError(f"APP_ENV must be one of {', '.join(APP_ENVS)}, not {value!r}")
+    return env
 
 
 def _read_pem(path: str | None, name: str) -> str | None:

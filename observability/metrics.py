@@ -27,6 +27,7 @@ for aggregating workers).
 """
 from __future__ import annotations
 
+import hmac
 import re
 import time
 from collections.abc import Iterator
@@ -183,8 +184,16 @@ class HttpMetricsMiddleware:
                                       time.perf_counter() - started)
 
 
-def metrics_endpoint(metrics: Metrics) -> Any:
+def metrics_endpoint(metrics: Metrics, token: str | None = None) -> Any:
+    """/metrics; with a token (METRICS_TOKEN) only for `Authorization: Bearer <token>`, else
+    401. create_app leaves the route out in production when no token is set."""
+    expected = f"Bearer {token}".encode() if token else None
+
     async def endpoint(request: Request) -> Response:
+        if expected is not None and not hmac.compare_digest(
+                request.headers.get("authorization", "").encode("latin-1"), expected):
+            return Response("metrics need the bearer token\n", status_code=401,
+                            headers={"WWW-Authenticate": "Bearer"}, media_type="text/plain")
         return metrics.render(request.headers.get("accept"))
 
     return endpoint

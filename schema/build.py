@@ -14,7 +14,7 @@ from settings import Settings
 
 # Feature modules under schema/roots/, in the order their fields appear in the SDL.
 FEATURES = ("node", "identity", "catalog", "seller", "cart", "checkout", "orders",
-            "fulfilment", "live", "analytics")
+            "fulfilment", "live", "analytics", "admin")
 
 
 def _roots(kind: str) -> tuple[type, ...]:

@@ -4,7 +4,10 @@ HS256 with a shared secret (at least 32 bytes, RFC 7518 3.2) by default; RS256 o
 configured key pair (a verify-only node may be given just the public key). Only the configured
 algorithm is accepted, so `alg: none` and algorithm swaps (an HS256 token signed with the
 public key of an RS256 deployment) are refused. `exp`, `iss`, `aud` and `sub` are essential
-claims; `role` must be one of the account types and `sid` (the seller id) an integer or null.
+claims; `role` must be one of the account types and `sid` (the seller id) an integer or null;
+`ver` (the account's token version, 0 when absent) an integer and `fam` (the refresh family
+of the sign-in) a string, both checked against the account on each request
+(security/account_check.py).
 A leeway of LEEWAY_SECONDS absorbs clock skew between the hosts of one deployment.
 """
 from __future__ import annotations
@@ -60,7 +63,7 @@ class TokenIssuer:
         self._verify_key = key_cls.import_key(public) if public else self._sign_key
 
     def issue(self, *, user_id: int, account_type: str, seller_id: int | None,
-              now: datetime) -> AccessToken:
+              now: datetime, version: int = 0, family: str | None = None) -> AccessToken:
         if self._sign_key is None:
             raise RuntimeError("this node has no private key: it verifies tokens only")
         expires = now + self.ttl
@@ -72,7 +75,10 @@ class TokenIssuer:
             "aud": self.audience,
             "iat": int(now.timestamp()),
             "exp": int(expires.timestamp()),
+            "ver": version,
         }
+        if family is not None:
+            claims["fam"] = family
         token = jwt.encode({"alg": self.algorithm, "typ": "JWT"}, claims, self._sign_key,
                            algorithms=[self.algorithm])
         return AccessToken(token, expires)
@@ -96,6 +102,11 @@ class TokenIssuer:
             sid = claims.get("sid")
             if sid is not None and (not isinstance(sid, int) or isinstance(sid, bool)):
                 raise ValueError("sid must be an integer")
+            ver = claims.setdefault("ver", 0)
+            if not isinstance(ver, int) or isinstance(ver, bool):
+                raise ValueError("ver must be an integer")
+            if not isinstance(claims.get("fam", ""), str):
+                raise ValueError("fam must be a string")
             return claims
         except (JoseError, ValueError, KeyError, TypeError) as exc:
             raise InvalidToken(str(exc)) from exc

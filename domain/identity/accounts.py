@@ -6,8 +6,10 @@
   500). A seller gets a `sellers` row and its ledger account SELLER_PAYABLE:<seller id>
   (USD, balance 0) in the same transaction. Success signs the new user in.
 - login: an unknown email and a wrong password answer the same INVALID_CREDENTIALS at the same
-  cost (the hasher verifies against a dummy hash when there is no user). Accounts without a
-  password (made through an external OpenID Connect issuer) cannot log in with one.
+  cost (the hasher verifies against a dummy hash when there is no user). A disabled account
+  answers INVALID_CREDENTIALS "This account is disabled." (only to the right password).
+  Accounts without a password (made through an external OpenID Connect issuer) cannot log in
+  with one.
 - create_admin: idempotent; False when the email already has an account (of any type).
 Password hashing (Argon2id, deliberately slow) runs in a worker thread and never inside a
 transaction, so it neither blocks the event loop nor holds SQLite's write lock.
@@ -19,6 +21,7 @@ from dataclasses import replace
 
 from domain.errors import DomainError
 from domain.identity import rules
+from domain.identity.access import DISABLED
 from domain.identity.models import ADMIN, SELLER, AuthResult, User
 from domain.identity.ports import AuthServices, PasswordHasher, Transact, UnitOfWork
 from domain.identity.sessions import invalid_credentials, start_session
@@ -66,6 +69,8 @@ async def login(transact: Transact, auth: AuthServices, *, email: str,
     verified = await asyncio.to_thread(auth.passwords.verify, password_hash, password)
     if not verified or user is None:
         raise invalid_credentials(INVALID_LOGIN)
+    if user.disabled_at is not None:
+        raise invalid_credentials(DISABLED)
     signed_in: User = user
 
     async def sign_in(uow: UnitOfWork) -> AuthResult:

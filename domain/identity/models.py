@@ -18,6 +18,8 @@ class User:
     account_type: str  # BUYER, SELLER or ADMIN
     seller_id: int | None = None  # set for sellers: their `sellers` row
     external_subject: str | None = None  # `sub` of the trusted OpenID Connect issuer, if linked
+    token_version: int = 0  # access tokens of another version are refused (domain/identity/access)
+    disabled_at: datetime | None = None  # set while an admin has disabled the account
 
 
 @dataclass(frozen=True)
@@ -78,3 +80,28 @@ class AuthResult:
     access_token: str
     expires_at: datetime
     refresh_token: str
+
+
+@dataclass(frozen=True)
+class AccountState:
+    """What each request checks its access token against (domain/identity/access.py): the
+    account's current role, seller row, token version, whether it is disabled, and the refresh
+    families revoked recently enough for their access tokens to be still unexpired."""
+
+    account_type: str
+    seller_id: int | None
+    token_version: int
+    disabled: bool
+    revoked_families: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One admin action on an account (domain/identity/admin.py)."""
+
+    id: int
+    actor_user_id: int
+    action: str  # SET_ROLE, DISABLE_USER or ENABLE_USER
+    target_user_id: int | None
+    details: dict[str, str]
+    created_at: datetime

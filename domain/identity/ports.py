@@ -45,6 +45,21 @@ class UserRepository(Protocol):
     async def lock_user(self, user_id: int) -> bool:
         """Serialises changes to one user's addresses / payment methods; False if no user."""
 
+    # --- admin operations (domain/identity/admin.py)
+    async def set_account_type(self, user_id: int, account_type: str) -> None: ...
+
+    async def disable_account(self, user_id: int, *, reason: str, now: datetime) -> int:
+        """Sets disabled_at and bumps token_version; the new version."""
+
+    async def enable_account(self, user_id: int) -> None: ...
+
+    async def revoke_user_sessions(self, user_id: int, now: datetime) -> int:
+        """Revokes every live refresh token of the user."""
+
+    async def add_audit_entry(self, *, actor_user_id: int, action: str,
+                              target_user_id: int | None, details: dict[str, str],
+                              now: datetime) -> None: ...
+
     # --- refresh tokens
     async def add_refresh_token(self, *, user_id: int, token_hash: str, family: str,
                                 expires_at: datetime, now: datetime) -> None: ...
@@ -52,7 +67,8 @@ class UserRepository(Protocol):
     async def use_refresh_token(self, token_hash: str, now: datetime) -> tuple[int, str] | None:
         """Marks a live token used in one conditional UPDATE: (user_id, family) or None."""
 
-    async def family_of_used_token(self, token_hash: str) -> str | None: ...
+    async def family_of_used_token(self, token_hash: str) -> tuple[int, str] | None:
+        """(user_id, family) of a token that was already used."""
 
     async def revoke_family(self, family: str, now: datetime) -> int: ...
 
@@ -116,7 +132,11 @@ class IssuedToken(Protocol):
 
 class AccessTokenIssuer(Protocol):
     def issue(self, *, user_id: int, account_type: str, seller_id: int | None,
-              now: datetime) -> IssuedToken: ...
+              now: datetime, version: int = 0, family: str | None = None) -> IssuedToken: ...
+
+
+async def _nothing_to_forget(user_id: int) -> None:
+    return None
 
 
 @dataclass(frozen=True)
@@ -126,3 +146,6 @@ class AuthServices:
     passwords: PasswordHasher
     tokens: AccessTokenIssuer
     refresh_ttl: timedelta
+    # Called after a commit that changed what a user's access tokens may do (a revoked
+    # family): drops the cached account state (security/account_check.py).
+    forget_account: Callable[[int], Awaitable[None]] = _nothing_to_forget

@@ -9,6 +9,10 @@ Refresh tokens follow OAuth 2.1 refresh-token rotation (and RFC 6819, 5.2.2.3):
 - Reuse detection: presenting a token that was already used revokes its whole family, so
   both a thief and the victim have to sign in again. That revocation is committed although the
   call answers an error: it is a security response, not a business change.
+- Access tokens carry their refresh family (`fam`) and the account's token version (`ver`):
+  once a family is revoked, its access tokens are refused too, from the next request on
+  (domain/identity/access.py).
+- A disabled account cannot refresh (its tokens were revoked when it was disabled).
 - An unknown, expired, revoked or reused token answers INVALID_CREDENTIALS, always with the
   same message. A retried tokenRefresh whose first answer was lost counts as reuse: clients
   must keep only the newest refresh token.
@@ -48,11 +52,13 @@ async def start_session(uow: UnitOfWork, auth: AuthServices, user: User, *,
     Runs inside the caller's transaction; the caller commits."""
     now = uow.now()
     refresh = new_refresh_token()
+    family = family or new_family()
     await uow.users.add_refresh_token(
-        user_id=user.id, token_hash=hash_refresh_token(refresh), family=family or new_family(),
+        user_id=user.id, token_hash=hash_refresh_token(refresh), family=family,
         expires_at=now + auth.refresh_ttl, now=now)
     access = auth.tokens.issue(user_id=user.id, account_type=user.account_type,
-                               seller_id=user.seller_id, now=now)
+                               seller_id=user.seller_id, now=now,
+                               version=user.token_version, family=family)
     return AuthResult(user=user, access_token=access.token, expires_at=access.expires_at,
                       refresh_token=refresh)
 
@@ -64,21 +70,29 @@ async def refresh_session(transact: Transact, auth: AuthServices, *,
         raise invalid_credentials(INVALID_REFRESH)
     token_hash = hash_refresh_token(refresh_token)
 
-    async def rotate(uow: UnitOfWork) -> AuthResult:
+    async def rotate(uow: UnitOfWork) -> AuthResult | int | None:
+        """The new session; else the id of a user whose family was revoked, or None."""
         now = uow.now()
         redeemed = await uow.users.use_refresh_token(token_hash, now)
         if redeemed is None:
-            family = await uow.users.family_of_used_token(token_hash)
-            if family is not None:  # reuse: the whole family is compromised
-                await uow.users.revoke_family(family, now)
-                await uow.commit()
-            raise invalid_credentials(INVALID_REFRESH)
+            reused = await uow.users.family_of_used_token(token_hash)
+            if reused is None:
+                return None
+            owner, family = reused  # reuse: the whole family is compromised
+            await uow.users.revoke_family(family, now)
+            await uow.commit()
+            return owner
         user_id, family = redeemed
         user = await uow.users.get(user_id)
-        if user is None:
+        if user is None or user.disabled_at is not None:
             raise invalid_credentials(INVALID_REFRESH)
         result = await start_session(uow, auth, user, family=family)
         await uow.commit()
         return result
 
-    return await transact(rotate)
+    outcome = await transact(rotate)
+    if isinstance(outcome, AuthResult):
+        return outcome
+    if outcome is not None:
+        await auth.forget_account(outcome)
+    raise invalid_credentials(INVALID_REFRESH)

@@ -3,12 +3,13 @@ the keys (None, or [] for to-many relations, where nothing matches)."""
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import datetime
 from typing import Any, Sequence
 
-from sqlalchemy import select
+from sqlalchemy import and_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from domain.identity.models import Address, PaymentMethod, Seller, User
+from domain.identity.models import AccountState, Address, PaymentMethod, Seller, User
 from persistence.repositories.users import (
     ADDRESS_COLUMNS,
     PAYMENT_METHOD_COLUMNS,
@@ -20,7 +21,7 @@ from persistence.repositories.users import (
     to_seller,
     to_user,
 )
-from persistence.tables import addresses, payment_methods, sellers, users
+from persistence.tables import addresses, payment_methods, refresh_tokens, sellers, users
 
 
 def _aligned(keys: Sequence[Any], by_key: dict[Any, Any]) -> list[Any]:
@@ -79,3 +80,24 @@ async def user_by_external_subject(conn: AsyncConnection, subject: str) -> User 
     row = (await conn.execute(select(*USER_COLUMNS).select_from(USERS_WITH_SELLER)
                               .where(users.c.external_subject == subject))).first()
     return to_user(row) if row else None
+
+
+async def account_state(conn: AsyncConnection, user_id: int,
+                        revoked_since: datetime) -> AccountState | None:
+    """The account as each request checks it (domain/identity/access.py), in one statement:
+    role, seller row, token version, disabled, and the refresh families revoked since
+    `revoked_since`. None when there is no such user."""
+    t = refresh_tokens.c
+    rows = (await conn.execute(
+        select(users.c.account_type, users.c.token_version, users.c.disabled_at,
+               sellers.c.id.label("seller_id"), t.family)
+        .select_from(USERS_WITH_SELLER.outerjoin(refresh_tokens, and_(
+            t.user_id == users.c.id, t.revoked_at > revoked_since)))
+        .where(users.c.id == user_id).distinct())).all()
+    if not rows:
+        return None
+    first = rows[0]
+    return AccountState(
+        account_type=first.account_type, seller_id=first.seller_id,
+        token_version=first.token_version, disabled=first.disabled_at is not None,
+        revoked_families=frozenset(row.family for row in rows if row.family is not None))

@@ -15,6 +15,7 @@ from sqlalchemy import and_, delete, exists, insert, select, update
 
 from domain.identity.models import Address, AddressFields, PaymentMethod, Seller, User
 from persistence.repositories.base import Repository
+from persistence.repositories.user_admin import UserAdminMixin
 from persistence.tables import (
     addresses,
     ledger_accounts,
@@ -25,7 +26,8 @@ from persistence.tables import (
 )
 
 USER_COLUMNS = (users.c.id, users.c.email, users.c.name, users.c.account_type,
-                users.c.external_subject, sellers.c.id.label("seller_id"))
+                users.c.external_subject, sellers.c.id.label("seller_id"),
+                users.c.token_version, users.c.disabled_at)
 USERS_WITH_SELLER = users.outerjoin(sellers, sellers.c.user_id == users.c.id)
 SELLER_COLUMNS = (sellers.c.id, sellers.c.user_id, sellers.c.display_name)
 ADDRESS_COLUMNS = tuple(c for c in addresses.c if c.name != "created_at")
@@ -34,7 +36,8 @@ PAYMENT_METHOD_COLUMNS = tuple(c for c in payment_methods.c if c.name != "create
 
 def to_user(row: Any) -> User:
     return User(id=row.id, email=row.email, name=row.name, account_type=row.account_type,
-                seller_id=row.seller_id, external_subject=row.external_subject)
+                seller_id=row.seller_id, external_subject=row.external_subject,
+                token_version=row.token_version, disabled_at=row.disabled_at)
 
 
 def to_seller(row: Any) -> Seller:
@@ -54,7 +57,7 @@ def to_payment_method(row: Any) -> PaymentMethod:
                          brand=row.brand, last4=row.last4, is_default=bool(row.is_default))
 
 
-class UserRepository(Repository):
+class UserRepository(UserAdminMixin, Repository):
     # --- accounts
     async def add_user(self, *, email: str, name: str, password_hash: str | None,
                        account_type: str, now: datetime,
@@ -122,10 +125,11 @@ class UserRepository(Repository):
             .returning(t.user_id, t.family))).first()
         return (row.user_id, row.family) if row else None
 
-    async def family_of_used_token(self, token_hash: str) -> str | None:
+    async def family_of_used_token(self, token_hash: str) -> tuple[int, str] | None:
         t = refresh_tokens.c
-        return (await self.conn.execute(select(t.family).where(
-            t.token_hash == token_hash, t.used_at.is_not(None)))).scalar_one_or_none()
+        row = (await self.conn.execute(select(t.user_id, t.family).where(
+            t.token_hash == token_hash, t.used_at.is_not(None)))).first()
+        return (row.user_id, row.family) if row else None
 
     async def revoke_family(self, family: str, now: datetime) -> int:
         t = refresh_tokens.c

@@ -1,4 +1,5 @@
 """Every table of the database, on one MetaData (the models Alembic compares against)."""
+from persistence.tables.audit import admin_audit_log
 from persistence.tables.base import metadata
 from persistence.tables.cart import cart_lines, carts, outbox
 from persistence.tables.catalog import categories, product_images, products, stock, variants
@@ -37,4 +38,5 @@ __all__ = [
     "loyalty_accounts", "loyalty_transactions", "counters", "orders", "order_lines",
     "order_status_history", "shipments", "payments", "payment_events", "ledger_transactions",
     "ledger_entries", "notifications", "analytics_events", "offline_payment_intents",
+    "admin_audit_log",
 ]

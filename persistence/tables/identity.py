@@ -26,6 +26,11 @@ users = Table(
     Column("account_type", String(10), nullable=False),
     Column("external_subject", String(300), nullable=True, unique=True),
     Column("created_at", UTCDateTime, nullable=False),
+    # Sessions and secrets (docs/rules.md): access tokens carry the version they were issued
+    # under; disabling an account bumps it, ending every session issued before.
+    Column("token_version", Integer, nullable=False, server_default=text("0")),
+    Column("disabled_at", UTCDateTime, nullable=True),
+    Column("disabled_reason", String(500), nullable=True),
     CheckConstraint("account_type IN ('BUYER','SELLER','ADMIN')", name="account_type"),
 )
 

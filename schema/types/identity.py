@@ -97,6 +97,8 @@ class User(Node):
     email: str
     name: str
     account_type: AccountType
+    disabled_at: Optional[datetime] = strawberry.field(
+        description="When an admin disabled the account; null while it is active.")
     pk: strawberry.Private[int]
     seller_pk: strawberry.Private[Optional[int]]
     # True in a sign-in payload: the caller just proved to be this user (no token sent yet).
@@ -106,7 +108,8 @@ class User(Node):
     def from_domain(cls, user: models.User, *, signed_in: bool = False) -> "User":
         return cls(id=strawberry.ID(encode_id("User", user.id)), email=user.email,
                    name=user.name, account_type=AccountType(user.account_type), pk=user.id,
-                   seller_pk=user.seller_id, signed_in=signed_in)
+                   seller_pk=user.seller_id, signed_in=signed_in,
+                   disabled_at=user.disabled_at)
 
     @strawberry.field(description="Only the user themself and admins see them; others get [].")
     async def addresses(self, info: Info) -> list[Address]:
