@@ -228,7 +228,8 @@ class Settings:
                                                 "EVENT_RELAY_INTERVAL_SECONDS"),
             # --- sessions and secrets
             app_env=_app_env(e.get("APP_ENV")),
-            account_cache_seconds=_float(e.get("ACCOUNT_CACHE_SECONDS"), 5.0, "ACCOUNT_CACHE_SECONDS"),
+            account_cache_seconds=_float(e.get("ACCOUNT_CACHE_SECONDS"), 5.0,
+                                         "ACCOUNT_CACHE_SECONDS"),
             trusted_proxies=_list(e.get("TRUSTED_PROXIES")),
             metrics_token=e.get("METRICS_TOKEN") or None,
         )
