@@ -18,6 +18,8 @@ Rules:
   PaymentProviderUnavailable (the SDK first retries `max_network_retries` times with the same
   idempotency key); invalid requests raise PaymentRequestRejected; a refund beyond what is left
   raises RefundTooLarge.
+- Cancel: PaymentIntent cancel; Stripe refuses to cancel a succeeded (or canceled) intent
+  (payment_intent_unexpected_state), and then the intent is retrieved and answered as it is.
 - Webhooks: stripe.Webhook.construct_event, tolerance 300 s (payments/stripe_objects.py).
 """
 from __future__ import annotations
@@ -99,6 +101,17 @@ class StripeProvider:
         except stripe.StripeError as exc:
             raise _translate(exc) from exc
         return refund_result(refund.to_dict())
+
+    async def cancel(self, reference: str) -> IntentResult:
+        try:
+            intent = await self._client.v1.payment_intents.cancel_async(reference)
+        except stripe.InvalidRequestError as exc:
+            if exc.code == "payment_intent_unexpected_state":
+                return await self.retrieve(reference)
+            raise _translate(exc) from exc
+        except stripe.StripeError as exc:
+            raise _translate(exc) from exc
+        return intent_result(intent.to_dict(), self.name)
 
     def parse_webhook(self, payload: bytes, signature_header: str) -> WebhookEvent:
         return parse_event(payload, signature_header, self._webhook_secret)
