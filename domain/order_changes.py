@@ -68,7 +68,7 @@ async def _cancel(uow: Any, *, order_id: int | None, user_id: int, is_admin: boo
     if order.status == "CANCELLED":  # a repeat: finish what is owed, change nothing else
         await uow.commit()
         return order, paid, [p for p in payments
-                             if p.status == "CANCELED" and p.provider_reference]
+                             if p.status in ("CANCELED", "FAILED") and p.provider_reference]
     shipments = await uow.orders.shipments(order.id)
     if order.status not in CANCELLABLE or any(s.status in SHIPPED_OR_LATER for s in shipments):
         raise DomainError("INVALID_STATE_TRANSITION",
@@ -83,7 +83,10 @@ async def _cancel(uow: Any, *, order_id: int | None, user_id: int, is_admin: boo
         await uow.loyalty.take_back(order.buyer_id, order.loyalty_points_earned, order.id, now)
     cancelled = await uow.orders.get(order.id)
     await uow.commit()
-    return cancelled, paid, [p for p in opened if p.provider_reference]
+    # A declined intent stays open at the provider (it could still be confirmed with another
+    # card), so it is cancelled there too.
+    return cancelled, paid, [p for p in opened + [p for p in payments if p.status == "FAILED"]
+                             if p.provider_reference]
 
 
 async def cancel_order(transact: Transact, provider: PaymentProvider, *, order_id: int | None,

@@ -136,3 +136,20 @@ async def test_a_cancelled_order_gives_its_use_back(gql: Any, runtime: Any) -> N
         per_buyer = dict((await conn.execute(select(
             promotion_customer_uses.c.buyer_id, promotion_customer_uses.c.uses))).all())
     assert per_buyer.get(first.user_id, 0) == 0 and per_buyer[second.user_id] == 1
+
+
+async def test_the_sweeper_gives_the_use_of_an_unpaid_order_back(gql: Any, runtime: Any,
+                                                                  clock: Any) -> None:
+    from ops.sweep import sweep_all
+
+    admin = await make_account(runtime, "ADMIN")
+    seller = await make_account(runtime, "SELLER")
+    await make_promotion(runtime, "ONCE", value=10, usage_limit=1, created_by=admin.user_id)
+    buyer = await make_account(runtime)
+    sid, _ = await _checkout(gql, runtime, buyer, [(seller, 2000)], promotionCodes=["ONCE"])
+    declined = await complete(gql, buyer.token, sid, pm="pm_card_chargeDeclined")
+    assert declined["order"]["status"] == "PENDING_PAYMENT"
+    assert (await _counts(runtime))[:2] == (1, 1)
+    clock.advance(minutes=30, seconds=1)
+    assert (await sweep_all(runtime.transaction)).orders_cancelled == 1
+    assert (await _counts(runtime))[:2] == (0, 0)
