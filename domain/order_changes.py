@@ -153,6 +153,26 @@ async def refund_surplus(transact: Transact, provider: PaymentProvider,
     return []
 
 
+async def refund_owed(transact: Transact, provider: PaymentProvider, *,
+                      batch: int = 50) -> int:
+    """The backstop (the server's sweeper loop): refund what cancelled orders still hold
+    (a refund that could not reach the provider when it was due). Safe beside the paths that
+    refund at once: the same idempotency key and the conditional record (`record_refund`)
+    make a refund happen once. Returns how many payments it refunded."""
+    owed = await transact(lambda uow: _owed(uow, batch))
+    done = 0
+    for applied in owed:
+        if not await refund_surplus(transact, provider, applied):
+            done += 1
+    return done
+
+
+async def _owed(uow: Any, batch: int) -> list[Applied]:
+    rows = await uow.payments.owed_refunds(batch)
+    await uow.commit()
+    return [Applied(payment, number, refund_owed=True) for payment, number in rows]
+
+
 async def refund_order(transact: Transact, provider: PaymentProvider, *, order_id: int | None,
                        amount_minor: int, reason: str | None) -> Changed:
     order, paid = await transact(lambda uow: _refundable(uow, order_id))

@@ -165,3 +165,45 @@ async def test_a_success_after_the_sweeper_cancelled_the_order_is_refunded(
     assert view["order"]["status"] == "CANCELLED"
     assert view["order"]["payments"][0]["status"] == "REFUNDED"
     assert await _ledger(runtime) == [("CAPTURE", total), ("REFUND", -total)]
+
+
+class RefundsDown(CancelDown):
+    """Cancels and refunds both find the provider down, until `up` is set."""
+
+    up = False
+
+    async def refund(self, **kwargs: Any) -> Any:
+        if not self.up:
+            raise PaymentProviderUnavailable("provider down")
+        return await self.inner.refund(**kwargs)
+
+
+async def test_a_refund_that_could_not_be_made_is_made_by_the_sweeper_loop(
+        settings: Any, clock: Any, fast_hasher: Any) -> None:
+    from domain.order_changes import refund_owed
+
+    provider = RefundsDown(OfflineProvider(settings.stripe_webhook_secret,
+                                           settings.public_base_url, clock))
+    app = create_app(settings, clock=clock, payment_provider=provider,
+                     password_hasher=fast_hasher)
+    runtime = app.state.runtime
+    transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 50003))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        gql = GraphQLClient(http)
+        buyer, placed = await _challenge_order(gql, runtime)
+        total = placed["order"]["pricing"]["total"]["minorUnits"]
+        await gql.data(CANCEL, {"id": placed["order"]["id"]}, token=buyer.token)
+        assert (await _finish_challenge(gql, placed["payment"]["nextAction"]["url"])
+                ).status_code == 200
+        view = await _admin_view(gql, runtime, placed["order"]["id"])
+        assert view["order"]["payments"][0]["status"] == "SUCCEEDED"  # owed, and visible
+        assert await _ledger(runtime) == [("CAPTURE", total)]
+        assert await refund_owed(runtime.transaction, provider) == 0  # still down
+        provider.up = True
+        assert await refund_owed(runtime.transaction, provider) == 1
+        assert await refund_owed(runtime.transaction, provider) == 0  # nothing left
+        view = await _admin_view(gql, runtime, placed["order"]["id"])
+        assert view["order"]["payments"][0]["status"] == "REFUNDED"
+        assert await _ledger(runtime) == [("CAPTURE", total), ("REFUND", -total)]
+        assert {b["balance"]["minorUnits"] for b in view["adminLedgerBalances"]} == {0}
+    await runtime.db.dispose()
