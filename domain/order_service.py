@@ -161,10 +161,11 @@ async def place_order(uow: Any, *, buyer_id: int, session_id: int | None, paymen
     if not await uow.loyalty.spend(buyer_id, breakdown.points_used, order_id, now):
         raise DomainError("INSUFFICIENT_POINTS", "Your points balance changed; review the "
                           "checkout.", ["input", "loyaltyPointsToUse"])
-    code = breakdown.promotion_code
-    refused = code and await uow.promotions.reserve_use(code, buyer_id, order_id, now)
-    if code and refused:
-        raise no_use_left(code, refused)
+    if breakdown.promotion_code:  # reserve its use (a conditional update, like stock)
+        refused = await uow.promotions.reserve_use(breakdown.promotion_code, buyer_id,
+                                                   order_id, now)
+        if refused:
+            raise no_use_left(breakdown.promotion_code, refused)
     await _add_lines_and_shipments(uow, order_id, lines, breakdown, session.shipping_method,
                                    now)
     await uow.orders.add_history(order_id, "PENDING_PAYMENT", now)
