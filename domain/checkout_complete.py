@@ -6,6 +6,9 @@ idempotency key, so a retry after a crash cannot charge twice; (3) its answer is
 the one outcome path (domain.payment_service), exactly as a webhook would be. `transact`
 runs a use case in a write transaction, `read` in a read-only one.
 
+An order whose total is zero is confirmed when it is placed, without the provider (its
+payment record: amount 0, SUCCEEDED, provider "none"; docs/rules.md "Money rules").
+
 A decline leaves the order PENDING_PAYMENT (PAYMENT_DECLINED in userErrors) so the buyer can
 retry with another method until paymentDueAt; an unreachable provider leaves the attempt
 INITIATED (PAYMENT_PROVIDER_UNAVAILABLE) and repeating the same request charges it then.
@@ -19,7 +22,8 @@ from domain.checkout_service import Policy
 from domain.errors import DomainError, ErrorList, not_found
 from domain.order_service import record_seen_prices, resolve_payment_method, place_order
 from domain.orders import Order, Payment
-from domain.payment_service import Outcome, apply_outcome
+from domain.order_changes import refund_surplus
+from domain.payment_service import Applied, Outcome, apply_outcome
 from domain.payments import (
     IntentResult,
     PaymentProvider,
@@ -61,9 +65,12 @@ async def _charge(transact: Transact, read: Transact, provider: PaymentProvider,
         outcome = Outcome(status="FAILED", failure_message=str(rejected))
     else:
         outcome = outcome_of(result)
-    payment = await transact(lambda uow: apply_outcome(uow, payment_id=payment.id,
+    applied = await transact(lambda uow: apply_outcome(uow, payment_id=payment.id,
                                                        outcome=outcome))
-    return await _finish(read, order.id, payment)
+    if applied.refund_owed:  # the order was cancelled while the provider answered
+        await refund_surplus(transact, provider, applied)
+        applied = await read(lambda uow: _read_applied(uow, payment.id))
+    return await _finish(read, order.id, applied.payment)
 
 
 async def _finish(read: Transact, order_id: int, payment: Payment) -> Charged:
@@ -75,6 +82,10 @@ async def _finish(read: Transact, order_id: int, payment: Payment) -> Charged:
                                     payment.failure_message or "The payment was declined.",
                                     ["input", "paymentMethod"]))
     return Charged(order, payment, problems)
+
+
+async def _read_applied(uow: Any, payment_id: int) -> Applied:
+    return Applied(await uow.payments.get(payment_id))
 
 
 async def _read_order(uow: Any, order_id: int) -> Order:

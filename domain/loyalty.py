@@ -13,6 +13,9 @@ Rules (design.md "Checkout", "Orders, payments, ledger"):
 - Earning on payment: 1 point per whole currency unit of the items total paid, i.e. the items
   after tier, promotion AND points discounts (what the buyer paid for goods; shipping and tax
   earn nothing). Floored: 394.98 earns 394 points.
+- Points taken back (an order that earned them cancelled or refunded) are taken in full, so
+  the balance can be negative; a negative balance spends nothing and later earnings repay it
+  (docs/rules.md "Money rules").
 - Tier from the points EARNED (not the balance) in the last 365 days, i.e. EARN movements with
   now - 365 days < created_at <= now (a negative EARN movement, a reversal, counts against):
   BRONZE < 1,000 <= SILVER < 5,000 <= GOLD.
@@ -120,7 +123,7 @@ def points_error(requested: int, *, balance: int, cap: int, currency: str) -> Do
             "INVALID_INPUT",
             f"Loyalty points for {currency} orders must be a multiple of {step}", field,
             {"step": step})
-    if requested > balance:
+    if requested > max(balance, 0):  # a negative balance (points owed) spends nothing
         return DomainError(
             "INSUFFICIENT_POINTS",
             f"Requested {requested} points but the balance is {balance}", field,
@@ -171,13 +174,15 @@ class LoyaltyAccount:
         return self.benefits.discount_percent
 
     def points_value(self, currency: str) -> Money:
-        return Money(points_to_minor(self.points, currency), currency)
+        """What the balance can buy now: nothing while it is negative (points taken back
+        after they were spent: later earnings repay them first)."""
+        return Money(points_to_minor(max(self.points, 0), currency), currency)
 
     def spend(self, points: int) -> LoyaltyAccount:
         if points < 0:
             raise DomainError("INVALID_INPUT", "Points to spend cannot be negative",
                               list(POINTS_FIELD))
-        if points > self.points:
+        if points > max(self.points, 0):
             raise DomainError("INSUFFICIENT_POINTS",
                               f"Requested {points} points but the balance is {self.points}",
                               list(POINTS_FIELD), {"requested": points, "balance": self.points})

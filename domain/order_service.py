@@ -13,6 +13,11 @@ idempotency key.
 - Loyalty points are taken when the order is placed (like stock, so two orders cannot spend
   the same points) and given back if it is cancelled unpaid; design.md's "spent on payment"
   is where they become final.
+- A zero-total order (free items, promotions covering everything) is confirmed here, in the
+  same transaction, without calling the provider: its payment record has amount 0, status
+  SUCCEEDED and provider "none" (docs/rules.md "Money rules").
+- The promotion use is reserved here (docs/rules.md "Money rules"): a code with no use left
+  is PROMOTION_NOT_APPLICABLE and nothing is created.
 - A price that changed since the buyer last saw it is PRICE_CHANGED: nothing is created and
   the new price is recorded (a second transaction), so the next attempt goes through.
 """
@@ -29,10 +34,14 @@ from domain.checkout_service import Policy, price_session
 from domain.errors import DomainError, ErrorList, invalid, not_found
 from domain.event_state import state_payload
 from domain.ids import decode_pk
+from domain.order_cancellation import cancel_placed_order
 from domain.orders import Order, Payment, Shipment
+from domain.payment_service import confirm_paid
 from domain.pricing import PriceBreakdown
+from domain.promotions import LIMIT_REASONS, no_use_left
 
 PAYMENT_DUE = timedelta(minutes=30)
+NO_PROVIDER = "none"  # the provider of a zero-total order's payment record
 _TOKEN = re.compile(r"pm_[A-Za-z0-9_]{1,120}")
 
 
@@ -146,13 +155,18 @@ async def place_order(uow: Any, *, buyer_id: int, session_id: int | None, paymen
         raise DomainError("CHECKOUT_EXPIRED", "This checkout has expired.")
     lines = await uow.checkouts.lines(session.cart_id)
     _lines_ready(lines)
-    breakdown, _, _ = await price_session(uow, session, lines, policy)
+    breakdown = await _price(uow, session, lines, policy)
     method = await resolve_payment_method(uow, buyer_id, payment_method)
     await _allocate(uow, lines)
     order_id = await uow.orders.create(await _order_values(uow, session, breakdown, key, now))
     if not await uow.loyalty.spend(buyer_id, breakdown.points_used, order_id, now):
         raise DomainError("INSUFFICIENT_POINTS", "Your points balance changed; review the "
                           "checkout.", ["input", "loyaltyPointsToUse"])
+    if breakdown.promotion_code:  # reserve its use (a conditional update, like stock)
+        refused = await uow.promotions.reserve_use(breakdown.promotion_code, buyer_id,
+                                                   order_id, now)
+        if refused:
+            raise no_use_left(breakdown.promotion_code, refused)
     shipments = await _add_lines_and_shipments(uow, order_id, lines, breakdown,
                                                session.shipping_method, now)
     await uow.orders.add_history(order_id, "PENDING_PAYMENT", now)
@@ -165,12 +179,31 @@ async def place_order(uow: Any, *, buyer_id: int, session_id: int | None, paymen
         "total": order.total_minor, "currency": order.currency,
         "sellerIds": sorted({ln.seller_id for ln in lines}),
         "state": state_payload(order, shipments=shipments)}, now)
+    free = order.total_minor == 0
     payment = await uow.payments.create(
-        order_id=order_id, provider=provider, idempotency_key=f"{order.number}:1:{key}",
-        payment_method=method, amount_minor=order.total_minor, currency=order.currency,
-        now=now)
+        order_id=order_id, provider=NO_PROVIDER if free else provider,
+        idempotency_key=f"{order.number}:1:{key}", payment_method=method,
+        amount_minor=order.total_minor, currency=order.currency, now=now)
+    if free:  # nothing to charge: confirmed now, the provider is never asked
+        await uow.payments.update(payment.id, now, status="SUCCEEDED")
+        payment = replace(payment, status="SUCCEEDED")
+        await confirm_paid(uow, order, payment, now)
     await uow.commit()
     return Placement(order, payment, replay=False)
+
+
+async def _price(uow: Any, session: Any, lines: list[CheckoutLine],
+                 policy: Policy) -> PriceBreakdown:
+    """The session's price; a code whose uses are all held is PROMOTION_NOT_APPLICABLE here,
+    however the count was seen (before pricing, or by the reservation itself)."""
+    try:
+        breakdown, _, _ = await price_session(uow, session, lines, policy)
+    except DomainError as error:
+        reason = error.data.get("reason") if error.data else None
+        if error.code == "PROMOTION_INVALID" and reason in LIMIT_REASONS:
+            raise no_use_left(str(error.data["code"]), str(reason)) from error
+        raise
+    return breakdown
 
 
 async def _order_values(uow: Any, session: Any, breakdown: PriceBreakdown, key: str,
@@ -236,24 +269,11 @@ async def record_seen_prices(uow: Any, *, buyer_id: int, session_id: int) -> Non
 
 
 async def release_unpaid(uow: Any, order: Order, now: Any) -> bool:
-    """Cancel an unpaid order: its allocation goes back to available, its shipments and open
-    payment attempts are cancelled, held points are given back. Conditional on the order
-    still being PENDING_PAYMENT (so a payment that just succeeded wins). Does not commit."""
-    if not await uow.orders.change_status(order.id, "PENDING_PAYMENT", "CANCELLED", now,
-                                          payment_due_at=None):
+    """Cancel an unpaid order at paymentDueAt (domain.order_cancellation: allocation, shipments,
+    open attempts, held points and promotion use given back). Conditional on the order still
+    being PENDING_PAYMENT (so a payment that just succeeded wins). Does not commit. A payment
+    that still succeeds afterwards is refunded automatically (domain.payment_service)."""
+    if order.status != "PENDING_PAYMENT":
         return False
-    for line in await uow.orders.lines(order.id, order.currency):
-        if line.variant_id is not None:
-            await uow.inventory.release_allocation(line.variant_id, line.quantity)
-    await uow.orders.cancel_shipments(order.id, now)
-    for payment in await uow.payments.for_order(order.id):
-        if payment.status in ("INITIATED", "REQUIRES_ACTION", "PROCESSING"):
-            await uow.payments.update(payment.id, now, status="CANCELED")
-    await uow.loyalty.credit(order.buyer_id, order.loyalty_points_used, "REFUND", order.id,
-                             now)
-    cancelled = replace(order, status="CANCELLED", payment_due_at=None)
-    await uow.outbox.add(events.ORDER_STATUS_CHANGED, "Order", order.id, {
-        "orderId": order.id, "buyerId": order.buyer_id, "from": "PENDING_PAYMENT",
-        "to": "CANCELLED", "reason": "payment not received in time",
-        "state": state_payload(cancelled)}, now)
-    return True
+    return await cancel_placed_order(uow, order, reason="payment not received in time",
+                                     now=now) is not None

@@ -2,10 +2,16 @@
 
 `apply_outcome` is idempotent (a provider event id is applied once), tolerates out-of-order
 delivery, and never moves a payment or an order backwards (domain.orders). On success the
-order is CONFIRMED (confirmedAt, history), the promotion use is counted, the earned loyalty
-points are credited, the capture is written to the ledger (domain.ledger), and
-PaymentSucceeded + OrderStatusChanged are recorded; on failure PaymentFailed is recorded and
-the order stays PENDING_PAYMENT until paymentDueAt so the buyer can retry.
+order is CONFIRMED (confirmedAt, history), the promotion use it reserved when placed is kept,
+the earned loyalty points are credited, the capture is written to the ledger
+(domain.ledger), and PaymentSucceeded + OrderStatusChanged are recorded; on failure
+PaymentFailed is recorded and the order stays PENDING_PAYMENT until paymentDueAt so the buyer
+can retry.
+
+A success for an order that this payment cannot confirm (cancelled meanwhile, or already paid
+by another attempt) is money the order cannot keep (docs/rules.md, "Money rules"): the
+capture is written to the ledger as for any capture, and the answer says `refund_owed`, so the
+caller refunds it in full outside the transaction (domain.order_changes.refund_surplus).
 """
 from __future__ import annotations
 
@@ -34,18 +40,29 @@ class Outcome:
     failure_message: str | None = None
 
 
+@dataclass(frozen=True)
+class Applied:
+    """The payment as the outcome left it; `refund_owed`: it captured money its order cannot
+    keep (refund it in full, outside the transaction)."""
+
+    payment: Payment
+    order_number: str = ""
+    refund_owed: bool = False
+
+
 async def apply_outcome(uow: Any, *, payment_id: int, outcome: Outcome,
-                        event_id: str | None = None, event_type: str = "") -> Payment:
+                        event_id: str | None = None, event_type: str = "") -> Applied:
     """Apply and commit. A redelivered event or a backwards move changes nothing."""
     now = uow.now()
     if event_id is not None and not await uow.payments.record_event(
             event_id, event_type, payment_id, now):
         payment = await uow.payments.get(payment_id)
         await uow.commit()
-        return payment  # type: ignore[no-any-return]
+        return Applied(payment)
     payment = await uow.payments.get(payment_id, lock=True)
     assert payment is not None
     fields: dict[str, Any] = {}
+    number, surplus = "", False
     if outcome.reference and not payment.provider_reference:
         fields["provider_reference"] = outcome.reference
     if outcome.client_secret and not payment.client_secret:
@@ -55,8 +72,9 @@ async def apply_outcome(uow: Any, *, payment_id: int, outcome: Outcome,
                       next_action_url=outcome.next_action_url,
                       failure_message=outcome.failure_message)
         order = await uow.orders.get(payment.order_id, lock=True)
+        number = order.number
         if outcome.status == "SUCCEEDED":
-            await _paid(uow, order, replace(payment, **fields), now)
+            surplus = not await confirm_paid(uow, order, replace(payment, **fields), now)
         elif outcome.status == "FAILED":
             await uow.outbox.add(events.PAYMENT_FAILED, "Order", order.id, {
                 "orderId": order.id, "paymentId": payment.id, "buyerId": order.buyer_id,
@@ -65,10 +83,13 @@ async def apply_outcome(uow: Any, *, payment_id: int, outcome: Outcome,
     if fields:
         await uow.payments.update(payment.id, now, **fields)
     await uow.commit()
-    return replace(payment, **fields)  # the row as just written, without reading it back
+    # the row as just written, without reading it back
+    return Applied(replace(payment, **fields), number, surplus)
 
 
-async def _paid(uow: Any, order: Order, payment: Payment, now: Any) -> None:
+async def confirm_paid(uow: Any, order: Order, payment: Payment, now: Any) -> bool:
+    """`payment` succeeded: confirm the order and book the capture. False when the order can
+    no longer be confirmed (the capture is booked all the same; the money is to be refunded)."""
     await uow.outbox.add(events.PAYMENT_SUCCEEDED, "Order", order.id, {
         "orderId": order.id, "paymentId": payment.id, "buyerId": order.buyer_id,
         "amount": payment.amount_minor, "currency": payment.currency,
@@ -76,20 +97,20 @@ async def _paid(uow: Any, order: Order, payment: Payment, now: Any) -> None:
     confirmed = await uow.orders.change_status(order.id, "PENDING_PAYMENT", "CONFIRMED", now,
                                                confirmed_at=now, payment_due_at=None)
     if not confirmed:
-        # Paid after the order was cancelled (e.g. past paymentDueAt): keep the money visible
-        # for a refund instead of reviving the order.
-        log.warning("payment %s succeeded for order %s in status %s: refund needed",
+        # Paid after the order was cancelled (e.g. past paymentDueAt), or paid twice: the
+        # money is in, so the ledger shows it, and the caller refunds it; the order stays.
+        log.warning("payment %s succeeded for order %s in status %s: refunding it",
                     payment.id, order.number, order.status)
-        return
+        await _post_capture(uow, order, payment, now)
+        return False
     await uow.outbox.add(events.ORDER_STATUS_CHANGED, "Order", order.id, {
         "orderId": order.id, "buyerId": order.buyer_id, "from": "PENDING_PAYMENT",
         "to": "CONFIRMED", "state": state_payload(replace(
             order, status="CONFIRMED", confirmed_at=now, payment_due_at=None))}, now)
-    if order.promotion_code:
-        await uow.promotions.record_use(order.promotion_code, order.buyer_id, order.id, now)
     await uow.loyalty.credit(order.buyer_id, order.loyalty_points_earned, "EARN", order.id,
                              now)
     await _post_capture(uow, order, payment, now)
+    return True
 
 
 def order_capture(order: Order) -> Posting:
@@ -105,6 +126,8 @@ def order_capture(order: Order) -> Posting:
 
 async def _post_capture(uow: Any, order: Order, payment: Payment, now: Any) -> None:
     posting = order_capture(order)
+    if not posting.entries:  # a zero-total order: no money moved, nothing to book
+        return
     await uow.ledger.post(kind="CAPTURE", order_id=order.id, payment_id=payment.id,
                           entries=[(e.account, e.debit, e.credit) for e in posting.entries],
                           currency=order.currency, now=now)
@@ -115,10 +138,10 @@ async def _post_capture(uow: Any, order: Order, payment: Payment, now: Any) -> N
 _APPLIED_FROM_EVENTS = {"REQUIRES_ACTION", "PROCESSING", "SUCCEEDED", "FAILED", "CANCELED"}
 
 
-async def apply_webhook(uow: Any, event: Any) -> bool:
+async def apply_webhook(uow: Any, event: Any) -> Applied | None:
     """A verified provider event (domain.payments.WebhookEvent): applied through
     `apply_outcome` when it names one of our payments and implies a state; a redelivery is
-    recognised by its id. Returns whether it changed or could change anything."""
+    recognised by its id. None when it could not change anything."""
     payment = (await uow.payments.by_reference(event.payment_reference)
                if event.payment_reference else None)
     status = str(event.status) if event.status is not None else None
@@ -128,8 +151,8 @@ async def apply_webhook(uow: Any, event: Any) -> bool:
         await uow.payments.record_event(event.id, event.type,
                                         payment.id if payment else None, uow.now())
         await uow.commit()
-        return False
-    await apply_outcome(uow, payment_id=payment.id, event_id=event.id, event_type=event.type,
-                        outcome=Outcome(status=status, reference=event.payment_reference,
-                                        failure_message=event.failure_message))
-    return True
+        return None
+    return await apply_outcome(
+        uow, payment_id=payment.id, event_id=event.id, event_type=event.type,
+        outcome=Outcome(status=status, reference=event.payment_reference,
+                        failure_message=event.failure_message))

@@ -197,6 +197,13 @@ class PaymentProvider(Protocol):
         """Refund part or all of a succeeded intent; RefundTooLarge beyond what is left."""
         ...
 
+    async def cancel(self, reference: str) -> IntentResult:
+        """Cancel an intent that has not succeeded (e.g. one waiting for 3-D Secure), so it
+        can no longer take money. Answers the intent as it stands afterwards: CANCELED, or
+        SUCCEEDED (or refunded) when it had already succeeded, which the caller then
+        refunds. Cancelling a cancelled intent answers it again (safe to repeat)."""
+        ...
+
     def parse_webhook(self, payload: bytes, signature_header: str) -> WebhookEvent:
         """Verify the Stripe-Signature header (tolerance 300 s) and read the event."""
         ...

@@ -18,7 +18,9 @@ Rules (design.md "Checkout"):
 - Discount on the eligible items (after the tier discount): PERCENT rounds half-even to the
   minor unit; FIXED is min(value, eligible). A seller-restricted FREE_SHIPPING code frees only
   that seller's STANDARD shipment (the seller funds it); a platform one frees every seller's.
-- Usage is counted when the order is paid (not here).
+- Usage: a use is reserved when the order is placed and given back when it is cancelled
+  (docs/rules.md, "Money rules"); `times_used` and a buyer's uses count the uses held.
+  At checkoutComplete a code with no use left is PROMOTION_NOT_APPLICABLE (`no_use_left`).
 """
 from __future__ import annotations
 
@@ -88,6 +90,16 @@ def _error(error_code: str, message: str, **data: object) -> DomainError:
 def unknown_code_error(code: str) -> DomainError:
     return _error("PROMOTION_INVALID", f"Promotion code {code} does not exist",
                   code=code, reason="UNKNOWN")
+
+
+LIMIT_REASONS = ("USAGE_LIMIT_REACHED", "CUSTOMER_LIMIT_REACHED")
+
+
+def no_use_left(code: str, reason: str = "USAGE_LIMIT_REACHED") -> DomainError:
+    """checkoutComplete's answer when the code's (or this buyer's) uses are all held."""
+    return _error("PROMOTION_NOT_APPLICABLE",
+                  f"Promotion code {code} has no use left; remove it to place the order",
+                  code=code, reason=reason)
 
 
 def definition_errors(promotion: Promotion) -> list[DomainError]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 from typing import Any, Awaitable, Callable
 
+from domain.order_changes import refund_owed
 from ops.loops import repeat, standalone_transactions
 from domain.sweeper import (
     SweepReport,
@@ -42,6 +43,11 @@ async def run_sweeper(runtime: Any) -> None:
         report = await sweep_all(runtime.transaction)
         if report.carts_expired or report.sessions_expired or report.orders_cancelled:
             log.info("sweep: %s", report)
+        # Money still held for cancelled orders (a refund the provider could not take when
+        # it was due): refunded here (docs/rules.md "Money rules").
+        refunded = await refund_owed(runtime.transaction, runtime.payment_provider)
+        if refunded:
+            log.info("sweep: refunded %s payments of cancelled orders", refunded)
 
     await repeat(runtime.settings.sweep_interval_seconds, log, "sweep", step)
 

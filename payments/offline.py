@@ -24,6 +24,9 @@ returns the same event id (handlers dedupe); the other answer is refused. Event 
 injected clock's time; the signature's timestamp is the real time, because the stripe library
 checks the 300 s tolerance against the real time.
 
+Cancel: an intent that has not succeeded becomes canceled (its challenge can then no longer
+be completed: the action page refuses); a succeeded or canceled one is answered as it is.
+
 Refunds: only of a succeeded intent, in parts or whole, never more than what is left
 (RefundTooLarge); the same idempotency key returns the same refund.
 """
@@ -128,6 +131,16 @@ class OfflineProvider:
             await self._store.put(
                 replace(intent, refunds=intent.refunds + ((refund_id, amount_minor),)))
         return RefundResult(refund_id, amount_minor, "succeeded")
+
+    async def cancel(self, reference: str) -> IntentResult:
+        async with self._lock:
+            intent = await self._get(reference)
+            if intent.status not in (PaymentIntentStatus.SUCCEEDED,
+                                     PaymentIntentStatus.CANCELED):
+                intent = replace(intent, status=PaymentIntentStatus.CANCELED,
+                                 next_action_url=None)
+                await self._store.put(intent)
+        return self._result(intent)
 
     def parse_webhook(self, payload: bytes, signature_header: str) -> WebhookEvent:
         return parse_event(payload, signature_header, self._secret)

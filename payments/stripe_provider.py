@@ -18,6 +18,9 @@ Rules:
   PaymentProviderUnavailable (the SDK first retries `max_network_retries` times with the same
   idempotency key); invalid requests raise PaymentRequestRejected; a refund beyond what is left
   raises RefundTooLarge.
+- Cancel: PaymentIntent cancel; Stripe refuses to cancel a succeeded (or canceled) intent
+  (payment_intent_unexpected_state; localstripe: "Bad request"), and then the intent is
+  retrieved and answered as it is.
 - Webhooks: stripe.Webhook.construct_event, tolerance 300 s (payments/stripe_objects.py).
 """
 from __future__ import annotations
@@ -31,6 +34,7 @@ from domain.payments import (
     IntentResult,
     PaymentProviderUnavailable,
     PaymentRequestRejected,
+    PaymentStatus,
     RefundResult,
     RefundTooLarge,
     WebhookEvent,
@@ -43,6 +47,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("marketplace.payments")
 _REFUND_TOO_LARGE = {"amount_too_large", "charge_already_refunded"}
+_SETTLED = {PaymentStatus.SUCCEEDED, PaymentStatus.PARTIALLY_REFUNDED, PaymentStatus.REFUNDED,
+            PaymentStatus.CANCELED}
 
 
 class StripeProvider:
@@ -99,6 +105,19 @@ class StripeProvider:
         except stripe.StripeError as exc:
             raise _translate(exc) from exc
         return refund_result(refund.to_dict())
+
+    async def cancel(self, reference: str) -> IntentResult:
+        try:
+            intent = await self._client.v1.payment_intents.cancel_async(reference)
+        except stripe.InvalidRequestError as exc:
+            # Stripe: payment_intent_unexpected_state; localstripe: a bare "Bad request".
+            current = await self.retrieve(reference)
+            if current.status in _SETTLED:
+                return current
+            raise _translate(exc) from exc
+        except stripe.StripeError as exc:
+            raise _translate(exc) from exc
+        return intent_result(intent.to_dict(), self.name)
 
     def parse_webhook(self, payload: bytes, signature_header: str) -> WebhookEvent:
         return parse_event(payload, signature_header, self._webhook_secret)

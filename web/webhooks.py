@@ -1,5 +1,7 @@
 """POST /webhooks/stripe: provider events, signature checked by the provider adapter (the
-stripe library, tolerance 300 s), applied through the one payment-outcome path."""
+stripe library, tolerance 300 s), applied through the one payment-outcome path. A success
+for an order that cannot keep the money (cancelled meanwhile) is refunded right after
+(domain.order_changes.refund_surplus)."""
 from __future__ import annotations
 
 import logging
@@ -8,6 +10,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
+from domain.order_changes import refund_surplus
 from domain.payment_service import apply_webhook
 from domain.payments import WebhookSignatureError
 
@@ -22,7 +25,9 @@ async def handle_provider_event(runtime: Any, payload: bytes, signature: str) ->
         log.warning("refused a provider event: %s", exc)
         return JSONResponse({"error": "invalid signature"}, status_code=400)
     applied = await runtime.transaction(lambda uow: apply_webhook(uow, event))
-    return JSONResponse({"received": True, "applied": applied})
+    if applied is not None and applied.refund_owed:
+        await refund_surplus(runtime.transaction, runtime.payment_provider, applied)
+    return JSONResponse({"received": True, "applied": applied is not None})
 
 
 async def stripe_webhook(request: Request) -> JSONResponse:

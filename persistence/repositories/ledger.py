@@ -51,14 +51,16 @@ class LedgerRepository(Repository):
             stmt = stmt.where(ledger_accounts.c.name.in_(names))
         return [(n, int(b), c) for n, b, c in (await self.conn.execute(stmt)).all()]
 
-    async def refund_amounts(self, order_id: int) -> list[int]:
-        """What each REFUND transaction of an order gave back to the buyer, oldest first."""
+    async def refund_amounts(self, order_id: int, payment_id: int) -> list[int]:
+        """What each REFUND transaction of one payment of an order gave back to the buyer,
+        oldest first."""
         rows = (await self.conn.execute(
             select(ledger_entries.c.credit_minor)
             .join(ledger_transactions,
                   ledger_transactions.c.id == ledger_entries.c.transaction_id)
             .join(ledger_accounts, ledger_accounts.c.id == ledger_entries.c.account_id)
             .where(ledger_transactions.c.order_id == order_id,
+                   ledger_transactions.c.payment_id == payment_id,
                    ledger_transactions.c.kind == "REFUND",
                    ledger_accounts.c.name == "BUYER_EXTERNAL",
                    ledger_entries.c.credit_minor > 0)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import case, func, insert, select, update
+from sqlalchemy import func, insert, select, update
 
 from domain.loyalty import LoyaltyAccount
 from persistence.repositories.base import Repository
@@ -57,13 +57,15 @@ class LoyaltyRepository(Repository):
 
     async def take_back(self, user_id: int, points: int, order_id: int,
                         now: datetime) -> None:
-        """Reverse points earned by an order that was refunded or cancelled after payment:
-        the balance drops (never below zero) and a negative EARN row lowers the tier credit."""
+        """Reverse points earned by an order that was refunded or cancelled after payment, in
+        full: the balance drops by exactly `points`, below zero if they were spent meanwhile
+        (later earnings repay it; docs/rules.md "Money rules"), and a negative EARN row lowers
+        the tier credit. The balance is always the sum of the movements."""
         if points <= 0:
             return
-        await self.conn.execute(
-            update(loyalty_accounts).where(loyalty_accounts.c.user_id == user_id)
-            .values(points=case((loyalty_accounts.c.points >= points,
-                                 loyalty_accounts.c.points - points), else_=0)))
+        stmt = self.upsert(loyalty_accounts).values(user_id=user_id, points=-points)
+        await self.conn.execute(stmt.on_conflict_do_update(
+            index_elements=[loyalty_accounts.c.user_id],
+            set_={"points": loyalty_accounts.c.points - points}))
         await self.conn.execute(insert(loyalty_transactions).values(
             user_id=user_id, kind="EARN", points=-points, order_id=order_id, created_at=now))

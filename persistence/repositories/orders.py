@@ -113,11 +113,14 @@ class OrderRepository(Repository):
         await self.add_history(order_id, new, now)
         return True
 
-    async def cancel_shipments(self, order_id: int, now: datetime) -> None:
-        await self.conn.execute(
+    async def cancel_shipments(self, order_id: int, now: datetime) -> set[int]:
+        """Cancel the shipments that have not left (PENDING, PROCESSING); returns the sellers
+        whose shipment this cancelled."""
+        rows = await self.conn.execute(
             update(shipments).where(shipments.c.order_id == order_id,
                                     shipments.c.status.in_(("PENDING", "PROCESSING")))
-            .values(status="CANCELLED", updated_at=now))
+            .values(status="CANCELLED", updated_at=now).returning(shipments.c.seller_id))
+        return {int(seller) for seller in rows.scalars()}
 
     async def mark_products_with_history(self, variant_ids: Sequence[int]) -> None:
         """Products that were ordered are archived, never erased (productDelete)."""

@@ -8,7 +8,7 @@ from sqlalchemy import insert, select, update
 
 from domain.orders import Payment
 from persistence.repositories.base import Repository
-from persistence.tables import payment_events, payments
+from persistence.tables import orders, payment_events, payments
 
 
 def to_payment(row: Any) -> Payment:
@@ -56,6 +56,18 @@ class PaymentRepository(Repository):
     async def update(self, payment_id: int, now: datetime, **values: Any) -> None:
         await self.conn.execute(update(payments).where(payments.c.id == payment_id)
                                 .values(updated_at=now, **values))
+
+    async def owed_refunds(self, limit: int) -> list[tuple[Payment, str]]:
+        """Payments holding money of a CANCELLED order that is not refunded yet, with the
+        order's number (oldest first)."""
+        rows = (await self.conn.execute(
+            select(payments, orders.c.number.label("order_number"))
+            .join(orders, orders.c.id == payments.c.order_id)
+            .where(orders.c.status == "CANCELLED",
+                   payments.c.status.in_(("SUCCEEDED", "PARTIALLY_REFUNDED")),
+                   payments.c.refunded_minor < payments.c.amount_minor)
+            .order_by(payments.c.id).limit(limit))).all()
+        return [(to_payment(r), str(r.order_number)) for r in rows]
 
     async def record_event(self, event_id: str, event_type: str, payment_id: int | None,
                            now: datetime) -> bool:

@@ -1,14 +1,19 @@
-"""Promotion codes and their use by buyers."""
+"""Promotion codes and their use by buyers.
+
+A use is held by a placed order (docs/rules.md, "Money rules"): `reserve_use` takes it with
+conditional updates (the total on `promotions.times_used`, the buyer's on
+`promotion_customer_uses.uses`) and writes the order's usage row only once both succeeded;
+`release_use` gives it back once (the usage row's DELETE is the guard)."""
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any, Sequence
 
-from sqlalchemy import func, insert, or_, select, update
+from sqlalchemy import delete, insert, or_, select, update
 
 from domain.promotions import Promotion
 from persistence.repositories.base import Repository
-from persistence.tables import promotion_usages, promotions
+from persistence.tables import promotion_customer_uses, promotion_usages, promotions
 
 
 def to_promotion(row: Any) -> Promotion:
@@ -32,11 +37,11 @@ class PromotionRepository(Repository):
     async def customer_uses_many(self, codes: Sequence[str], buyer_id: int) -> dict[str, int]:
         if not codes:
             return {}
+        uses = promotion_customer_uses
         rows = (await self.conn.execute(
-            select(promotions.c.code, func.count(promotion_usages.c.id))
-            .join(promotion_usages, promotion_usages.c.promotion_id == promotions.c.id)
-            .where(promotions.c.code.in_(codes), promotion_usages.c.buyer_id == buyer_id)
-            .group_by(promotions.c.code))).all()
+            select(promotions.c.code, uses.c.uses)
+            .join(uses, uses.c.promotion_id == promotions.c.id)
+            .where(promotions.c.code.in_(codes), uses.c.buyer_id == buyer_id))).all()
         return {code: int(n) for code, n in rows}
 
     async def offered(self, now: datetime, seller_ids: Sequence[int]) -> list[Promotion]:
@@ -84,19 +89,47 @@ class PromotionRepository(Repository):
             stmt = stmt.where(promotions.c.seller_id == seller_id)
         return [to_promotion(r) for r in (await self.conn.execute(stmt)).all()]
 
-    async def record_use(self, code: str, buyer_id: int, order_id: int, now: datetime) -> bool:
-        """Count one paid use. The total limit is kept by a conditional increment (False when
-        it was already reached by concurrent orders; the use is still recorded for the
-        per-customer count, since this order was priced while the code was valid)."""
-        promotion_id = (await self.conn.execute(
-            select(promotions.c.id).where(promotions.c.code == code))).scalar()
-        if promotion_id is None:
-            return False
-        result = await self.conn.execute(
-            update(promotions).where(promotions.c.id == promotion_id,
+    async def reserve_use(self, code: str, buyer_id: int, order_id: int,
+                          now: datetime) -> str | None:
+        """Take one use of an active code for this order: None when taken, else why not
+        (USAGE_LIMIT_REACHED, CUSTOMER_LIMIT_REACHED; the caller rolls back what was
+        written)."""
+        taken = (await self.conn.execute(
+            update(promotions).where(promotions.c.code == code, promotions.c.active.is_(True),
                                      or_(promotions.c.usage_limit.is_(None),
                                          promotions.c.times_used < promotions.c.usage_limit))
-            .values(times_used=promotions.c.times_used + 1))
+            .values(times_used=promotions.c.times_used + 1)
+            .returning(promotions.c.id, promotions.c.per_customer_limit))).first()
+        if taken is None:
+            return "USAGE_LIMIT_REACHED"
+        promotion_id, limit = taken
+        uses = promotion_customer_uses
+        stmt = self.upsert(uses).values(promotion_id=promotion_id, buyer_id=buyer_id, uses=1)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[uses.c.promotion_id, uses.c.buyer_id],
+            set_={"uses": uses.c.uses + 1},
+            where=None if limit is None else uses.c.uses < limit)
+        if (await self.conn.execute(stmt.returning(uses.c.uses))).first() is None:
+            return "CUSTOMER_LIMIT_REACHED"
         await self.conn.execute(insert(promotion_usages).values(
             promotion_id=promotion_id, buyer_id=buyer_id, order_id=order_id, created_at=now))
-        return result.rowcount == 1
+        return None
+
+    async def release_use(self, order_id: int) -> bool:
+        """Give back the use an order holds (once: False when it holds none)."""
+        row = (await self.conn.execute(
+            delete(promotion_usages).where(promotion_usages.c.order_id == order_id)
+            .returning(promotion_usages.c.promotion_id, promotion_usages.c.buyer_id))).first()
+        if row is None:
+            return False
+        promotion_id, buyer_id = row
+        await self.conn.execute(
+            update(promotions).where(promotions.c.id == promotion_id,
+                                     promotions.c.times_used > 0)
+            .values(times_used=promotions.c.times_used - 1))
+        uses = promotion_customer_uses
+        await self.conn.execute(
+            update(uses).where(uses.c.promotion_id == promotion_id, uses.c.buyer_id == buyer_id,
+                               uses.c.uses > 0)
+            .values(uses=uses.c.uses - 1))
+        return True

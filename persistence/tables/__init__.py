@@ -7,6 +7,7 @@ from persistence.tables.checkout import (
     checkout_sessions,
     loyalty_accounts,
     loyalty_transactions,
+    promotion_customer_uses,
     promotion_usages,
     promotions,
 )
@@ -35,6 +36,7 @@ __all__ = [
     "metadata", "users", "sellers", "refresh_tokens", "addresses", "payment_methods",
     "ledger_accounts", "categories", "products", "product_images", "variants", "stock",
     "carts", "cart_lines", "outbox", "checkout_sessions", "promotions", "promotion_usages",
+    "promotion_customer_uses",
     "loyalty_accounts", "loyalty_transactions", "counters", "orders", "order_lines",
     "order_status_history", "shipments", "payments", "payment_events", "ledger_transactions",
     "ledger_entries", "notifications", "analytics_events", "offline_payment_intents",

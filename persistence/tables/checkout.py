@@ -85,13 +85,27 @@ promotion_usages = Table(
 )
 Index("ix_promotion_usages_promo_buyer", promotion_usages.c.promotion_id,
       promotion_usages.c.buyer_id)
+# One held use per order: reserving twice for one order is impossible, releasing is a DELETE.
+Index("uq_promotion_usages_order_id", promotion_usages.c.order_id, unique=True)
+
+# Uses a buyer holds of a code (reserved by a placed order, given back when it is cancelled):
+# the per-customer limit is kept by a conditional upsert on this row (docs/rules.md).
+promotion_customer_uses = Table(
+    "promotion_customer_uses",
+    metadata,
+    Column("promotion_id", Integer, ForeignKey("promotions.id"), primary_key=True),
+    Column("buyer_id", Integer, ForeignKey("users.id"), primary_key=True),
+    Column("uses", Integer, nullable=False, server_default=text("0")),
+    CheckConstraint("uses >= 0", name="uses"),
+)
 
 loyalty_accounts = Table(
     "loyalty_accounts",
     metadata,
     Column("user_id", Integer, ForeignKey("users.id"), primary_key=True),
+    # May go negative: points earned by an order that is cancelled or refunded are taken
+    # back in full, and later earnings repay the debt (docs/rules.md, "Money rules").
     Column("points", Integer, nullable=False, server_default=text("0")),
-    CheckConstraint("points >= 0", name="points"),
 )
 
 loyalty_transactions = Table(

@@ -250,3 +250,22 @@ def test_build_provider_is_offline_without_a_stripe_key(clock: ManualClock) -> N
     stripe = build_provider(Settings(stripe_api_key="sk_test_x",
                                      stripe_api_base="http://127.0.0.1:1"), clock)
     assert stripe.name == "stripe"
+
+
+async def test_cancel_an_intent_waiting_for_an_action(provider: OfflineProvider) -> None:
+    pending = await pay(provider, "pm_card_threeDSecure2Required")
+    cancelled = await provider.cancel(pending.reference)
+    assert cancelled.status is PaymentStatus.CANCELED and cancelled.next_action_url is None
+    assert (await provider.cancel(pending.reference)).status is PaymentStatus.CANCELED
+    assert (await provider.retrieve(pending.reference)).status is PaymentStatus.CANCELED
+    with pytest.raises(PaymentRequestRejected):  # the challenge can no longer take money
+        await provider.complete_action(*action_parts(pending.next_action_url or ""),
+                                       succeed=True)
+
+
+async def test_cancel_a_succeeded_intent_answers_it_succeeded(
+        provider: OfflineProvider) -> None:
+    paid = await pay(provider, "pm_card_visa")
+    assert (await provider.cancel(paid.reference)).status is PaymentStatus.SUCCEEDED
+    with pytest.raises(PaymentRequestRejected):
+        await provider.cancel("pi_unknown")

@@ -189,6 +189,29 @@ async def test_a_card_that_needs_3d_secure(provider: StripeProvider, localstripe
     assert (await provider.retrieve(pending.reference)).status is PaymentStatus.SUCCEEDED
 
 
+async def test_cancel_an_intent_waiting_for_3d_secure(provider: StripeProvider,
+                                                     localstripe: str) -> None:
+    async with httpx.AsyncClient(base_url=localstripe, auth=(API_KEY, "")) as http:
+        method = (await http.post("/v1/payment_methods", data={
+            "type": "card", "card[number]": "4000002500003155", "card[exp_month]": "12",
+            "card[exp_year]": "2034", "card[cvc]": "123"})).json()["id"]
+        pending = await pay(provider, method, key="cancel-me")
+        assert pending.status is PaymentStatus.REQUIRES_ACTION
+        cancelled = await provider.cancel(pending.reference)
+        assert cancelled.status is PaymentStatus.CANCELED
+        answer = await http.post(f"/v1/payment_intents/{pending.reference}/_authenticate",
+                                 data={"client_secret": pending.client_secret,
+                                       "success": "true"})
+        assert answer.status_code >= 400  # a cancelled intent cannot take the money
+    assert (await provider.retrieve(pending.reference)).status is PaymentStatus.CANCELED
+    assert (await provider.cancel(pending.reference)).status is PaymentStatus.CANCELED
+
+
+async def test_cancel_a_succeeded_intent_answers_it_succeeded(provider: StripeProvider) -> None:
+    paid = await pay(provider, "pm_card_visa", key="paid-then-cancel")
+    assert (await provider.cancel(paid.reference)).status is PaymentStatus.SUCCEEDED
+
+
 async def test_a_webhook_sent_by_localstripe_is_accepted(provider: StripeProvider,
                                                          localstripe: str) -> None:
     receiver = Canned()
