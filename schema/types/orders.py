@@ -222,9 +222,8 @@ class Order(Node):
 
     @strawberry.field
     async def buyer(self, info: Info) -> User:
-        self._not_for_sellers("buyer account")
         found = await info.context.loaders.user_by_id.load(self._order.buyer_id)
-        return User.from_domain(found)
+        return User.from_domain(found, masked=self._seller_view is not None)
 
     @strawberry.field
     async def lines(self, info: Info) -> list[OrderLine]:

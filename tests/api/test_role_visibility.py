@@ -22,7 +22,7 @@ SAFE = """id number status createdAt confirmedAt
 ORDER = f"query($id: ID!) {{ order(id: $id) {{ {SAFE} }} }}"
 VIA_SHIPMENTS = f"{{ sellerShipments(first: 5) {{ edges {{ node {{ order {{ {SAFE} }} }} }} }} }}"
 # Non-null fields a seller may not see: asking for them is FORBIDDEN.
-FORBIDDEN_FOR_SELLERS = ["buyer { email }", "buyer { id }", "loyaltyPointsEarned",
+FORBIDDEN_FOR_SELLERS = ["buyer { email }", "buyer { name }", "loyaltyPointsEarned",
                          "loyaltyPointsUsed"]
 
 
@@ -49,6 +49,9 @@ async def test_a_seller_sees_only_what_it_needs_to_ship(gql: Any, runtime: Any) 
     assert len(seen["lines"]) == 1 and len(seen["shipments"]) == 1
     assert (seen["billingAddress"], seen["notes"], seen["paymentDueAt"], seen["payments"]) == (
         None, None, None, [])
+    buyer = (await gql.data("query($id: ID!) { order(id: $id) { buyer { id accountType } } }",
+                            {"id": order_id}, token=a.token))["order"]["buyer"]
+    assert buyer["accountType"] == "BUYER"  # the account's id only, no e-mail nor name
 
 
 @pytest.mark.parametrize("field", FORBIDDEN_FOR_SELLERS)
