@@ -1,5 +1,6 @@
 """POST /webhooks/stripe: provider events, signature checked by the provider adapter (the
-stripe library, tolerance 300 s), applied through the one payment-outcome path."""
+stripe library, tolerance 300 s), checked against the payment it names (amount and currency:
+domain.payment_faults) and applied through the one payment-outcome path."""
 from __future__ import annotations
 
 import logging
@@ -8,6 +9,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
+from domain.payment_faults import check_webhook
 from domain.payment_service import apply_webhook
 from domain.payments import WebhookSignatureError
 
@@ -21,6 +23,9 @@ async def handle_provider_event(runtime: Any, payload: bytes, signature: str) ->
     except WebhookSignatureError as exc:
         log.warning("refused a provider event: %s", exc)
         return JSONResponse({"error": "invalid signature"}, status_code=400)
+    mismatch = await runtime.transaction(lambda uow: check_webhook(uow, event))
+    if mismatch is not None:  # kept for admins (adminPaymentFaults), never applied
+        return JSONResponse({"received": True, "applied": False, "fault": mismatch.kind})
     applied = await runtime.transaction(lambda uow: apply_webhook(uow, event))
     return JSONResponse({"received": True, "applied": applied})
 

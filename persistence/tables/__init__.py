@@ -18,6 +18,7 @@ from persistence.tables.orders import (
     order_status_history,
     orders,
     payment_events,
+    payment_faults,
     payments,
     shipments,
 )
@@ -35,6 +36,7 @@ __all__ = [
     "ledger_accounts", "categories", "products", "product_images", "variants", "stock",
     "carts", "cart_lines", "outbox", "checkout_sessions", "promotions", "promotion_usages",
     "loyalty_accounts", "loyalty_transactions", "counters", "orders", "order_lines",
-    "order_status_history", "shipments", "payments", "payment_events", "ledger_transactions",
+    "order_status_history", "shipments", "payments", "payment_events", "payment_faults",
+    "ledger_transactions",
     "ledger_entries", "notifications", "analytics_events", "offline_payment_intents",
 ]
