@@ -13,6 +13,7 @@ from typing import Any, AsyncIterator
 
 from sqlalchemy import text
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
@@ -23,6 +24,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from context import Runtime
 from domain.clock import Clock, SystemClock
 from web.carrier import carrier_webhook
+from web.errors import MaskFaults, http_error
 from web.offline_action import offline_action
 from web.webhooks import stripe_webhook
 from graphql_view import MarketplaceGraphQL, browser_origins
@@ -132,6 +134,7 @@ def create_app(
     middleware = [
         Middleware(HttpMetricsMiddleware, metrics=metrics),
         Middleware(RequestIdMiddleware),
+        Middleware(MaskFaults),  # inside RequestId: the masked 500 carries the request id
         Middleware(
             CORSMiddleware,
             # The same origins the WebSocket handshake accepts; none: same-origin only.
@@ -141,7 +144,8 @@ def create_app(
             expose_headers=["X-Request-ID"],
         ),
     ]
-    app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
+    app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan,
+                    exception_handlers={StarletteHTTPException: http_error})
     app.state.runtime = runtime
     return app
 

@@ -2,7 +2,9 @@
 
 - Batches (a JSON array of operations) hold at most `settings.max_batch_operations`; a larger
   one is answered 400 with a JSON body whose error has `extensions.code = "QUERY_REJECTED"`,
-  and nothing runs. A body that is neither a JSON object nor an array of objects is a 400.
+  and nothing runs. A body that is neither a JSON object nor an array of objects is a 400, as is
+  one that is not UTF-8 or nests deeper than web/json_input.py allows; every 400 is JSON with
+  `extensions.code = "QUERY_REJECTED"`.
 - GET runs queries only (strawberry answers a mutation over GET with a 400).
 - WebSocket: only the graphql-transport-ws subprotocol (anything else is closed with 4406,
   "Subprotocol not acceptable", as the graphql-ws reference server does). A handshake with an
@@ -15,7 +17,7 @@ from typing import Any
 
 from cross_web import HTTPException
 from starlette.requests import Request
-from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
@@ -25,6 +27,8 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from context import Context, Runtime
 from schema.limits import QUERY_REJECTED
 from settings import Settings
+from web import json_input
+from web.errors import error_body
 
 
 def browser_origins(settings: Settings) -> list[str]:
@@ -69,8 +73,15 @@ class MarketplaceGraphQL(GraphQL[Context, None]):
         except RequestRejected as rejected:
             response = rejected.response()
         except HTTPException as e:
-            response = PlainTextResponse(e.reason, status_code=e.status_code)
+            response = JSONResponse(error_body(e.reason, QUERY_REJECTED),
+                                    status_code=e.status_code)
         await response(scope, receive, send)
+
+    def decode_json(self, data: str | bytes) -> object:
+        try:
+            return json_input.loads(data)
+        except json_input.MalformedJson as exc:
+            raise HTTPException(400, str(exc)) from exc
 
     def parse_json(self, data: str | bytes) -> Any:
         value = super().parse_json(data)

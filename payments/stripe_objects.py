@@ -80,12 +80,15 @@ def parse_event(payload: bytes, signature_header: str, secret: str) -> WebhookEv
                                        tolerance=WEBHOOK_TOLERANCE_SECONDS)
     except stripe.SignatureVerificationError as exc:
         raise WebhookSignatureError(exc.user_message or "Invalid Stripe-Signature.") from exc
-    except ValueError as exc:
+    except (ValueError, RecursionError, AttributeError, TypeError) as exc:
+        # the library parses the body before reading it as an object
         raise ValueError("The webhook body is not a Stripe event.") from exc
-    event = json.loads(payload)
     try:
-        return _read_event(event)
-    except (KeyError, TypeError, ValueError) as exc:
+        return _read_event(json.loads(payload))
+    except (KeyError, TypeError, ValueError, AttributeError, OverflowError, OSError,
+            RecursionError) as exc:
+        # A signed body that is not an event (not an object, `data.object` not an object,
+        # a `created` no clock can hold, ...): the caller answers 400.
         raise ValueError("The webhook body is not a Stripe event.") from exc
 
 

@@ -23,6 +23,9 @@ async def handle_provider_event(runtime: Any, payload: bytes, signature: str) ->
     except WebhookSignatureError as exc:
         log.warning("refused a provider event: %s", exc)
         return JSONResponse({"error": "invalid signature"}, status_code=400)
+    except ValueError as exc:  # signed, but not an event (payments.stripe_objects)
+        log.warning("refused a provider event: %s", exc)
+        return JSONResponse({"error": str(exc)}, status_code=400)
     mismatch = await runtime.transaction(lambda uow: check_webhook(uow, event))
     if mismatch is not None:  # kept for admins (adminPaymentFaults), never applied
         return JSONResponse({"received": True, "applied": False, "fault": mismatch.kind})
