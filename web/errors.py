@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Any
+from typing import Any, Mapping
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -28,7 +28,7 @@ def error_body(message: str, code: str, **extensions: Any) -> dict[str, Any]:
 
 
 def error_response(status: int, message: str, code: str | None = None,
-                   headers: dict[str, str] | None = None) -> JSONResponse:
+                   headers: Mapping[str, str] | None = None) -> JSONResponse:
     return JSONResponse(error_body(message, code or _HTTP_CODES.get(status, "BAD_REQUEST")),
                         status_code=status, headers=headers)
 
