@@ -25,6 +25,7 @@ from context import Runtime
 from domain.clock import Clock, SystemClock
 from web.carrier import carrier_webhook
 from web.errors import MaskFaults, http_error
+from web.limits import BodyLimit
 from web.offline_action import offline_action
 from web.webhooks import stripe_webhook
 from graphql_view import MarketplaceGraphQL, browser_origins
@@ -143,6 +144,8 @@ def create_app(
             allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
             expose_headers=["X-Request-ID"],
         ),
+        # Innermost: bodies and WebSocket messages counted as they arrive (web/limits.py).
+        Middleware(BodyLimit, max_bytes=settings.max_body_bytes),
     ]
     app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan,
                     exception_handlers={StarletteHTTPException: http_error})

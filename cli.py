@@ -18,7 +18,8 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
 
         upgrade_head(settings.database_url)
     uvicorn.run("app:app", host=args.host, port=args.port, workers=args.workers,
-                log_level=args.log_level, lifespan="on")
+                log_level=args.log_level, lifespan="on",
+                ws_max_size=settings.max_body_bytes)  # docs/rules.md, "Request limits"
     return 0
 
 

@@ -86,6 +86,12 @@ class Settings:
     smtp_from: str = "Marketplace <no-reply@marketplace.invalid>"
     # --- misc
     log_sql: bool = False
+    # --- request limits (docs/rules.md, "Request limits"): HTTP bodies and WebSocket
+    # messages, WebSocket connections per user and per client IP, subscriptions per socket.
+    max_body_bytes: int = 1024 * 1024
+    ws_max_connections_per_user: int = 50
+    ws_max_connections_per_ip: int = 200
+    ws_max_subscriptions_per_socket: int = 100
 
     @property
     def is_sqlite(self) -> bool:
@@ -138,6 +144,11 @@ class Settings:
             smtp_from=e.get("SMTP_FROM") or "Marketplace <no-reply@marketplace.invalid>",
             log_sql=_bool(e.get("LOG_SQL"), False),
             tax_rates=_tax_rates(e.get("TAX_RATES")) or cls().tax_rates,
+            # --- request limits
+            max_body_bytes=_int(e.get("MAX_BODY_BYTES"), 1024 * 1024),
+            ws_max_connections_per_user=_int(e.get("WS_MAX_CONNECTIONS_PER_USER"), 50),
+            ws_max_connections_per_ip=_int(e.get("WS_MAX_CONNECTIONS_PER_IP"), 200),
+            ws_max_subscriptions_per_socket=_int(e.get("WS_MAX_SUBSCRIPTIONS_PER_SOCKET"), 100),
         )
         return replace(s, **overrides) if overrides else s  # type: ignore[arg-type]
 
