@@ -142,7 +142,9 @@ def normalise_tracking_number(value: str) -> str:
 def clean_carrier_details(carrier: str, tracking_number: str) -> tuple[str, str]:
     """Trimmed carrier and normalised tracking number, or INVALID_INPUT naming every bad
     field."""
-    carrier, tracking_number = carrier.strip(), normalise_tracking_number(tracking_number)
+    carrier, tracking_number = carrier.strip(), tracking_number.strip()
+    if tracking_number.isprintable():  # control characters are refused below, not removed
+        tracking_number = normalise_tracking_number(tracking_number)
     problems = []
     for value, name, limit, label in ((carrier, "carrier", MAX_CARRIER, "The carrier"),
                                       (tracking_number, "trackingNumber", MAX_TRACKING_NUMBER,
