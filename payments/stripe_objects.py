@@ -92,6 +92,15 @@ def parse_event(payload: bytes, signature_header: str, secret: str) -> WebhookEv
         raise ValueError("The webhook body is not a Stripe event.") from exc
 
 
+def _identifier(value: Any, limit: int) -> str:
+    """An event id, type or PaymentIntent id as Stripe writes them (1 to `limit` printable
+    characters, the columns they are kept in); ValueError otherwise."""
+    text = str(value)
+    if not text or len(text) > limit or not text.isprintable():
+        raise ValueError(f"not an identifier: {text[:40]!r}")
+    return text
+
+
 def _read_event(event: Mapping[str, Any]) -> WebhookEvent:
     obj: Mapping[str, Any] = event["data"]["object"]
     kind, event_type = obj.get("object"), str(event["type"])
@@ -113,12 +122,13 @@ def _read_event(event: Mapping[str, Any]) -> WebhookEvent:
                       else PaymentStatus.PARTIALLY_REFUNDED)
     currency = obj.get("currency")
     return WebhookEvent(
-        id=str(event["id"]),
-        type=event_type,
-        payment_reference=reference if isinstance(reference, str) else None,
+        id=_identifier(event["id"], 100),
+        type=_identifier(event_type, 60),
+        payment_reference=_identifier(reference, 100) if isinstance(reference, str) else None,
         amount_minor=int(amount) if amount is not None else None,
         amount_refunded_minor=refunded,
-        failure_message=failure_message,
+        failure_message=str(failure_message).replace("\x00", "")[:500]
+        if failure_message is not None else None,
         created=datetime.fromtimestamp(int(event["created"]), timezone.utc),
         status=status,
         currency=str(currency).upper() if currency else None,

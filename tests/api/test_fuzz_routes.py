@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings as hyp_settings, strategies 
 from payments.stripe_objects import sign_payload
 from web.carrier import sign
 
-FUZZ = hyp_settings(max_examples=120, deadline=None, database=None,
+FUZZ = hyp_settings(max_examples=300, deadline=None, database=None,
                     suppress_health_check=[HealthCheck.function_scoped_fixture,
                                            HealthCheck.too_slow])
 
@@ -96,7 +96,8 @@ STRIPE_EVENTS = st.fixed_dictionaries({}, optional={
     "id": st.text(max_size=120) | JSON, "type": st.sampled_from([
         "payment_intent.succeeded", "payment_intent.payment_failed", "charge.refunded",
         "x" * 100]) | JSON,
-    "created": st.integers(-2**70, 2**70) | JSON, "object": st.just("event"),
+    "created": st.integers(0, 2**32) | st.integers(-2**70, 2**70) | JSON,
+    "object": st.just("event"),
     "data": st.fixed_dictionaries({}, optional={"object": STRIPE_OBJECTS | JSON}) | JSON})
 
 

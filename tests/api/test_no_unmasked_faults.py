@@ -92,3 +92,18 @@ async def test_an_unexpected_fault_outside_graphql_is_masked_with_the_request_id
         "code": "INTERNAL", "requestId": "abc123"}}]}
     assert response.headers["x-request-id"] == "abc123"
     assert "secret internals" not in json.dumps(body)
+
+
+@pytest.mark.parametrize("event_id, reference", [
+    ("evt_" + "x" * 150, None), ("evt_\u0000", None), ("evt_1", "pi_" + "x" * 300),
+    ("evt_2", "pi_\u0000")])
+async def test_a_signed_event_with_ids_no_provider_gives_is_refused(
+        gql: Any, runtime: Any, event_id: str, reference: str | None) -> None:
+    obj = {"object": "payment_intent", "id": reference, "status": "succeeded",
+           "amount": 1, "currency": "usd"} if reference else {}
+    payload = json.dumps({"id": event_id, "type": "payment_intent.succeeded",
+                          "created": 1, "data": {"object": obj}}).encode()
+    signature = sign_payload(payload, runtime.settings.stripe_webhook_secret)
+    response = await gql.http.post("/webhooks/stripe", content=payload,
+                                   headers={"Stripe-Signature": signature})
+    assert_json_error(response, 400)
