@@ -59,9 +59,9 @@ def parse_report(body: bytes) -> tuple[str, str, datetime]:
     tracking, status, occurred = (data.get("trackingNumber"), data.get("status"),
                                   data.get("occurredAt"))
     if not isinstance(tracking, str) or not tracking.strip() \
-            or len(tracking.strip()) > MAX_TRACKING_NUMBER:
+            or len(tracking.strip()) > MAX_TRACKING_NUMBER or not tracking.strip().isprintable():
         raise MalformedReport(f"trackingNumber must be a string of 1 to "
-                              f"{MAX_TRACKING_NUMBER} characters")
+                              f"{MAX_TRACKING_NUMBER} printable characters")
     if not isinstance(status, str) or status not in CARRIER_RANK:
         raise MalformedReport("status must be one of " + ", ".join(CARRIER_RANK))
     if not isinstance(occurred, str):

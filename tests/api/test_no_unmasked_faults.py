@@ -107,3 +107,24 @@ async def test_a_signed_event_with_ids_no_provider_gives_is_refused(
     response = await gql.http.post("/webhooks/stripe", content=payload,
                                    headers={"Stripe-Signature": signature})
     assert_json_error(response, 400)
+
+
+@pytest.mark.parametrize("tracking", ["1Z\u0000", "1Z\u202e", "\ud800"])
+async def test_a_signed_carrier_report_with_a_control_character_is_a_400(
+        gql: Any, runtime: Any, tracking: str) -> None:
+    payload = json.dumps({"trackingNumber": tracking, "status": "IN_TRANSIT",
+                          "occurredAt": "2026-01-01T10:00:00+00:00"}).encode()
+    response = await gql.http.post("/webhooks/carrier", content=payload, headers={
+        "X-Carrier-Signature": sign(payload, runtime.settings.carrier_webhook_secret)})
+    assert_json_error(response, 400)
+
+
+async def test_a_lone_surrogate_escape_is_a_400_and_a_pair_is_a_character(gql: Any) -> None:
+    query = "query($s: String) { products(filter: {search: $s}) { totalCount } }"
+    for text, status in (("a\\ud800b", 400), ("\\udfff", 400), ("\\ud83d\\ude00", 200)):
+        raw = ('{"query": "%s", "variables": {"s": "%s"}}' % (query, text)).encode()
+        response = await gql.http.post("/graphql", content=raw,
+                                       headers={"Content-Type": "application/json"})
+        assert response.status_code == status, (text, response.text)
+        if status == 200:
+            assert "errors" not in response.json()
