@@ -55,6 +55,7 @@ class RequestRejected(Exception):
 
 class MarketplaceGraphQL(GraphQL[Context, None]):
     graphql_transport_ws_handler_class = CappedTransportWSHandler
+
     def __init__(self, schema: Any, runtime: Runtime) -> None:
         settings = runtime.settings
         super().__init__(
