@@ -13,6 +13,7 @@ from typing import Any, AsyncIterator
 
 from sqlalchemy import text
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
@@ -25,6 +26,8 @@ from context import Runtime
 from domain.clock import Clock, SystemClock
 from web.carrier import carrier_webhook
 from web.graphiql import STATIC_URL, static_files
+from web.errors import MaskFaults, http_error
+from web.limits import BodyLimit
 from web.offline_action import offline_action
 from web.webhooks import stripe_webhook
 from graphql_view import MarketplaceGraphQL, browser_origins
@@ -157,6 +160,7 @@ def create_app(
     middleware = [
         Middleware(HttpMetricsMiddleware, metrics=metrics),
         Middleware(RequestIdMiddleware),
+        Middleware(MaskFaults),  # inside RequestId: the masked 500 carries the request id
         Middleware(
             CORSMiddleware,
             # The same origins the WebSocket handshake accepts; none: same-origin only.
@@ -165,13 +169,16 @@ def create_app(
             allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
             expose_headers=["X-Request-ID"],
         ),
+        # Innermost: bodies and WebSocket messages counted as they arrive (web/limits.py).
+        Middleware(BodyLimit, max_bytes=settings.max_body_bytes),
     ]
     if settings.trusted_proxies:
         # X-Forwarded-For / -Proto only from the proxies named in TRUSTED_PROXIES (the client
         # address then is the one the proxy saw); from anyone else they are ignored.
         middleware.insert(0, Middleware(ProxyHeadersMiddleware,
                                         trusted_hosts=list(settings.trusted_proxies)))
-    app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
+    app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan,
+                    exception_handlers={StarletteHTTPException: http_error})
     app.state.runtime = runtime
     return app
 

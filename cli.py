@@ -24,7 +24,8 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     # Forwarded headers are trusted by the app, only from TRUSTED_PROXIES (app.py); uvicorn's
     # own handling (which trusts 127.0.0.1 by default) is switched off.
     uvicorn.run("app:app", host=args.host, port=args.port, workers=args.workers,
-                log_level=args.log_level, lifespan="on", proxy_headers=False)
+                log_level=args.log_level, lifespan="on", proxy_headers=False,
+                ws_max_size=settings.max_body_bytes)  # docs/rules.md, "Request limits"
     return 0
 
 

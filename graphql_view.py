@@ -2,20 +2,24 @@
 
 - Batches (a JSON array of operations) hold at most `settings.max_batch_operations`; a larger
   one is answered 400 with a JSON body whose error has `extensions.code = "QUERY_REJECTED"`,
-  and nothing runs. A body that is neither a JSON object nor an array of objects is a 400.
+  and nothing runs. A body that is neither a JSON object nor an array of objects is a 400, as is
+  one that is not UTF-8 or nests deeper than web/json_input.py allows; every 400 is JSON with
+  `extensions.code = "QUERY_REJECTED"`.
 - GET runs queries only (strawberry answers a mutation over GET with a 400).
 - WebSocket: only the graphql-transport-ws subprotocol (anything else is closed with 4406,
   "Subprotocol not acceptable", as the graphql-ws reference server does). A handshake with an
   Origin header is accepted when it is the server's own origin or one of CORS_ORIGINS, and
-  refused with 403 otherwise; one without Origin (not a browser) is accepted.
+  refused with 403 otherwise; one without Origin (not a browser) is accepted. Sockets per IP and
+  per user and subscriptions per socket are capped (web/socket_caps.py: close code 4429).
 """
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from cross_web import HTTPException
 from starlette.requests import Request
-from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
@@ -26,6 +30,10 @@ from context import Context, Runtime
 from schema.limits import QUERY_REJECTED
 from settings import Settings
 from web.graphiql import graphiql_page
+from web import json_input
+from web.errors import error_body
+from web.socket_caps import STATE_KEY as SOCKET_USER
+from web.socket_caps import CappedTransportWSHandler, SocketCaps, refuse_handshake
 
 
 def browser_origins(settings: Settings) -> list[str]:
@@ -47,6 +55,8 @@ class RequestRejected(Exception):
 
 
 class MarketplaceGraphQL(GraphQL[Context, None]):
+    graphql_transport_ws_handler_class = CappedTransportWSHandler
+
     def __init__(self, schema: Any, runtime: Runtime) -> None:
         settings = runtime.settings
         super().__init__(
@@ -57,10 +67,15 @@ class MarketplaceGraphQL(GraphQL[Context, None]):
             keep_alive_interval=15,
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
             allowed_origins=browser_origins(settings),  # empty: the server's own origin only
+            max_subscriptions_per_connection=None,  # web/socket_caps.py closes the socket
         )
         self.runtime = runtime
+        self.socket_caps = SocketCaps(settings)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket":
+            await self._socket(scope, receive, send)
+            return
         if scope["type"] != "http":
             await super().__call__(scope, receive, send)
             return
@@ -70,11 +85,38 @@ class MarketplaceGraphQL(GraphQL[Context, None]):
         except RequestRejected as rejected:
             response = rejected.response()
         except HTTPException as e:
-            response = PlainTextResponse(e.reason, status_code=e.status_code)
+            response = JSONResponse(error_body(e.reason, QUERY_REJECTED),
+                                    status_code=e.status_code)
         await response(scope, receive, send)
 
+    async def _socket(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """A WebSocket within the caps of web/socket_caps.py, released when it ends."""
+        client = scope.get("client")
+        ip = str(client[0]) if client else "unknown"
+        if not self.socket_caps.open_ip(ip):
+            await refuse_handshake(scope, receive, send, "too many connections")
+            return
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            self.socket_caps.close_ip(ip)
+            user_id = (scope.get("state") or {}).get(SOCKET_USER)
+            if user_id is not None:
+                self.socket_caps.close_user(user_id)
+
+    def decode_json(self, data: str | bytes) -> object:
+        # A JSONDecodeError is what strawberry expects of malformed JSON: the WebSocket
+        # handler closes with 4400 on it, parse_json below answers 400.
+        try:
+            return json_input.loads(data)
+        except json_input.MalformedJson as exc:
+            raise json.JSONDecodeError(str(exc), "", 0) from exc
+
     def parse_json(self, data: str | bytes) -> Any:
-        value = super().parse_json(data)
+        try:
+            value = self.decode_json(data)
+        except json.JSONDecodeError as exc:
+            raise HTTPException(400, exc.msg) from exc
         if not (isinstance(value, dict) or (
                 isinstance(value, list) and all(isinstance(v, dict) for v in value))):
             raise HTTPException(400, "Expected a JSON object (or, for a batch, an array of "

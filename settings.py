@@ -157,6 +157,12 @@ class Settings:
     @property
     def is_production(self) -> bool:
         return self.app_env == "production"
+    # --- request limits (docs/rules.md, "Request limits"): HTTP bodies and WebSocket
+    # messages, WebSocket connections per user and per client IP, subscriptions per socket.
+    max_body_bytes: int = 1024 * 1024
+    ws_max_connections_per_user: int = 50
+    ws_max_connections_per_ip: int = 200
+    ws_max_subscriptions_per_socket: int = 100
 
     @property
     def is_sqlite(self) -> bool:
@@ -232,6 +238,15 @@ class Settings:
                                          "ACCOUNT_CACHE_SECONDS"),
             trusted_proxies=_list(e.get("TRUSTED_PROXIES")),
             metrics_token=e.get("METRICS_TOKEN") or None,
+            # --- request limits
+            max_body_bytes=_int(e.get("MAX_BODY_BYTES"), 1024 * 1024,
+                                "MAX_BODY_BYTES"),
+            ws_max_connections_per_user=_int(e.get("WS_MAX_CONNECTIONS_PER_USER"), 50,
+                                             "WS_MAX_CONNECTIONS_PER_USER"),
+            ws_max_connections_per_ip=_int(e.get("WS_MAX_CONNECTIONS_PER_IP"), 200,
+                                           "WS_MAX_CONNECTIONS_PER_IP"),
+            ws_max_subscriptions_per_socket=_int(e.get("WS_MAX_SUBSCRIPTIONS_PER_SOCKET"), 100,
+                                                 "WS_MAX_SUBSCRIPTIONS_PER_SOCKET"),
         )
         return replace(s, **overrides) if overrides else s  # type: ignore[arg-type]
 

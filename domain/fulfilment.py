@@ -15,8 +15,10 @@ Rules written down here (design.md is silent on them):
   REFUNDED, is INVALID_STATE_TRANSITION. Delivery (by hand or by carrier) follows the parcel,
   whatever happened to the order since it left.
 - Carrier: at most 60 characters, tracking number at most 100, both non-blank after trimming
-  (INVALID_INPUT). A tracking number identifies one shipment across the marketplace (carrier
-  webhooks name only the tracking number): reusing one is CONFLICT.
+  (INVALID_INPUT). Tracking numbers are kept without whitespace and in upper case
+  (normalise_tracking_number). A tracking number identifies one shipment across the
+  marketplace (carrier webhooks name only the tracking number): reusing one, in any case or
+  spacing, is CONFLICT.
 - Shipping takes the shipment's allocated units out of stock (allocated -> sold, total
   decreases) for each of the order's lines of that seller, in the same transaction.
 - The order is locked first, so two sellers shipping at once are serialised per order and the
@@ -131,9 +133,19 @@ def order_status_steps(current: str, shipment_statuses: Iterable[str]) -> list[s
     return ["SHIPPED", target]  # only DELIVERED is not reachable directly
 
 
+def normalise_tracking_number(value: str) -> str:
+    """The one form tracking numbers are stored, compared and looked up in: without any
+    whitespace, upper case (docs/rules.md, "Webhook content"), so " 1z abc 123 " is the
+    same parcel as "1ZABC123" for uniqueness and for carrier reports."""
+    return "".join(value.split()).upper()
+
+
 def clean_carrier_details(carrier: str, tracking_number: str) -> tuple[str, str]:
-    """Trimmed carrier and tracking number, or INVALID_INPUT naming every bad field."""
+    """Trimmed carrier and normalised tracking number, or INVALID_INPUT naming every bad
+    field."""
     carrier, tracking_number = carrier.strip(), tracking_number.strip()
+    if tracking_number.isprintable():  # control characters are refused below, not removed
+        tracking_number = normalise_tracking_number(tracking_number)
     problems = []
     for value, name, limit, label in ((carrier, "carrier", MAX_CARRIER, "The carrier"),
                                       (tracking_number, "trackingNumber", MAX_TRACKING_NUMBER,
@@ -212,7 +224,7 @@ async def apply_carrier_update(uow: Any, *, tracking_number: str, status: str,
     IGNORED; an unknown tracking number is UNKNOWN. Commits."""
     if status not in CARRIER_RANK:
         raise invalid("A carrier may report SHIPPED, IN_TRANSIT or DELIVERED.", "status")
-    found = await uow.shipments.by_tracking_number(tracking_number.strip())
+    found = await uow.shipments.by_tracking_number(normalise_tracking_number(tracking_number))
     if found is None:
         await uow.commit()
         return CarrierResult("UNKNOWN")

@@ -80,13 +80,25 @@ def parse_event(payload: bytes, signature_header: str, secret: str) -> WebhookEv
                                        tolerance=WEBHOOK_TOLERANCE_SECONDS)
     except stripe.SignatureVerificationError as exc:
         raise WebhookSignatureError(exc.user_message or "Invalid Stripe-Signature.") from exc
-    except ValueError as exc:
+    except (ValueError, RecursionError, AttributeError, TypeError) as exc:
+        # the library parses the body before reading it as an object
         raise ValueError("The webhook body is not a Stripe event.") from exc
-    event = json.loads(payload)
     try:
-        return _read_event(event)
-    except (KeyError, TypeError, ValueError) as exc:
+        return _read_event(json.loads(payload))
+    except (KeyError, TypeError, ValueError, AttributeError, OverflowError, OSError,
+            RecursionError) as exc:
+        # A signed body that is not an event (not an object, `data.object` not an object,
+        # a `created` no clock can hold, ...): the caller answers 400.
         raise ValueError("The webhook body is not a Stripe event.") from exc
+
+
+def _identifier(value: Any, limit: int) -> str:
+    """An event id, type or PaymentIntent id as Stripe writes them (1 to `limit` printable
+    characters, the columns they are kept in); ValueError otherwise."""
+    text = str(value)
+    if not text or len(text) > limit or not text.isprintable():
+        raise ValueError(f"not an identifier: {text[:40]!r}")
+    return text
 
 
 def _read_event(event: Mapping[str, Any]) -> WebhookEvent:
@@ -110,12 +122,13 @@ def _read_event(event: Mapping[str, Any]) -> WebhookEvent:
                       else PaymentStatus.PARTIALLY_REFUNDED)
     currency = obj.get("currency")
     return WebhookEvent(
-        id=str(event["id"]),
-        type=event_type,
-        payment_reference=reference if isinstance(reference, str) else None,
+        id=_identifier(event["id"], 100),
+        type=_identifier(event_type, 60),
+        payment_reference=_identifier(reference, 100) if isinstance(reference, str) else None,
         amount_minor=int(amount) if amount is not None else None,
         amount_refunded_minor=refunded,
-        failure_message=failure_message,
+        failure_message=str(failure_message).replace("\x00", "")[:500]
+        if failure_message is not None else None,
         created=datetime.fromtimestamp(int(event["created"]), timezone.utc),
         status=status,
         currency=str(currency).upper() if currency else None,

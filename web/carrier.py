@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import logging
 from datetime import datetime, timezone
 from typing import Any
@@ -25,6 +24,7 @@ from starlette.responses import JSONResponse
 
 from domain.errors import DomainError, ErrorList
 from domain.fulfilment import CARRIER_RANK, MAX_TRACKING_NUMBER, apply_carrier_update
+from web import json_input
 
 log = logging.getLogger("marketplace.webhooks.carrier")
 MAX_BODY = 64 * 1024
@@ -51,17 +51,17 @@ def signature_ok(body: bytes, header: str, secret: str) -> bool:
 def parse_report(body: bytes) -> tuple[str, str, datetime]:
     """(tracking number, status, occurredAt in UTC), or MalformedReport."""
     try:
-        data: Any = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise MalformedReport("the body is not JSON") from exc
+        data: Any = json_input.loads(body)
+    except json_input.MalformedJson as exc:
+        raise MalformedReport(str(exc)) from exc
     if not isinstance(data, dict):
         raise MalformedReport("the body must be a JSON object")
     tracking, status, occurred = (data.get("trackingNumber"), data.get("status"),
                                   data.get("occurredAt"))
     if not isinstance(tracking, str) or not tracking.strip() \
-            or len(tracking.strip()) > MAX_TRACKING_NUMBER:
+            or len(tracking.strip()) > MAX_TRACKING_NUMBER or not tracking.strip().isprintable():
         raise MalformedReport(f"trackingNumber must be a string of 1 to "
-                              f"{MAX_TRACKING_NUMBER} characters")
+                              f"{MAX_TRACKING_NUMBER} printable characters")
     if not isinstance(status, str) or status not in CARRIER_RANK:
         raise MalformedReport("status must be one of " + ", ".join(CARRIER_RANK))
     if not isinstance(occurred, str):

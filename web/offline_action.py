@@ -31,7 +31,10 @@ async def offline_action(request: Request) -> Response:
         secret = request.query_params.get("secret", "")
         return HTMLResponse(PAGE.format(intent=html.escape(intent), secret=html.escape(secret)))
     # A plain urlencoded form (no multipart here, so no extra parser dependency).
-    form = {k: v[-1] for k, v in parse_qs((await request.body())[:4096].decode()).items()}
+    try:
+        form = {k: v[-1] for k, v in parse_qs((await request.body())[:4096].decode()).items()}
+    except UnicodeDecodeError:
+        return JSONResponse({"error": "the form is not UTF-8"}, status_code=400)
     try:
         payload, signature = await provider.complete_action(
             intent, form.get("secret") or request.query_params.get("secret", ""),

@@ -1,6 +1,7 @@
 """POST /webhooks/stripe: provider events, signature checked by the provider adapter (the
-stripe library, tolerance 300 s), applied through the one payment-outcome path. A success
-for an order that cannot keep the money (cancelled meanwhile) is refunded right after
+stripe library, tolerance 300 s), checked against the payment it names (amount and currency:
+domain.payment_faults) and applied through the one payment-outcome path. A success for an
+order that cannot keep the money (cancelled meanwhile) is refunded right after
 (domain.order_changes.refund_surplus)."""
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from domain.order_changes import refund_surplus
+from domain.payment_faults import check_webhook
 from domain.payment_service import apply_webhook
 from domain.payments import WebhookSignatureError
 
@@ -24,6 +26,12 @@ async def handle_provider_event(runtime: Any, payload: bytes, signature: str) ->
     except WebhookSignatureError as exc:
         log.warning("refused a provider event: %s", exc)
         return JSONResponse({"error": "invalid signature"}, status_code=400)
+    except ValueError as exc:  # signed, but not an event (payments.stripe_objects)
+        log.warning("refused a provider event: %s", exc)
+        return JSONResponse({"error": str(exc)}, status_code=400)
+    mismatch = await runtime.transaction(lambda uow: check_webhook(uow, event))
+    if mismatch is not None:  # kept for admins (adminPaymentFaults), never applied
+        return JSONResponse({"received": True, "applied": False, "fault": mismatch.kind})
     applied = await runtime.transaction(lambda uow: apply_webhook(uow, event))
     if applied is not None and applied.refund_owed:
         await refund_surplus(runtime.transaction, runtime.payment_provider, applied)

@@ -8,7 +8,7 @@ from sqlalchemy import insert, select, update
 
 from domain.orders import Payment
 from persistence.repositories.base import Repository
-from persistence.tables import orders, payment_events, payments
+from persistence.tables import orders, payment_events, payment_faults, payments
 
 
 def to_payment(row: Any) -> Payment:
@@ -76,3 +76,15 @@ class PaymentRepository(Repository):
             event_id=event_id, event_type=event_type, payment_id=payment_id, created_at=now,
         ).on_conflict_do_nothing(index_elements=[payment_events.c.event_id])
         return (await self.conn.execute(stmt.returning(payment_events.c.id))).first() is not None
+
+    async def record_fault(self, *, kind: str, message: str, payment_id: int | None,
+                           event_id: str, event_type: str, expected_amount: int | None,
+                           expected_currency: str | None, received_amount: int | None,
+                           received_currency: str | None, now: datetime) -> None:
+        """A provider event not applied (domain.payment_faults); once per event id."""
+        await self.conn.execute(self.upsert(payment_faults).values(
+            kind=kind, message=message, payment_id=payment_id, event_id=event_id,
+            event_type=event_type, expected_amount=expected_amount,
+            expected_currency=expected_currency, received_amount=received_amount,
+            received_currency=received_currency, created_at=now,
+        ).on_conflict_do_nothing(index_elements=[payment_faults.c.event_id]))

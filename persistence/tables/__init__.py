@@ -20,6 +20,7 @@ from persistence.tables.orders import (
     order_status_history,
     orders,
     payment_events,
+    payment_faults,
     payments,
     shipments,
 )
@@ -38,7 +39,8 @@ __all__ = [
     "carts", "cart_lines", "outbox", "checkout_sessions", "promotions", "promotion_usages",
     "promotion_customer_uses",
     "loyalty_accounts", "loyalty_transactions", "counters", "orders", "order_lines",
-    "order_status_history", "shipments", "payments", "payment_events", "ledger_transactions",
+    "order_status_history", "shipments", "payments", "payment_events", "payment_faults",
+    "ledger_transactions",
     "ledger_entries", "notifications", "analytics_events", "offline_payment_intents",
     "admin_audit_log",
 ]

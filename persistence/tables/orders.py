@@ -3,6 +3,7 @@ ledger's transactions and entries; named counters (order numbers)."""
 from __future__ import annotations
 
 from sqlalchemy import (
+    BigInteger,
     CheckConstraint,
     Column,
     ForeignKey,
@@ -148,6 +149,24 @@ payment_events = Table(
     Column("event_id", String(100), nullable=False, unique=True),
     Column("event_type", String(60), nullable=False),
     Column("payment_id", Integer, ForeignKey("payments.id"), nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+# Provider events not applied because their amount or currency is not the payment's
+# (domain.payment_faults), one row per event id, for admins (adminPaymentFaults).
+payment_faults = Table(
+    "payment_faults",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("kind", String(30), nullable=False),
+    Column("message", Text, nullable=False),
+    Column("payment_id", Integer, ForeignKey("payments.id"), nullable=True),
+    Column("event_id", String(100), nullable=False, unique=True),
+    Column("event_type", String(60), nullable=False),
+    Column("expected_amount", Integer, nullable=True),
+    Column("expected_currency", String(3), nullable=True),
+    Column("received_amount", BigInteger, nullable=True),  # whatever the event said
+    Column("received_currency", String(10), nullable=True),
     Column("created_at", UTCDateTime, nullable=False),
 )
 

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Optional
 import strawberry
 from strawberry.types import Info
 
+from domain.errors import PermissionDenied
 from domain.identity import models
 from domain.ids import encode_id
 from schema.types.common import Node, UserError
@@ -94,8 +95,6 @@ class Seller(Node):
 @strawberry.type
 class User(Node):
     id: strawberry.ID
-    email: str
-    name: str
     account_type: AccountType
     disabled_at: Optional[datetime] = strawberry.field(
         description="When an admin disabled the account; null while it is active.")
@@ -103,13 +102,32 @@ class User(Node):
     seller_pk: strawberry.Private[Optional[int]]
     # True in a sign-in payload: the caller just proved to be this user (no token sent yet).
     signed_in: strawberry.Private[bool]
+    _email: strawberry.Private[str]
+    _name: strawberry.Private[str]
+    # True for the buyer of an order seen by one of its sellers: the account's e-mail and name
+    # are FORBIDDEN (docs/rules.md, "What each role sees").
+    _masked: strawberry.Private[bool] = False
 
     @classmethod
-    def from_domain(cls, user: models.User, *, signed_in: bool = False) -> "User":
-        return cls(id=strawberry.ID(encode_id("User", user.id)), email=user.email,
-                   name=user.name, account_type=AccountType(user.account_type), pk=user.id,
-                   seller_pk=user.seller_id, signed_in=signed_in,
+    def from_domain(cls, user: models.User, *, signed_in: bool = False,
+                    masked: bool = False) -> "User":
+        return cls(id=strawberry.ID(encode_id("User", user.id)), _email=user.email,
+                   _name=user.name, account_type=AccountType(user.account_type), pk=user.id,
+                   seller_pk=user.seller_id, signed_in=signed_in, _masked=masked,
                    disabled_at=user.disabled_at)
+
+    def _shown(self, value: str) -> str:
+        if self._masked:
+            raise PermissionDenied("Sellers do not see the buyer's account details.")
+        return value
+
+    @strawberry.field
+    def email(self) -> str:
+        return self._shown(self._email)
+
+    @strawberry.field
+    def name(self) -> str:
+        return self._shown(self._name)
 
     @strawberry.field(description="Only the user themself and admins see them; others get [].")
     async def addresses(self, info: Info) -> list[Address]:

@@ -1,7 +1,11 @@
 """Orders, their lines, payments and status history, as the caller may see them.
 
 A seller sees only their own lines and shipments of an order, and its pricing as their part
-of it (their items, their share of the discounts, their shipping and tax)."""
+of it (their items, their share of the discounts, their shipping and tax); of the buyer, only
+what shipping needs: the recipient's name and shipping address, without the phone. The
+buyer's account (e-mail), billing address, notes, loyalty points, payments and payment due
+time are null, empty or FORBIDDEN for a seller: the table is in docs/rules.md, "What each
+role sees"."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -12,6 +16,7 @@ import strawberry
 from strawberry.types import Info
 
 from domain import orders as domain
+from domain.errors import PermissionDenied
 from domain.ids import encode_id
 from domain.pricing.shipping import METHODS
 from schema.types.checkout import Discount, Pricing, ShippingMethod
@@ -134,9 +139,12 @@ class OrderStatusChange:
     at: datetime
 
 
-def _address(data: dict[str, Any] | None, buyer_id: int) -> Optional[Address]:
+def _address(data: dict[str, Any] | None, buyer_id: int, *,
+             with_phone: bool = True) -> Optional[Address]:
     if data is None:
         return None
+    if not with_phone:
+        data = {**data, "phone": None}
     from domain.identity.models import Address as DomainAddress
     from domain.identity.models import AddressFields
 
@@ -179,8 +187,6 @@ class Order(Node):
     shipping_address: Address
     billing_address: Optional[Address]
     shipping_method: ShippingMethod
-    loyalty_points_earned: int
-    loyalty_points_used: int
     notes: Optional[str]
     payment_due_at: Optional[datetime] = strawberry.field(
         description="Unpaid orders are cancelled and their stock released at this time.")
@@ -192,25 +198,41 @@ class Order(Node):
                     owner_view: bool = False) -> "Order":
         method = METHODS[order.shipping_method]
         shipping = _pricing(order, seller_view).shipping
-        address = _address(order.shipping_address, order.buyer_id)
+        seller = seller_view is not None  # docs/rules.md, "What each role sees"
+        address = _address(order.shipping_address, order.buyer_id, with_phone=not seller)
         assert address is not None
         return cls(
             _order=order, _seller_view=seller_view, _owner_view=owner_view,
             id=strawberry.ID(encode_id("Order", order.id)), number=order.number,
             status=OrderStatus(order.status), pricing=_pricing(order, seller_view),
             shipping_address=address,
-            billing_address=_address(order.billing_address, order.buyer_id),
+            billing_address=None if seller else _address(order.billing_address,
+                                                         order.buyer_id),
             shipping_method=ShippingMethod(code=method.code, name=method.name, price=shipping,
                                            estimated_delivery_days=method.estimated_days),
-            loyalty_points_earned=order.loyalty_points_earned,
-            loyalty_points_used=order.loyalty_points_used, notes=order.notes,
-            payment_due_at=order.payment_due_at if order.status == "PENDING_PAYMENT" else None,
+            notes=None if seller else order.notes,
+            payment_due_at=order.payment_due_at
+            if order.status == "PENDING_PAYMENT" and not seller else None,
             created_at=order.created_at, confirmed_at=order.confirmed_at)
+
+    def _not_for_sellers(self, name: str) -> None:
+        if self._seller_view is not None:
+            raise PermissionDenied(f"Sellers do not see the order's {name}.")
+
+    @strawberry.field
+    def loyalty_points_earned(self) -> int:
+        self._not_for_sellers("loyalty points")
+        return self._order.loyalty_points_earned
+
+    @strawberry.field
+    def loyalty_points_used(self) -> int:
+        self._not_for_sellers("loyalty points")
+        return self._order.loyalty_points_used
 
     @strawberry.field
     async def buyer(self, info: Info) -> User:
         found = await info.context.loaders.user_by_id.load(self._order.buyer_id)
-        return User.from_domain(found)
+        return User.from_domain(found, masked=self._seller_view is not None)
 
     @strawberry.field
     async def lines(self, info: Info) -> list[OrderLine]:
