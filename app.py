@@ -67,7 +67,8 @@ def build_runtime(
     """The long-lived parts: database, clock, token issuer, password hasher, OIDC verifier."""
     runtime = Runtime(
         settings=settings,
-        db=create_database(settings.database_url, echo=settings.log_sql),
+        db=create_database(settings.database_url, echo=settings.log_sql,
+                           lock_timeout_seconds=settings.db_lock_timeout_seconds),
         clock=clock or SystemClock(),
         tokens=TokenIssuer(settings),
         passwords=password_hasher or Argon2PasswordHasher(),

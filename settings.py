@@ -86,6 +86,14 @@ class Settings:
     smtp_from: str = "Marketplace <no-reply@marketplace.invalid>"
     # --- misc
     log_sql: bool = False
+    # --- database faults and provider outages (docs/rules.md, "Database faults and provider
+    # outages"): how long a write waits for a lock or a pooled connection before answering
+    # SERVICE_UNAVAILABLE, the readiness probe's own bound, and the payment provider's breaker.
+    db_lock_timeout_seconds: float = 5.0
+    readiness_timeout_seconds: float = 1.0
+    payment_breaker_failures: int = 5
+    payment_breaker_cooldown_seconds: float = 30.0
+    payment_provider_timeout_seconds: float = 15.0
 
     @property
     def is_sqlite(self) -> bool:
@@ -138,6 +146,14 @@ class Settings:
             smtp_from=e.get("SMTP_FROM") or "Marketplace <no-reply@marketplace.invalid>",
             log_sql=_bool(e.get("LOG_SQL"), False),
             tax_rates=_tax_rates(e.get("TAX_RATES")) or cls().tax_rates,
+            # --- database faults and provider outages
+            db_lock_timeout_seconds=float(e.get("DB_LOCK_TIMEOUT_SECONDS") or 5.0),
+            readiness_timeout_seconds=float(e.get("READINESS_TIMEOUT_SECONDS") or 1.0),
+            payment_breaker_failures=_int(e.get("PAYMENT_BREAKER_FAILURES"), 5),
+            payment_breaker_cooldown_seconds=float(
+                e.get("PAYMENT_BREAKER_COOLDOWN_SECONDS") or 30.0),
+            payment_provider_timeout_seconds=float(
+                e.get("PAYMENT_PROVIDER_TIMEOUT_SECONDS") or 15.0),
         )
         return replace(s, **overrides) if overrides else s  # type: ignore[arg-type]
 

@@ -1,10 +1,15 @@
 """The unit of work: one transaction, with the repositories bound to it.
 
 `async with uow: ...; await uow.commit()` — leaving without commit rolls back. Repositories
-flush statements on the transaction's connection and never commit. `run_in_transaction`
-retries a whole use case on PostgreSQL serialization failures and deadlocks (40001, 40P01)
-a bounded number of times; on SQLite, `BEGIN IMMEDIATE` and the busy timeout serialise
-writers, and a rare `database is locked` is retried the same way.
+flush statements on the transaction's connection and never commit. Every way out of the unit of
+work, a failed BEGIN included, returns its connection to the pool.
+
+`run_in_transaction` retries a whole use case on PostgreSQL serialization failures and
+deadlocks (40001, 40P01) a bounded number of times, and once when the connection turned out to
+be dead before COMMIT was sent (the pool has then replaced it: docs/rules.md, "Database faults
+and provider outages"). A lock not granted within the lock timeout (SQLite's busy timeout,
+PostgreSQL's lock_timeout) is not retried: the wait was the retry. Faults that mean "not now"
+(persistence/faults.py) leave as the domain's ServiceUnavailable; nothing was committed.
 """
 from __future__ import annotations
 
@@ -13,11 +18,13 @@ import random
 from datetime import datetime
 from typing import Any, Awaitable, Callable, TypeVar
 
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as SqlTimeoutError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.clock import Clock
 from persistence.db import Database
+from persistence.faults import unavailable
 
 T = TypeVar("T")
 RETRYABLE_SQLSTATES = {"40001", "40P01"}
@@ -31,14 +38,21 @@ class SqlUnitOfWork:
         self.read_only = read_only
         self._conn: AsyncConnection | None = None
         self._committed = False
+        self.committing = False
         self._repos: dict[str, Any] = {}
 
     # --- transaction
     async def __aenter__(self) -> "SqlUnitOfWork":
         engine = self.db.read_engine if self.read_only else self.db.write_engine
-        self._conn = await engine.connect()
-        await self._conn.begin()
+        conn = await engine.connect()
+        try:
+            await conn.begin()
+        except BaseException:
+            await conn.close()  # a failed BEGIN (locked, read-only, dead) must not leak it
+            raise
+        self._conn = conn
         self._committed = False
+        self.committing = False
         return self
 
     async def __aexit__(self, *exc: object) -> None:
@@ -53,6 +67,7 @@ class SqlUnitOfWork:
 
     async def commit(self) -> None:
         assert self._conn is not None
+        self.committing = True  # from here on a dead connection may have committed
         await self._conn.commit()
         self._committed = True
 
@@ -152,12 +167,10 @@ class SqlUnitOfWork:
 
 
 def is_retryable(exc: BaseException) -> bool:
+    """A serialization failure or deadlock: the database undid the transaction at once."""
     if isinstance(exc, DBAPIError):
         state = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
-        if state in RETRYABLE_SQLSTATES:
-            return True
-        if isinstance(exc, OperationalError) and "database is locked" in str(exc.orig):
-            return True
+        return state in RETRYABLE_SQLSTATES
     return False
 
 
@@ -166,12 +179,38 @@ async def run_in_transaction(
     use_case: Callable[[SqlUnitOfWork], Awaitable[T]],
 ) -> T:
     """Run `use_case(uow)` (which commits) and retry it whole on a retryable conflict."""
+    reconnected = False
     for attempt in range(1, MAX_ATTEMPTS + 1):
+        uow = uow_factory()
         try:
-            async with uow_factory() as uow:
+            async with uow:
                 return await use_case(uow)
         except DBAPIError as exc:
-            if attempt == MAX_ATTEMPTS or not is_retryable(exc):
-                raise
-        await asyncio.sleep(random.uniform(0.005, 0.02) * attempt)
+            if not reconnected and exc.connection_invalidated and not uow.committing:
+                reconnected = True  # a stale pooled connection: once, on a fresh one
+                continue
+            if attempt < MAX_ATTEMPTS and is_retryable(exc):
+                await asyncio.sleep(random.uniform(0.005, 0.02) * attempt)
+                continue
+            raise _unavailable(uow, exc) or exc
+        except (SqlTimeoutError, OSError) as exc:  # no pooled connection; cannot connect
+            raise _unavailable(uow, exc) or exc
     raise AssertionError("unreachable")
+
+
+async def run_read(
+    uow: SqlUnitOfWork, use_case: Callable[[SqlUnitOfWork], Awaitable[T]],
+) -> T:
+    """Run a read-only use case; database faults leave as ServiceUnavailable."""
+    try:
+        async with uow:
+            return await use_case(uow)
+    except (DBAPIError, SqlTimeoutError, OSError) as exc:
+        raise _unavailable(uow, exc) or exc
+
+
+def _unavailable(uow: SqlUnitOfWork, exc: BaseException) -> BaseException | None:
+    fault = unavailable(exc, uow.db.lock_timeout_seconds)
+    if fault is not None:
+        fault.__cause__ = exc
+    return fault
