@@ -11,7 +11,6 @@ import logging
 import uuid
 from typing import Any, AsyncIterator
 
-from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
@@ -28,6 +27,7 @@ from web.webhooks import stripe_webhook
 from graphql_view import MarketplaceGraphQL, browser_origins
 from observability.metrics import HttpMetricsMiddleware, Metrics, metrics_endpoint
 from persistence.db import create_database
+from persistence.readiness import database_write
 from schema.build import build_schema
 from security.passwords import Argon2PasswordHasher
 from security.tokens import TokenIssuer
@@ -100,13 +100,14 @@ def create_app(
         return PlainTextResponse("ok")
 
     async def readyz(_: Request) -> JSONResponse:
-        try:
-            async with db.read_engine.connect() as conn:
-                await conn.execute(text("SELECT 1"))
-        except Exception as exc:  # noqa: BLE001 - any failure means not ready
-            log.warning("readiness check failed: %s", exc)
-            return JSONResponse({"status": "unavailable", "database": "down"}, status_code=503)
-        return JSONResponse({"status": "ok", "database": "up"})
+        """Ready when a write transaction can begin now (persistence/readiness.py); the body
+        names each check's result, e.g. {"ready": false, "checks": {"database_write":
+        "locked"}} with 503."""
+        checks = {"database_write": await database_write(
+            db, settings.readiness_timeout_seconds)}
+        ready = all(result == "ok" for result in checks.values())
+        return JSONResponse({"ready": ready, "checks": checks},
+                            status_code=200 if ready else 503)
 
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:

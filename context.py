@@ -87,7 +87,8 @@ class Runtime:
 
     async def read(self, use_case: Callable[[SqlUnitOfWork], Awaitable[T]]) -> T:
         """A read-only use case on the read engine (a consistent snapshot, never commits)."""
-        return await run_read(SqlUnitOfWork(self.db, self.clock, read_only=True), use_case)
+        return await run_read(
+            lambda: SqlUnitOfWork(self.db, self.clock, read_only=True), use_case)
 
 
 class Context:

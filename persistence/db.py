@@ -8,10 +8,10 @@ PostgreSQL: one pooled engine serves both.
 Faults (docs/rules.md, "Database faults and provider outages"): a lock is waited for at most
 `lock_timeout_seconds` (SQLite's busy timeout; PostgreSQL's `lock_timeout`, set per connection),
 and so is a pooled connection (`pool_timeout`). No ping per checkout: a connection found dead is
-invalidated when it fails (SQLAlchemy's disconnect handling, which on PostgreSQL also empties
-the pool of its siblings), and a SQLite connection that opened the file read-only is
-invalidated on its first refused write (`_on_error`), so the process recovers by itself once
-the database is back.
+invalidated when it fails, with the pool's older connections (SQLAlchemy's disconnect
+handling), and a refused write on a read-only database counts as a disconnect too
+(`_on_error`: a SQLite connection that opened the file read-only, or a PostgreSQL session
+started read-only, stays so), so the process recovers by itself once the database is back.
 
 Every statement sent is counted (`Database.statements`), so tests can assert how many
 statements an operation costs, the way Saleor's benchmarks do.
@@ -65,6 +65,7 @@ class Database:
         return self.dialect == "sqlite"
 
     lock_timeout_seconds: float = DEFAULT_LOCK_TIMEOUT_SECONDS
+    pool_capacity: int = 15  # pool_size + max_overflow of the write engine
 
     async def dispose(self) -> None:
         await self.write_engine.dispose()
@@ -80,6 +81,7 @@ def create_database(url: str, *, echo: bool = False,
         write = _sqlite_engine(url, "BEGIN IMMEDIATE", echo, timeout)
         read = _sqlite_engine(url, "BEGIN", echo, timeout)
         engines = [write, read]
+        capacity = 5 + 10  # the write engine's pool_size + max_overflow
     else:
         write = read = create_async_engine(
             url, echo=echo, pool_size=10, max_overflow=20, pool_timeout=timeout,
@@ -87,17 +89,19 @@ def create_database(url: str, *, echo: bool = False,
                 "lock_timeout": str(max(1, int(timeout * 1000)))}},
         )
         engines = [write]
+        capacity = 10 + 20
     for engine in engines:
         _count_statements(engine, counter)
+        _discard_read_only_connections(engine)
     return Database(url=url, write_engine=write, read_engine=read, statements=counter,
-                    lock_timeout_seconds=timeout)
+                    lock_timeout_seconds=timeout, pool_capacity=capacity)
 
 
 def _sqlite_engine(url: str, begin: str, echo: bool, timeout: float) -> AsyncEngine:
     busy_ms = max(1, int(timeout * 1000))
     engine = create_async_engine(
-        url, echo=echo, pool_timeout=timeout, connect_args={"timeout": timeout}
-    )
+        url, echo=echo, pool_size=5, max_overflow=10, pool_timeout=timeout,
+        connect_args={"timeout": timeout})
 
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -113,14 +117,16 @@ def _sqlite_engine(url: str, begin: str, echo: bool, timeout: float) -> AsyncEng
     def _on_begin(conn: Any) -> None:
         conn.exec_driver_sql(begin)
 
+    return engine
+
+
+def _discard_read_only_connections(engine: AsyncEngine) -> None:
     @event.listens_for(engine.sync_engine, "handle_error")
     def _on_error(context: ExceptionContext) -> None:
         if is_read_only(context.original_exception):
-            # Only this connection: others opened while the file was writable still write.
+            # Treated as a disconnect: the pool drops this connection and those opened with it
+            # (SQLite: connections opened while the file was read-only stay read-only).
             context.is_disconnect = True
-            context.invalidate_pool_on_disconnect = False
-
-    return engine
 
 
 def _count_statements(engine: AsyncEngine, counter: StatementCounter) -> None:

@@ -61,10 +61,15 @@ def _sqlite_fault(orig: BaseException) -> str | None:
     return None
 
 
-def is_read_only(exc: BaseException) -> bool:
-    """A SQLite connection that opened the file read-only stays read-only: it is discarded
-    (persistence/db.py) so the next one opens the file again, writable if it has become so."""
-    return _sqlite_fault(exc) == "read_only" if isinstance(exc, sqlite3.Error) else False
+def is_read_only(orig: BaseException) -> bool:
+    """A driver error saying this connection cannot write. A SQLite connection that opened the
+    file read-only stays so, and a PostgreSQL session keeps the default_transaction_read_only
+    it started with: such a connection is discarded (persistence/db.py) so the next one is
+    opened afresh, writable if the database has become so."""
+    state = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
+    if state is not None:
+        return _PG_STATES.get(state) == "read_only"
+    return _sqlite_fault(orig) == "read_only" if isinstance(orig, sqlite3.Error) else False
 
 
 def unavailable(exc: BaseException, lock_timeout_seconds: float) -> ServiceUnavailable | None:

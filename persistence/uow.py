@@ -199,14 +199,23 @@ async def run_in_transaction(
 
 
 async def run_read(
-    uow: SqlUnitOfWork, use_case: Callable[[SqlUnitOfWork], Awaitable[T]],
+    uow_factory: Callable[[], SqlUnitOfWork],
+    use_case: Callable[[SqlUnitOfWork], Awaitable[T]],
 ) -> T:
-    """Run a read-only use case; database faults leave as ServiceUnavailable."""
-    try:
-        async with uow:
-            return await use_case(uow)
-    except (DBAPIError, SqlTimeoutError, OSError) as exc:
-        raise _unavailable(uow, exc) or exc
+    """Run a read-only use case, once more on a fresh connection when the pooled one was
+    dead; database faults leave as ServiceUnavailable."""
+    for attempt in (1, 2):
+        uow = uow_factory()
+        try:
+            async with uow:
+                return await use_case(uow)
+        except DBAPIError as exc:
+            if attempt == 1 and exc.connection_invalidated:
+                continue
+            raise _unavailable(uow, exc) or exc
+        except (SqlTimeoutError, OSError) as exc:
+            raise _unavailable(uow, exc) or exc
+    raise AssertionError("unreachable")
 
 
 def _unavailable(uow: SqlUnitOfWork, exc: BaseException) -> BaseException | None:

@@ -5,7 +5,6 @@ once when the lock is gone."""
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 import time
 from dataclasses import replace
 from typing import Any, AsyncIterator
@@ -18,12 +17,14 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from app import create_app
 from persistence.tables import users
+from tests.faults import WriteLock, read_only_database
 from tests.support import GraphQLClient, unique_email
 
 LOCK_TIMEOUT = 0.5
 PASSWORD = "correct horse battery"
 AUTH = "token userErrors { code field message }"
 REGISTER = f"""mutation($input: RegisterInput!) {{ register(input: $input) {{ {AUTH} }} }}"""
+ME = "{ products(first: 1) { edges { node { id seller { id } } } } }"
 LOGIN = f"""mutation($email: String!, $password: String!) {{
   login(email: $email, password: $password) {{ {AUTH} }} }}"""
 
@@ -31,43 +32,13 @@ LOGIN = f"""mutation($email: String!, $password: String!) {{
 @pytest.fixture
 async def faulty(settings: Any, clock: Any, fast_hasher: Any) -> AsyncIterator[Any]:
     """An app whose writes wait LOCK_TIMEOUT for a lock (and for a pooled connection)."""
-    app = create_app(replace(settings, db_lock_timeout_seconds=LOCK_TIMEOUT), clock=clock,
-                     password_hasher=fast_hasher)
+    app = create_app(replace(settings, db_lock_timeout_seconds=LOCK_TIMEOUT,
+                             readiness_timeout_seconds=0.3),
+                     clock=clock, password_hasher=fast_hasher)
     transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 50002))
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
         yield GraphQLClient(http), app.state.runtime
     await app.state.runtime.db.dispose()
-
-
-class WriteLock:
-    """Another client holding the database's write lock: SQLite `BEGIN EXCLUSIVE` on its own
-    sqlite3 connection, PostgreSQL `LOCK TABLE users IN ACCESS EXCLUSIVE MODE`."""
-
-    def __init__(self, url: str) -> None:
-        self.url = make_url(url)
-        self._sqlite: sqlite3.Connection | None = None
-        self._pg: Any = None
-        self._engine: Any = None
-
-    async def __aenter__(self) -> "WriteLock":
-        if self.url.get_backend_name() == "sqlite":
-            self._sqlite = sqlite3.connect(str(self.url.database), isolation_level=None)
-            self._sqlite.execute("BEGIN EXCLUSIVE")
-        else:
-            self._engine = create_async_engine(self.url)
-            self._pg = await self._engine.connect()
-            await self._pg.begin()
-            await self._pg.execute(text("LOCK TABLE users IN ACCESS EXCLUSIVE MODE"))
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        if self._sqlite is not None:
-            self._sqlite.execute("ROLLBACK")
-            self._sqlite.close()
-        else:
-            await self._pg.rollback()
-            await self._pg.close()
-            await self._engine.dispose()
 
 
 def checked_out(runtime: Any) -> int:
@@ -114,4 +85,54 @@ async def test_a_lock_past_the_timeout_answers_service_unavailable_and_leaks_not
     assert time.monotonic() - started < 1.0
     assert login["data"]["login"]["token"] and fresh["data"]["register"]["token"]
     assert await user_count(runtime) == before + 1  # nothing of the 10 locked registrations
+    assert checked_out(runtime) == 0
+
+
+async def test_writes_fail_typed_while_read_only_and_work_again_in_the_same_process(
+        faulty: Any, migrated: str) -> None:
+    gql, runtime = faulty
+    async with read_only_database(migrated):
+        refused = await register(gql, unique_email("ro"))
+        [error] = refused["errors"]
+        assert error["extensions"]["code"] == "SERVICE_UNAVAILABLE", error
+        ready = await gql.http.get("/readyz")
+        assert (ready.status_code, ready.json()) == (
+            503, {"ready": False, "checks": {"database_write": "read_only"}})
+    # Writable again: the same process writes, without a restart, and is ready.
+    accepted = await register(gql, unique_email("rw"))
+    assert accepted["data"]["register"]["token"], accepted
+    ready = await gql.http.get("/readyz")
+    assert (ready.status_code, ready.json()["checks"]) == (200, {"database_write": "ok"})
+    assert checked_out(runtime) == 0
+
+
+async def test_postgres_backends_terminated_under_the_pool_are_replaced(
+        faulty: Any, migrated: str) -> None:
+    if make_url(migrated).get_backend_name() != "postgresql":
+        pytest.skip("PostgreSQL: server backends terminated under a warm pool")
+    gql, runtime = faulty
+    known = unique_email("known")
+    assert (await register(gql, known))["data"]["register"]["token"]
+    login = {"email": known, "password": PASSWORD}
+
+    async def warm_then_terminate() -> None:
+        # Several pooled connections, then the server ends every backend of the database.
+        await asyncio.gather(*(gql(LOGIN, login) for _ in range(6)))
+        admin = create_async_engine(make_url(migrated), isolation_level="AUTOCOMMIT")
+        async with admin.connect() as conn:
+            ended = (await conn.execute(text(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"))).scalar()
+        await admin.dispose()
+        assert ended >= 1
+
+    await warm_then_terminate()
+    # A mutation right after: its dead connection is replaced and the use case run again.
+    first = await gql(LOGIN, login)
+    assert first["data"]["login"]["token"], first
+    await warm_then_terminate()
+    answers = [await gql(LOGIN, login), await gql("{ products(first: 3) { totalCount } }"),
+               await register(gql, unique_email("after")), await gql(ME, token=None)]
+    failed = [a for a in answers if a.get("errors")]
+    assert failed == []
     assert checked_out(runtime) == 0
