@@ -4,9 +4,10 @@ outages"): can a write transaction begin now? Cheap and bounded by `timeout` sec
 It takes a connection from the write pool (none free and the pool at capacity:
 "pool_exhausted"), begins a write transaction the way a mutation does and rolls it back:
 SQLite `BEGIN IMMEDIATE` with the busy timeout lowered to `timeout` ("locked") and a write of
-the unchanged `user_version` ("read_only"), PostgreSQL `SHOW transaction_read_only` ("read_only" on a hot standby
-or a read-only database). Answers "ok" or the fault's name (persistence/faults.py; "timeout"
-when the bound passed without a named fault, "error" for anything unexpected).
+the unchanged `user_version` ("read_only"), PostgreSQL `SHOW transaction_read_only`
+("read_only" on a hot standby or a read-only database). Answers "ok" or the fault's name
+(persistence/faults.py; "timeout" when the bound passed without a named fault, "error" for
+anything unexpected).
 """
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ log = logging.getLogger("marketplace.readiness")
 
 
 async def database_write(db: Database, timeout: float) -> str:
-    pool = db.write_engine.pool
+    pool: Any = db.write_engine.pool  # a QueuePool (persistence/db.py)
     try:
         async with asyncio.timeout(timeout):
             conn = await db.write_engine.connect()

@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import random
 from datetime import datetime
-from typing import Any, Awaitable, Callable, TypeVar
+from typing import Any, Awaitable, Callable, NoReturn, TypeVar
 
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as SqlTimeoutError
@@ -192,9 +192,9 @@ async def run_in_transaction(
             if attempt < MAX_ATTEMPTS and is_retryable(exc):
                 await asyncio.sleep(random.uniform(0.005, 0.02) * attempt)
                 continue
-            raise _unavailable(uow, exc) or exc
+            _raise_as_unavailable(uow, exc)
         except (SqlTimeoutError, OSError) as exc:  # no pooled connection; cannot connect
-            raise _unavailable(uow, exc) or exc
+            _raise_as_unavailable(uow, exc)
     raise AssertionError("unreachable")
 
 
@@ -212,14 +212,14 @@ async def run_read(
         except DBAPIError as exc:
             if attempt == 1 and exc.connection_invalidated:
                 continue
-            raise _unavailable(uow, exc) or exc
+            _raise_as_unavailable(uow, exc)
         except (SqlTimeoutError, OSError) as exc:
-            raise _unavailable(uow, exc) or exc
+            _raise_as_unavailable(uow, exc)
     raise AssertionError("unreachable")
 
 
-def _unavailable(uow: SqlUnitOfWork, exc: BaseException) -> BaseException | None:
+def _raise_as_unavailable(uow: SqlUnitOfWork, exc: BaseException) -> NoReturn:
     fault = unavailable(exc, uow.db.lock_timeout_seconds)
-    if fault is not None:
-        fault.__cause__ = exc
-    return fault
+    if fault is None:
+        raise exc
+    raise fault from exc

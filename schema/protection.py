@@ -127,9 +127,11 @@ class ErrorCodes(SchemaExtension):
         )
 
 
-    def _unavailable(self, original: BaseException) -> ServiceUnavailable | None:
+    def _unavailable(self, original: BaseException | None) -> ServiceUnavailable | None:
         if isinstance(original, ServiceUnavailable):
             return original
+        if original is None:
+            return None
         runtime = getattr(self.execution_context.context, "runtime", None)
         return runtime.unavailable(original) if runtime is not None else None
 
