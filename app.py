@@ -26,6 +26,7 @@ from web.offline_action import offline_action
 from web.webhooks import stripe_webhook
 from graphql_view import MarketplaceGraphQL, browser_origins
 from observability.metrics import HttpMetricsMiddleware, Metrics, metrics_endpoint
+from payments.breaker import BreakerProvider, BreakerState, CircuitBreaker
 from persistence.db import create_database
 from persistence.readiness import database_write
 from schema.build import build_schema
@@ -90,9 +91,10 @@ def create_app(
     settings = settings or Settings.from_env()
     runtime = build_runtime(settings, clock=clock, password_hasher=password_hasher)
     db = runtime.db
-    if payment_provider is not None:
-        runtime.extras["payment_provider"] = payment_provider
     metrics = runtime.extras["metrics"] = Metrics()  # one registry per app
+    runtime.extras["payment_provider"] = guarded_provider(
+        payment_provider if payment_provider is not None else runtime.payment_provider,
+        settings, metrics)
 
     graphql = MarketplaceGraphQL(build_schema(settings), runtime)
 
@@ -146,6 +148,18 @@ def create_app(
     app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
     app.state.runtime = runtime
     return app
+
+
+def guarded_provider(provider: Any, settings: Settings, metrics: Metrics) -> BreakerProvider:
+    """Whatever provider was built, behind the circuit breaker (docs/rules.md, "Database faults
+    and provider outages"), whose state and transitions go to /metrics."""
+    states = tuple(state.value for state in BreakerState)
+    metrics.observe_breaker(None, BreakerState.CLOSED.value, states)
+    breaker = CircuitBreaker(
+        failures=settings.payment_breaker_failures,
+        cooldown_seconds=settings.payment_breaker_cooldown_seconds,
+        on_change=lambda old, new: metrics.observe_breaker(old.value, new.value, states))
+    return BreakerProvider(provider, breaker, settings.payment_provider_timeout_seconds)
 
 
 def freeze_startup_heap() -> None:

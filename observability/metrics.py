@@ -9,6 +9,9 @@ scraper asks for it).
   client listens).
 - `http_requests_total` (method, path, status) and `http_request_duration_seconds` (method,
   path), measured by `HttpMetricsMiddleware` around the whole app.
+- `payment_provider_breaker_state` (state: closed, open, half_open; 1 for the current one) and
+  `payment_provider_breaker_transitions_total` (from_state, to_state): the payment provider's
+  circuit breaker (payments/breaker.py).
 
 Label values that come from clients are bounded: operation names must be names of an operation
 of the document, at most MAX_OPERATION_NAMES distinct ones are kept (later ones count as
@@ -29,7 +32,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from graphql import get_operation_ast
-from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_client.exposition import choose_encoder
 from prometheus_client.process_collector import ProcessCollector
 from starlette.requests import Request
@@ -66,6 +69,13 @@ class Metrics:
         self.http_seconds = Histogram(
             "http_request_duration_seconds", "Time to answer an HTTP request.",
             ("method", "path"), registry=self.registry)
+        # The payment provider's circuit breaker (payments/breaker.py): 1 for its current state.
+        self.breaker_state = Gauge(
+            "payment_provider_breaker_state", "The payment provider circuit breaker's state "
+            "(1 = current).", ("state",), registry=self.registry)
+        self.breaker_transitions = Counter(
+            "payment_provider_breaker_transitions", "Circuit breaker state changes.",
+            ("from_state", "to_state"), registry=self.registry)
 
     def operation_name_label(self, name: str | None) -> str:
         if not name:
@@ -90,6 +100,13 @@ class Metrics:
         method = method if method in _METHODS else "other"
         self.http_requests.labels(method, path, str(status)).inc()
         self.http_seconds.labels(method, path).observe(seconds)
+
+    def observe_breaker(self, previous: str | None, state: str,
+                        states: tuple[str, ...]) -> None:
+        for name in states:
+            self.breaker_state.labels(name).set(1 if name == state else 0)
+        if previous is not None:
+            self.breaker_transitions.labels(previous, state).inc()
 
     def render(self, accept: str | None) -> Response:
         encoder, content_type = choose_encoder(accept or "")
