@@ -8,13 +8,15 @@ work, a failed BEGIN included, returns its connection to the pool.
 deadlocks (40001, 40P01) a bounded number of times, and once when the connection turned out to
 be dead before COMMIT was sent (the pool has then replaced it: docs/rules.md, "Database faults
 and provider outages"). A lock not granted within the lock timeout (SQLite's busy timeout,
-PostgreSQL's lock_timeout) is not retried: the wait was the retry. Faults that mean "not now"
+PostgreSQL's lock_timeout) is not retried: the wait was the retry (a SQLite "database is
+locked" that comes at once, without the wait, still is). Faults that mean "not now"
 (persistence/faults.py) leave as the domain's ServiceUnavailable; nothing was committed.
 """
 from __future__ import annotations
 
 import asyncio
 import random
+import time
 from datetime import datetime
 from typing import Any, Awaitable, Callable, NoReturn, TypeVar
 
@@ -24,7 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.clock import Clock
 from persistence.db import Database
-from persistence.faults import unavailable
+from persistence.faults import classify, unavailable
 
 T = TypeVar("T")
 RETRYABLE_SQLSTATES = {"40001", "40P01"}
@@ -180,6 +182,7 @@ async def run_in_transaction(
 ) -> T:
     """Run `use_case(uow)` (which commits) and retry it whole on a retryable conflict."""
     reconnected = False
+    started = time.monotonic()
     for attempt in range(1, MAX_ATTEMPTS + 1):
         uow = uow_factory()
         try:
@@ -189,7 +192,8 @@ async def run_in_transaction(
             if not reconnected and exc.connection_invalidated and not uow.committing:
                 reconnected = True  # a stale pooled connection: once, on a fresh one
                 continue
-            if attempt < MAX_ATTEMPTS and is_retryable(exc):
+            if attempt < MAX_ATTEMPTS and (is_retryable(exc) or _locked_at_once(
+                    exc, time.monotonic() - started, uow.db.lock_timeout_seconds)):
                 await asyncio.sleep(random.uniform(0.005, 0.02) * attempt)
                 continue
             _raise_as_unavailable(uow, exc)
@@ -216,6 +220,12 @@ async def run_read(
         except (SqlTimeoutError, OSError) as exc:
             _raise_as_unavailable(uow, exc)
     raise AssertionError("unreachable")
+
+
+def _locked_at_once(exc: BaseException, waited: float, lock_timeout: float) -> bool:
+    """A rare SQLite `database is locked` that came before the busy timeout had been waited
+    out (no busy handler for it) is retried; one that waited the timeout is not."""
+    return classify(exc) == "locked" and waited < lock_timeout / 2
 
 
 def _raise_as_unavailable(uow: SqlUnitOfWork, exc: BaseException) -> NoReturn:
