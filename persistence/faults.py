@@ -35,13 +35,11 @@ def classify(exc: BaseException) -> str | None:
     if isinstance(exc, sa_exc.TimeoutError):  # QueuePool: no connection within pool_timeout
         return "pool_exhausted"
     if isinstance(exc, sa_exc.DBAPIError):
-        if exc.connection_invalidated:
-            return "disconnected"
         orig = exc.orig
         state = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
-        if state in _PG_STATES:
-            return _PG_STATES[state]
-        return classify(orig) if isinstance(orig, (sqlite3.Error, OSError)) else None
+        named = _PG_STATES.get(state) if state else (
+            classify(orig) if isinstance(orig, (sqlite3.Error, OSError)) else None)
+        return named or ("disconnected" if exc.connection_invalidated else None)
     if isinstance(exc, sqlite3.Error):
         return _sqlite_fault(exc)
     if isinstance(exc, OSError):  # refused, reset, timed out: asyncpg raises these connecting

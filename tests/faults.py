@@ -53,7 +53,8 @@ async def read_only_database(url: str) -> AsyncIterator[None]:
     """SQLite: the file becomes read-only (immutable with chattr when running as root, whom
     file modes do not stop). PostgreSQL: new sessions of the database start read-only
     (default_transaction_read_only), as on a hot standby. Connections the app opens while
-    this lasts cannot write; those it opened before may."""
+    this lasts cannot write; those it opened before may (and SQLite may reuse a writable file
+    descriptor its process still keeps for the file: read-only tests come first in a test)."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         path = Path(str(parsed.database))
