@@ -11,7 +11,6 @@ import logging
 import uuid
 from typing import Any, AsyncIterator
 
-from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware import Middleware
@@ -32,7 +31,9 @@ from web.offline_action import offline_action
 from web.webhooks import stripe_webhook
 from graphql_view import MarketplaceGraphQL, browser_origins
 from observability.metrics import HttpMetricsMiddleware, Metrics, metrics_endpoint
+from payments.breaker import BreakerProvider, BreakerState, CircuitBreaker
 from persistence.db import create_database
+from persistence.readiness import database_write
 from schema.build import build_schema
 from security.account_check import account_states
 from security.passwords import Argon2PasswordHasher
@@ -75,7 +76,8 @@ def build_runtime(
     """The long-lived parts: database, clock, token issuer, password hasher, OIDC verifier."""
     runtime = Runtime(
         settings=settings,
-        db=create_database(settings.database_url, echo=settings.log_sql),
+        db=create_database(settings.database_url, echo=settings.log_sql,
+                           lock_timeout_seconds=settings.db_lock_timeout_seconds),
         clock=clock or SystemClock(),
         tokens=TokenIssuer(settings),
         passwords=password_hasher or Argon2PasswordHasher(),
@@ -109,11 +111,12 @@ def create_app(
     check_production(settings)  # `uvicorn app:app` too: never serve production on defaults
     runtime = build_runtime(settings, clock=clock, password_hasher=password_hasher)
     db = runtime.db
-    if payment_provider is not None:
-        runtime.extras["payment_provider"] = payment_provider
     metrics = runtime.extras["metrics"] = Metrics()  # one registry per app
     redis = runtime.extras["redis"] = build_redis(settings)
     install_limiters(runtime, redis)
+    runtime.extras["payment_provider"] = guarded_provider(
+        payment_provider if payment_provider is not None else runtime.payment_provider,
+        settings, metrics)
 
     graphql = MarketplaceGraphQL(build_schema(settings), runtime)
 
@@ -121,13 +124,14 @@ def create_app(
         return PlainTextResponse("ok")
 
     async def readyz(_: Request) -> JSONResponse:
-        try:
-            async with db.read_engine.connect() as conn:
-                await conn.execute(text("SELECT 1"))
-        except Exception as exc:  # noqa: BLE001 - any failure means not ready
-            log.warning("readiness check failed: %s", exc)
-            return JSONResponse({"status": "unavailable", "database": "down"}, status_code=503)
-        return JSONResponse({"status": "ok", "database": "up"})
+        """Ready when a write transaction can begin now (persistence/readiness.py); the body
+        names each check's result, e.g. {"ready": false, "checks": {"database_write":
+        "locked"}} with 503."""
+        checks = {"database_write": await database_write(
+            db, settings.readiness_timeout_seconds)}
+        ready = all(result == "ok" for result in checks.values())
+        return JSONResponse({"ready": ready, "checks": checks},
+                            status_code=200 if ready else 503)
 
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
@@ -181,6 +185,18 @@ def create_app(
                     exception_handlers={StarletteHTTPException: http_error})
     app.state.runtime = runtime
     return app
+
+
+def guarded_provider(provider: Any, settings: Settings, metrics: Metrics) -> BreakerProvider:
+    """Whatever provider was built, behind the circuit breaker (docs/rules.md, "Database faults
+    and provider outages"), whose state and transitions go to /metrics."""
+    states = tuple(state.value for state in BreakerState)
+    metrics.observe_breaker(None, BreakerState.CLOSED.value, states)
+    breaker = CircuitBreaker(
+        failures=settings.payment_breaker_failures,
+        cooldown_seconds=settings.payment_breaker_cooldown_seconds,
+        on_change=lambda old, new: metrics.observe_breaker(old.value, new.value, states))
+    return BreakerProvider(provider, breaker, settings.payment_provider_timeout_seconds)
 
 
 def freeze_startup_heap() -> None:

@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Awaitable, Callable, TypeVar
 
 from domain.clock import Clock
-from domain.errors import AuthenticationRequired, PermissionDenied
+from domain.errors import AuthenticationRequired, PermissionDenied, ServiceUnavailable
 from persistence.db import Database
-from persistence.uow import SqlUnitOfWork, run_in_transaction
+from persistence.uow import SqlUnitOfWork, run_in_transaction, run_read
 
 if TYPE_CHECKING:
     from dataloaders import Loaders
@@ -72,6 +72,13 @@ class Runtime:
                 self.settings, self.clock, store=SqlIntentStore(self.db))
         return provider
 
+    def unavailable(self, exc: BaseException) -> ServiceUnavailable | None:
+        """`exc` as a retryable ServiceUnavailable when it is a database fault that means "not
+        now" (persistence/faults.py), else None."""
+        from persistence.faults import unavailable
+
+        return unavailable(exc, self.db.lock_timeout_seconds)
+
     def uow(self) -> SqlUnitOfWork:
         return SqlUnitOfWork(self.db, self.clock)
 
@@ -80,8 +87,8 @@ class Runtime:
 
     async def read(self, use_case: Callable[[SqlUnitOfWork], Awaitable[T]]) -> T:
         """A read-only use case on the read engine (a consistent snapshot, never commits)."""
-        async with SqlUnitOfWork(self.db, self.clock, read_only=True) as uow:
-            return await use_case(uow)
+        return await run_read(
+            lambda: SqlUnitOfWork(self.db, self.clock, read_only=True), use_case)
 
 
 class Context:

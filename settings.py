@@ -154,15 +154,24 @@ class Settings:
     trusted_proxies: tuple[str, ...] = ()
     metrics_token: str | None = None
 
-    @property
-    def is_production(self) -> bool:
-        return self.app_env == "production"
     # --- request limits (docs/rules.md, "Request limits"): HTTP bodies and WebSocket
     # messages, WebSocket connections per user and per client IP, subscriptions per socket.
     max_body_bytes: int = 1024 * 1024
     ws_max_connections_per_user: int = 50
     ws_max_connections_per_ip: int = 200
     ws_max_subscriptions_per_socket: int = 100
+    # --- database faults and provider outages (docs/rules.md, "Database faults and provider
+    # outages"): how long a write waits for a lock or a pooled connection before answering
+    # SERVICE_UNAVAILABLE, the readiness probe's own bound, and the payment provider's breaker.
+    db_lock_timeout_seconds: float = 5.0
+    readiness_timeout_seconds: float = 1.0
+    payment_breaker_failures: int = 5
+    payment_breaker_cooldown_seconds: float = 30.0
+    payment_provider_timeout_seconds: float = 15.0
+
+    @property
+    def is_production(self) -> bool:
+        return self.app_env == "production"
 
     @property
     def is_sqlite(self) -> bool:
@@ -247,6 +256,17 @@ class Settings:
                                            "WS_MAX_CONNECTIONS_PER_IP"),
             ws_max_subscriptions_per_socket=_int(e.get("WS_MAX_SUBSCRIPTIONS_PER_SOCKET"), 100,
                                                  "WS_MAX_SUBSCRIPTIONS_PER_SOCKET"),
+            # --- database faults and provider outages
+            db_lock_timeout_seconds=_float(e.get("DB_LOCK_TIMEOUT_SECONDS"), 5.0,
+                                           "DB_LOCK_TIMEOUT_SECONDS"),
+            readiness_timeout_seconds=_float(e.get("READINESS_TIMEOUT_SECONDS"), 1.0,
+                                             "READINESS_TIMEOUT_SECONDS"),
+            payment_breaker_failures=_int(e.get("PAYMENT_BREAKER_FAILURES"), 5,
+                                          "PAYMENT_BREAKER_FAILURES"),
+            payment_breaker_cooldown_seconds=_float(e.get("PAYMENT_BREAKER_COOLDOWN_SECONDS"),
+                                                    30.0, "PAYMENT_BREAKER_COOLDOWN_SECONDS"),
+            payment_provider_timeout_seconds=_float(e.get("PAYMENT_PROVIDER_TIMEOUT_SECONDS"),
+                                                    15.0, "PAYMENT_PROVIDER_TIMEOUT_SECONDS"),
         )
         return replace(s, **overrides) if overrides else s  # type: ignore[arg-type]
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any, Awaitable, Callable, Sequence
 
 from aiodataloader import DataLoader
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.clock import Clock
@@ -31,6 +32,14 @@ class Loaders:
             db = self.db
 
             async def batch(keys: list[Any]) -> list[Any]:
+                try:
+                    async with db.read_engine.connect() as conn:
+                        return list(await query(conn, keys))
+                except DBAPIError as exc:
+                    if not exc.connection_invalidated:
+                        raise
+                # A dead pooled connection (the pool has dropped it): once more, on a new one
+                # (docs/rules.md, "Database faults and provider outages").
                 async with db.read_engine.connect() as conn:
                     return list(await query(conn, keys))
 

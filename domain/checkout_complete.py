@@ -57,9 +57,8 @@ async def _charge(transact: Transact, read: Transact, provider: PaymentProvider,
             payment_method=payment.payment_method, idempotency_key=payment.idempotency_key,
             metadata={"order": order.number, "payment": str(payment.id)},
             return_url=return_url)
-    except PaymentProviderUnavailable:
-        return Charged(order, payment, [DomainError(
-            "PAYMENT_PROVIDER_UNAVAILABLE",
+    except PaymentProviderUnavailable as down:
+        return Charged(order, payment, [down.as_user_error(
             "The payment provider could not be reached; repeat the request to retry.")])
     except PaymentRequestRejected as rejected:  # e.g. a payment method the provider refuses
         outcome = Outcome(status="FAILED", failure_message=str(rejected))

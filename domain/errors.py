@@ -56,3 +56,14 @@ class RateLimited(Exception):
     def __init__(self, message: str, retry_after: float = 0.0) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+class ServiceUnavailable(Exception):
+    """A dependency cannot serve the request now (the database is locked past its timeout,
+    read-only, unreachable, or out of connections) and nothing was committed: the same
+    request may be repeated after `retry_after_seconds` (docs/rules.md, "Database faults and
+    provider outages"). `reason` is for the log and /readyz, not for clients."""
+
+    def __init__(self, reason: str, *, retry_after_seconds: int) -> None:
+        super().__init__(f"The service is temporarily unavailable ({reason}); retry in "
+                         f"{retry_after_seconds} s.")
+        self.reason = reason
+        self.retry_after_seconds = retry_after_seconds

@@ -199,9 +199,8 @@ async def _refund(transact: Transact, provider: PaymentProvider, order: Order, p
     try:
         await provider.refund(reference=paid.provider_reference or "", amount_minor=amount,
                               idempotency_key=key)
-    except PaymentProviderUnavailable:
-        return Changed(order, paid, [DomainError(
-            "PAYMENT_PROVIDER_UNAVAILABLE",
+    except PaymentProviderUnavailable as down:
+        return Changed(order, paid, [down.as_user_error(
             "The refund could not reach the payment provider; repeat the request to retry.")])
     except PaymentRequestRejected as rejected:
         return Changed(order, paid, [DomainError("CONFLICT", f"Refund refused: {rejected}")])

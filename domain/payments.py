@@ -38,6 +38,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
 
+from domain.errors import DomainError
+
 WEBHOOK_TOLERANCE_SECONDS = 300
 
 
@@ -152,7 +154,21 @@ class WebhookEvent:
 class PaymentProviderUnavailable(Exception):
     """The provider could not be reached or failed (network, timeout, 5xx, rate limit,
     credentials). Nothing is known to have been charged; the same idempotency key may be
-    retried later."""
+    retried later. `retry_after_seconds`: when the circuit breaker (payments/breaker.py) is
+    open, how long until it lets a call through again."""
+
+    def __init__(self, message: str = "The payment provider is unavailable.", *,
+                 retry_after_seconds: int | None = None) -> None:
+        super().__init__(message)
+        self.retry_after_seconds = retry_after_seconds
+
+    def as_user_error(self, message: str) -> DomainError:
+        """PAYMENT_PROVIDER_UNAVAILABLE for a payload's userErrors, with retryAfterSeconds."""
+        data: dict[str, object] = {}
+        if self.retry_after_seconds is not None:
+            message = f"{message} Retry in {self.retry_after_seconds} s."
+            data["retryAfterSeconds"] = self.retry_after_seconds
+        return DomainError("PAYMENT_PROVIDER_UNAVAILABLE", message, data=data)
 
 
 class PaymentRequestRejected(Exception):

@@ -13,6 +13,9 @@ scraper asks for it).
   `event_relay_published_total`, `event_relay_failures_total`, and the relay's lag:
   `event_relay_lag_events` (unpublished outbox events) and `event_relay_lag_seconds` (age of
   the oldest), set by the relay after each pass (ops/relay.py).
+- `payment_provider_breaker_state` (state: closed, open, half_open; 1 for the current one) and
+  `payment_provider_breaker_transitions_total` (from_state, to_state): the payment provider's
+  circuit breaker (payments/breaker.py).
 
 Label values that come from clients are bounded: operation names must be names of an operation
 of the document, at most MAX_OPERATION_NAMES distinct ones are kept (later ones count as
@@ -87,6 +90,13 @@ class Metrics:
         self.relay_lag_seconds = Gauge(
             "event_relay_lag_seconds", "Age of the oldest unpublished outbox event (0: none).",
             registry=self.registry)
+        # The payment provider's circuit breaker (payments/breaker.py): 1 for its current state.
+        self.breaker_state = Gauge(
+            "payment_provider_breaker_state", "The payment provider circuit breaker's state "
+            "(1 = current).", ("state",), registry=self.registry)
+        self.breaker_transitions = Counter(
+            "payment_provider_breaker_transitions", "Circuit breaker state changes.",
+            ("from_state", "to_state"), registry=self.registry)
 
     def operation_name_label(self, name: str | None) -> str:
         if not name:
@@ -111,6 +121,13 @@ class Metrics:
         method = method if method in _METHODS else "other"
         self.http_requests.labels(method, path, str(status)).inc()
         self.http_seconds.labels(method, path).observe(seconds)
+
+    def observe_breaker(self, previous: str | None, state: str,
+                        states: tuple[str, ...]) -> None:
+        for name in states:
+            self.breaker_state.labels(name).set(1 if name == state else 0)
+        if previous is not None:
+            self.breaker_transitions.labels(previous, state).inc()
 
     def render(self, accept: str | None) -> Response:
         encoder, content_type = choose_encoder(accept or "")

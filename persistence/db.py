@@ -5,6 +5,14 @@ says `BEGIN IMMEDIATE` (takes the write lock up front, so a transaction that rea
 waits its turn instead of failing with `database is locked`), the read engine a plain `BEGIN`.
 PostgreSQL: one pooled engine serves both.
 
+Faults (docs/rules.md, "Database faults and provider outages"): a lock is waited for at most
+`lock_timeout_seconds` (SQLite's busy timeout; PostgreSQL's `lock_timeout`, set per connection),
+and so is a pooled connection (`pool_timeout`). No ping per checkout: a connection found dead is
+invalidated when it fails, with the pool's older connections (SQLAlchemy's disconnect
+handling), and a refused write on a read-only database counts as a disconnect too
+(`_on_error`: a SQLite connection that opened the file read-only, or a PostgreSQL session
+started read-only, stays so), so the process recovers by itself once the database is back.
+
 Every statement sent is counted (`Database.statements`), so tests can assert how many
 statements an operation costs, the way Saleor's benchmarks do.
 """
@@ -14,11 +22,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import ExceptionContext, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from persistence.faults import is_read_only
+
 _NOT_COUNTED = ("BEGIN", "COMMIT", "ROLLBACK", "PRAGMA", "SAVEPOINT", "RELEASE")
-SQLITE_BUSY_TIMEOUT_MS = 30_000
+DEFAULT_LOCK_TIMEOUT_SECONDS = 5.0
 
 
 @dataclass
@@ -54,39 +64,51 @@ class Database:
     def is_sqlite(self) -> bool:
         return self.dialect == "sqlite"
 
+    lock_timeout_seconds: float = DEFAULT_LOCK_TIMEOUT_SECONDS
+    pool_capacity: int = 15  # pool_size + max_overflow of the write engine
+
     async def dispose(self) -> None:
         await self.write_engine.dispose()
         if self.read_engine is not self.write_engine:
             await self.read_engine.dispose()
 
 
-def create_database(url: str, *, echo: bool = False) -> Database:
+def create_database(url: str, *, echo: bool = False,
+                    lock_timeout_seconds: float = DEFAULT_LOCK_TIMEOUT_SECONDS) -> Database:
     counter = StatementCounter()
+    timeout = lock_timeout_seconds
     if make_url(url).get_backend_name() == "sqlite":
-        write = _sqlite_engine(url, "BEGIN IMMEDIATE", echo)
-        read = _sqlite_engine(url, "BEGIN", echo)
+        write = _sqlite_engine(url, "BEGIN IMMEDIATE", echo, timeout)
+        read = _sqlite_engine(url, "BEGIN", echo, timeout)
         engines = [write, read]
+        capacity = 5 + 10  # the write engine's pool_size + max_overflow
     else:
         write = read = create_async_engine(
-            url, echo=echo, pool_size=10, max_overflow=20, pool_pre_ping=True
+            url, echo=echo, pool_size=10, max_overflow=20, pool_timeout=timeout,
+            connect_args={"timeout": max(timeout, 1.0), "server_settings": {
+                "lock_timeout": str(max(1, int(timeout * 1000)))}},
         )
         engines = [write]
+        capacity = 10 + 20
     for engine in engines:
         _count_statements(engine, counter)
-    return Database(url=url, write_engine=write, read_engine=read, statements=counter)
+        _discard_read_only_connections(engine)
+    return Database(url=url, write_engine=write, read_engine=read, statements=counter,
+                    lock_timeout_seconds=timeout, pool_capacity=capacity)
 
 
-def _sqlite_engine(url: str, begin: str, echo: bool) -> AsyncEngine:
+def _sqlite_engine(url: str, begin: str, echo: bool, timeout: float) -> AsyncEngine:
+    busy_ms = max(1, int(timeout * 1000))
     engine = create_async_engine(
-        url, echo=echo, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
-    )
+        url, echo=echo, pool_size=5, max_overflow=10, pool_timeout=timeout,
+        connect_args={"timeout": timeout})
 
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None  # we emit BEGIN ourselves
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
@@ -96,6 +118,15 @@ def _sqlite_engine(url: str, begin: str, echo: bool) -> AsyncEngine:
         conn.exec_driver_sql(begin)
 
     return engine
+
+
+def _discard_read_only_connections(engine: AsyncEngine) -> None:
+    @event.listens_for(engine.sync_engine, "handle_error")
+    def _on_error(context: ExceptionContext) -> None:
+        if is_read_only(context.original_exception):
+            # Treated as a disconnect: the pool drops this connection and those opened with it
+            # (SQLite: connections opened while the file was read-only stay read-only).
+            context.is_disconnect = True
 
 
 def _count_statements(engine: AsyncEngine, counter: StatementCounter) -> None:

@@ -1,23 +1,32 @@
 """The unit of work: one transaction, with the repositories bound to it.
 
 `async with uow: ...; await uow.commit()` — leaving without commit rolls back. Repositories
-flush statements on the transaction's connection and never commit. `run_in_transaction`
-retries a whole use case on PostgreSQL serialization failures and deadlocks (40001, 40P01)
-a bounded number of times; on SQLite, `BEGIN IMMEDIATE` and the busy timeout serialise
-writers, and a rare `database is locked` is retried the same way.
+flush statements on the transaction's connection and never commit. Every way out of the unit of
+work, a failed BEGIN included, returns its connection to the pool.
+
+`run_in_transaction` retries a whole use case on PostgreSQL serialization failures and
+deadlocks (40001, 40P01) a bounded number of times, and once when the connection turned out to
+be dead before COMMIT was sent (the pool has then replaced it: docs/rules.md, "Database faults
+and provider outages"). A lock not granted within the lock timeout (SQLite's busy timeout,
+PostgreSQL's lock_timeout) is not retried: the wait was the retry (a SQLite "database is
+locked" that comes at once, without the wait, still is). Faults that mean "not now"
+(persistence/faults.py) leave as the domain's ServiceUnavailable; nothing was committed.
 """
 from __future__ import annotations
 
 import asyncio
 import random
+import time
 from datetime import datetime
-from typing import Any, Awaitable, Callable, TypeVar
+from typing import Any, Awaitable, Callable, NoReturn, TypeVar
 
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as SqlTimeoutError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.clock import Clock
 from persistence.db import Database
+from persistence.faults import classify, unavailable
 
 T = TypeVar("T")
 RETRYABLE_SQLSTATES = {"40001", "40P01"}
@@ -31,14 +40,21 @@ class SqlUnitOfWork:
         self.read_only = read_only
         self._conn: AsyncConnection | None = None
         self._committed = False
+        self.committing = False
         self._repos: dict[str, Any] = {}
 
     # --- transaction
     async def __aenter__(self) -> "SqlUnitOfWork":
         engine = self.db.read_engine if self.read_only else self.db.write_engine
-        self._conn = await engine.connect()
-        await self._conn.begin()
+        conn = await engine.connect()
+        try:
+            await conn.begin()
+        except BaseException:
+            await conn.close()  # a failed BEGIN (locked, read-only, dead) must not leak it
+            raise
+        self._conn = conn
         self._committed = False
+        self.committing = False
         return self
 
     async def __aexit__(self, *exc: object) -> None:
@@ -53,6 +69,7 @@ class SqlUnitOfWork:
 
     async def commit(self) -> None:
         assert self._conn is not None
+        self.committing = True  # from here on a dead connection may have committed
         await self._conn.commit()
         self._committed = True
 
@@ -158,12 +175,10 @@ class SqlUnitOfWork:
 
 
 def is_retryable(exc: BaseException) -> bool:
+    """A serialization failure or deadlock: the database undid the transaction at once."""
     if isinstance(exc, DBAPIError):
         state = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
-        if state in RETRYABLE_SQLSTATES:
-            return True
-        if isinstance(exc, OperationalError) and "database is locked" in str(exc.orig):
-            return True
+        return state in RETRYABLE_SQLSTATES
     return False
 
 
@@ -172,12 +187,55 @@ async def run_in_transaction(
     use_case: Callable[[SqlUnitOfWork], Awaitable[T]],
 ) -> T:
     """Run `use_case(uow)` (which commits) and retry it whole on a retryable conflict."""
+    reconnected = False
+    started = time.monotonic()
     for attempt in range(1, MAX_ATTEMPTS + 1):
+        uow = uow_factory()
         try:
-            async with uow_factory() as uow:
+            async with uow:
                 return await use_case(uow)
         except DBAPIError as exc:
-            if attempt == MAX_ATTEMPTS or not is_retryable(exc):
-                raise
-        await asyncio.sleep(random.uniform(0.005, 0.02) * attempt)
+            if not reconnected and exc.connection_invalidated and not uow.committing:
+                reconnected = True  # a stale pooled connection: once, on a fresh one
+                continue
+            if attempt < MAX_ATTEMPTS and (is_retryable(exc) or _locked_at_once(
+                    exc, time.monotonic() - started, uow.db.lock_timeout_seconds)):
+                await asyncio.sleep(random.uniform(0.005, 0.02) * attempt)
+                continue
+            _raise_as_unavailable(uow, exc)
+        except (SqlTimeoutError, OSError) as exc:  # no pooled connection; cannot connect
+            _raise_as_unavailable(uow, exc)
     raise AssertionError("unreachable")
+
+
+async def run_read(
+    uow_factory: Callable[[], SqlUnitOfWork],
+    use_case: Callable[[SqlUnitOfWork], Awaitable[T]],
+) -> T:
+    """Run a read-only use case, once more on a fresh connection when the pooled one was
+    dead; database faults leave as ServiceUnavailable."""
+    for attempt in (1, 2):
+        uow = uow_factory()
+        try:
+            async with uow:
+                return await use_case(uow)
+        except DBAPIError as exc:
+            if attempt == 1 and exc.connection_invalidated:
+                continue
+            _raise_as_unavailable(uow, exc)
+        except (SqlTimeoutError, OSError) as exc:
+            _raise_as_unavailable(uow, exc)
+    raise AssertionError("unreachable")
+
+
+def _locked_at_once(exc: BaseException, waited: float, lock_timeout: float) -> bool:
+    """A rare SQLite `database is locked` that came before the busy timeout had been waited
+    out (no busy handler for it) is retried; one that waited the timeout is not."""
+    return classify(exc) == "locked" and waited < lock_timeout / 2
+
+
+def _raise_as_unavailable(uow: SqlUnitOfWork, exc: BaseException) -> NoReturn:
+    fault = unavailable(exc, uow.db.lock_timeout_seconds)
+    if fault is None:
+        raise exc
+    raise fault from exc

@@ -3,8 +3,11 @@ exceptions become top-level error codes.
 
 Codes in `errors[].extensions.code`: QUERY_REJECTED (limits, and any document that does not
 parse or validate: nothing ran), UNAUTHENTICATED, FORBIDDEN (a role may not use a query field),
-RATE_LIMITED, INTERNAL (unexpected fault: the message is masked as "Unexpected error.", the
-error carries `extensions.requestId`, and the fault is logged with that request id).
+RATE_LIMITED, SERVICE_UNAVAILABLE (the database is locked past its timeout, read-only,
+unreachable or out of connections: nothing was committed, `extensions.retryAfterSeconds` says
+when to repeat the request; docs/rules.md, "Database faults and provider outages"), INTERNAL
+(unexpected fault: the message is masked as "Unexpected error.", the error carries
+`extensions.requestId`, and the fault is logged with that request id).
 
 The limits live in schema/limits.py, the mutation rate limit in schema/rate_limit.py, the
 operation metrics in observability/metrics.py. When introspection is off, field, argument,
@@ -24,7 +27,7 @@ from strawberry.exceptions import MissingQueryError
 from strawberry.extensions import DisableIntrospection, SchemaExtension
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 
-from domain.errors import AuthenticationRequired, PermissionDenied
+from domain.errors import AuthenticationRequired, PermissionDenied, ServiceUnavailable
 from observability.metrics import OperationMetrics
 from schema.amounts import AmountWarnings
 from schema.limits import QUERY_REJECTED, QueryLimits
@@ -49,6 +52,7 @@ _CODES: dict[type[BaseException], str] = {
 }
 # Raised on by strawberry to the HTTP view, which answers them with a 400.
 _FOR_THE_VIEW = (MissingQueryError, CannotGetOperationTypeError, InvalidOperationTypeError)
+SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE"
 _SUGGESTION = re.compile(r"\s*Did you mean\b.*", re.DOTALL)
 
 
@@ -109,6 +113,15 @@ class ErrorCodes(SchemaExtension):
             # The transport's refusals (operation type not allowed, unknown operation name).
             return _with_code(error, QUERY_REJECTED, error.message)
         request_id = self._request_id()
+        fault = self._unavailable(original)
+        if fault is not None:
+            log.warning("service unavailable (request %s) at %s: %s", request_id, error.path,
+                        fault.reason)
+            error = _with_code(error, SERVICE_UNAVAILABLE, "The service is temporarily "
+                               f"unavailable; retry in {fault.retry_after_seconds} s.")
+            error.extensions = {**(error.extensions or {}), "requestId": request_id,
+                                "retryAfterSeconds": fault.retry_after_seconds}
+            return error
         log.error("unexpected error (request %s) at %s: %s", request_id, error.path,
                   error.message, exc_info=original and (type(original), original,
                                                         original.__traceback__))
@@ -117,6 +130,15 @@ class ErrorCodes(SchemaExtension):
             positions=error.positions, path=error.path,
             extensions={"code": "INTERNAL", "requestId": request_id},
         )
+
+
+    def _unavailable(self, original: BaseException | None) -> ServiceUnavailable | None:
+        if isinstance(original, ServiceUnavailable):
+            return original
+        if original is None:
+            return None
+        runtime = getattr(self.execution_context.context, "runtime", None)
+        return runtime.unavailable(original) if runtime is not None else None
 
 
 def _with_code(error: GraphQLError, code: str, message: str | None = None) -> GraphQLError:

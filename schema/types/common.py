@@ -49,11 +49,17 @@ class UserError:
         "not about a field."
     )
     message: str
+    retry_after_seconds: Optional[int] = strawberry.field(
+        default=None, description="When repeating the same request later may succeed (e.g. "
+        "PAYMENT_PROVIDER_UNAVAILABLE while the provider's circuit breaker is open): seconds "
+        "to wait first; null otherwise.")
 
     @classmethod
     def from_domain(cls, error: "DomainError") -> "UserError":
+        retry_after = error.data.get("retryAfterSeconds")
         return cls(code=ErrorCode(error.code), field=list(error.field) if error.field else None,
-                   message=error.message)
+                   message=error.message,
+                   retry_after_seconds=retry_after if isinstance(retry_after, int) else None)
 
 
 @strawberry.interface
