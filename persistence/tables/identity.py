@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     CheckConstraint,
     Column,
@@ -91,7 +92,8 @@ ledger_accounts = Table(
     Column("id", Integer, primary_key=True),
     Column("name", String(120), nullable=False, unique=True),
     Column("currency", String(3), nullable=False),
-    Column("balance_minor", Integer, nullable=False, server_default=text("0")),
+    # 64-bit: a balance sums many orders (docs/rules.md, "Amount ceiling")
+    Column("balance_minor", BigInteger, nullable=False, server_default=text("0")),
     Column("created_at", UTCDateTime, nullable=False),
 )
 

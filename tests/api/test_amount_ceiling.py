@@ -173,3 +173,41 @@ async def test_a_cart_stays_readable_when_a_price_rise_passes_the_ceiling(
     assert {e["extensions"]["code"] for e in body["errors"]} == {"LIMIT_EXCEEDED"}
     started = (await gql.data(START, token=buyer.token))["checkoutStart"]
     assert _codes(started) == ["LIMIT_EXCEEDED"]
+
+
+async def test_a_seller_balance_past_the_int_range_is_kept_and_read(
+        gql: Any, runtime: Any) -> None:
+    """One order stays under the ceiling, but a balance sums many: it is stored in 64 bits
+    (migration 0009) and read clamped with LIMIT_EXCEEDED, its amount string exact."""
+    from datetime import datetime, timezone
+
+    from sqlalchemy import insert, text
+
+    from persistence.tables import ledger_accounts
+
+    seller = await make_account(runtime, "SELLER")
+    buyer = await make_account(runtime)
+    account = (await gql.data("{ sellerBalance { account } }",
+                              token=seller.token))["sellerBalance"]["account"]
+    async with runtime.db.write_engine.begin() as conn:  # as if after many paid orders
+        moved = await conn.execute(text(
+            "UPDATE ledger_accounts SET balance_minor = :b WHERE name = :n"),
+            {"b": MAX_AMOUNT - 100, "n": account})
+        if moved.rowcount == 0:
+            await conn.execute(insert(ledger_accounts).values(
+                name=account, currency="USD", balance_minor=MAX_AMOUNT - 100,
+                created_at=datetime.now(timezone.utc)))
+    sid, _ = await _checkout(gql, runtime, buyer, [(seller, 10_000)])
+    placed = await complete(gql, buyer.token, sid)
+    assert placed["userErrors"] == [] and placed["payment"]["status"] == "SUCCEEDED", placed
+    async with runtime.db.read_engine.connect() as conn:
+        stored = (await conn.execute(text(
+            "SELECT balance_minor FROM ledger_accounts WHERE name = :n"), {"n": account})
+        ).scalar_one()
+    assert stored > MAX_AMOUNT
+    body = await gql("{ sellerBalance { account balance { minorUnits amount } } }",
+                     token=seller.token)
+    balance = body["data"]["sellerBalance"]["balance"]
+    assert balance["minorUnits"] == MAX_AMOUNT
+    assert balance["amount"] == f"{stored // 100}.{stored % 100:02d}"
+    assert [e["extensions"]["code"] for e in body["errors"]] == ["LIMIT_EXCEEDED"]
