@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 from domain.ids import decode_id, encode_id
-from tests.factories import make_account, make_product
+from tests.support.factories import make_account, make_product
 
 NODE = "query($id: ID!) { node(id: $id) { id } }"
 NODE_TYPES = ("Product", "ProductVariant", "Category", "Seller", "User", "Address",

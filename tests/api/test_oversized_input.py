@@ -10,7 +10,7 @@ from sqlalchemy import select
 from domain.cart_service import MAX_GUEST_LINES
 from domain.ids import encode_id
 from persistence.tables import cart_lines, stock
-from tests.factories import make_account, make_product
+from tests.support.factories import make_account, make_product
 
 SET = """mutation($v: ID!, $t: Int!) { inventorySet(variantId: $v, total: $t) {
   inventory { total available } userErrors { code field } } }"""

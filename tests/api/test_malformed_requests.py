@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.factories import make_account, make_product
+from tests.support.factories import make_account, make_product
 
 QUERY = "query($f: Int) { products(first: $f) { totalCount } }"
 
