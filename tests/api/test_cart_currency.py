@@ -1,4 +1,4 @@
-"""Review: a cart takes the currency of its first line, and everything that shows or prices
+"""A cart takes the currency of its first line, and everything that shows or prices
 the cart (the mutation payloads, cartMergeGuest, the checkout session) follows it."""
 from __future__ import annotations
 

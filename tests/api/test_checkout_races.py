@@ -1,4 +1,4 @@
-"""Review: checkoutComplete racing other requests of the same buyer (PostgreSQL is where these
+"""CheckoutComplete racing other requests of the same buyer (PostgreSQL is where these
 interleave; SQLite serialises writers).
 
 - A double submit (same idempotency key, concurrent requests) gives every request the same

@@ -1,4 +1,4 @@
-"""Review: out-of-range values a client can put in opaque IDs, cursors and DateTime inputs are
+"""Out-of-range values a client can put in opaque IDs, cursors and DateTime inputs are
 answered as unknown / invalid input, never as an INTERNAL fault."""
 from __future__ import annotations
 

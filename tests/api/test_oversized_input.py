@@ -1,4 +1,4 @@
-"""Review: inputs whose size or magnitude the database cannot take are refused as INVALID_INPUT
+"""Inputs whose size or magnitude the database cannot take are refused as INVALID_INPUT
 before anything changes (they used to fail the statement on PostgreSQL, commit a total that
 GraphQL's Int cannot show on SQLite, or hold the write lock for seconds)."""
 from __future__ import annotations

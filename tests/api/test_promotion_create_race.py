@@ -1,4 +1,4 @@
-"""Review: concurrent promotionCreate of one code gives one promotion and CONFLICT for every
+"""Concurrent promotionCreate of one code gives one promotion and CONFLICT for every
 other request (on PostgreSQL the losers used to hit the unique index: INTERNAL faults)."""
 from __future__ import annotations
 
