@@ -10,9 +10,9 @@ from sqlalchemy import func, select, update
 from domain.catalog.rules import MAX_PRICE_MINOR
 from domain.money import MAX_AMOUNT
 from persistence.tables import cart_lines, order_lines, orders, payments, stock, variants
-from tests.support.cart import add, CART, MERGE, UPDATE, vid
+from tests.support.cart import CART, MERGE, UPDATE, add, vid
 from tests.support.factories import make_account, make_product
-from tests.support.orders import CA, checkout, complete, START
+from tests.support.orders import CA, START, checkout, complete
 
 CHECKOUT_UPDATE = """mutation($id: ID!, $input: CheckoutUpdateInput!) {
   checkoutUpdate(id: $id, input: $input) {

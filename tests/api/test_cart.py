@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import select
 
 from persistence.tables import outbox, stock
-from tests.support.cart import add, ADD, CART, MERGE, REMOVE, UPDATE, vid
+from tests.support.cart import ADD, CART, MERGE, REMOVE, UPDATE, add, vid
 from tests.support.factories import make_account, make_product
 
 

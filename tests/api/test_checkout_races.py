@@ -1,4 +1,4 @@
-"""CheckoutComplete racing other requests of the same buyer (PostgreSQL is where these
+"""checkoutComplete racing other requests of the same buyer (PostgreSQL is where these
 interleave; SQLite serialises writers).
 
 - A double submit (same idempotency key, concurrent requests) gives every request the same
@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from domain.ids import encode_id
 from persistence.tables import orders, stock
 from tests.support.factories import make_account, make_product
-from tests.support.orders import ADD, checkout, COMPLETE
+from tests.support.orders import ADD, COMPLETE, checkout
 
 
 async def test_concurrent_completes_with_one_key_answer_one_order(gql: Any,

@@ -14,12 +14,12 @@ from domain.ids import encode_id
 from persistence.tables import outbox, shipments
 from tests.support.factories import Account, make_account, reissue
 from tests.support.fulfilment import (
+    PROCESS,
+    SHIPMENT_FIELDS,
     deliver_shipment,
     paid_order,
-    PROCESS,
     process_shipment,
     ship_shipment,
-    SHIPMENT_FIELDS,
     sign_carrier_report,
 )
 from tests.support.orders import stock_level

@@ -23,7 +23,7 @@ from schema.build import build_schema
 from tests.support.client import GraphQLClient
 from tests.support.factories import Account, make_account
 from tests.support.fulfilment import deliver_shipment, process_shipment, ship_shipment
-from tests.support.orders import checkout, complete, RETRY
+from tests.support.orders import RETRY, checkout, complete
 from tests.support.server import start_server
 from tests.support.subscriptions import Socket
 

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from persistence.tables import loyalty_accounts, loyalty_transactions
 from tests.support.factories import give_points, make_account, make_promotion
 from tests.support.fulfilment import process_shipment, ship_shipment
-from tests.support.orders import CANCEL, checkout, complete, ledger_balances, REFUND, stock_level
+from tests.support.orders import CANCEL, REFUND, checkout, complete, ledger_balances, stock_level
 
 POINTS = "{ me { loyalty { points pointsValue { minorUnits } } } }"
 SELLER_BALANCE = "{ sellerBalance { account balance { minorUnits } } }"

@@ -10,7 +10,7 @@ from domain.payments import PaymentProviderUnavailable
 from payments.offline import OfflineProvider
 from tests.support.client import GraphQLClient
 from tests.support.factories import give_points, make_account
-from tests.support.orders import CANCEL, checkout, complete, ledger_balances, REFUND, stock_level
+from tests.support.orders import CANCEL, REFUND, checkout, complete, ledger_balances, stock_level
 
 POINTS = "{ me { loyalty { points } } }"
 

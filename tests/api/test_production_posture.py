@@ -14,7 +14,7 @@ import httpx
 
 from settings import DEV_JWT_SECRET, Settings
 from tests.support.factories import make_account
-from tests.support.server import free_port, ROOT, start_server
+from tests.support.server import ROOT, free_port, start_server
 from tests.support.tokens import claims_for, hs256
 
 ME = "{ me { accountType } }"

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from persistence.tables import orders, promotion_customer_uses, promotion_usages, promotions
 from tests.support.factories import make_account, make_promotion
-from tests.support.orders import checkout, complete, COMPLETE
+from tests.support.orders import COMPLETE, checkout, complete
 from tests.support.server import start_server
 
 USE_CODE = """mutation($id: ID!, $code: String!) { checkoutUpdate(id: $id, input: {

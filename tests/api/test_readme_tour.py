@@ -16,7 +16,7 @@ import websockets
 from ops.admin import create_admin
 from ops.seed import seed_demo
 from tests.support.readme_tour import Answers, Step, parse
-from tests.support.server import free_port, ROOT, start_server
+from tests.support.server import ROOT, free_port, start_server
 
 pytestmark = pytest.mark.slow
 STEPS = parse(ROOT / "README.md")

@@ -11,7 +11,7 @@ import pytest
 
 from tests.support.client import GraphQLClient
 from tests.support.factories import make_account
-from tests.support.orders import checkout, complete, RETRY
+from tests.support.orders import RETRY, checkout, complete
 from tests.support.server import start_server
 from tests.support.subscriptions import MY_UPDATES, ORDER_UPDATES, SELLER_UPDATES, Socket
 

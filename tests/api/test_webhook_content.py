@@ -11,8 +11,8 @@ import pytest
 
 from payments.stripe_objects import sign_payload
 from tests.support.factories import make_account
-from tests.support.fulfilment import paid_order, process_shipment, SHIP, sign_carrier_report
-from tests.support.orders import checkout, complete, GET
+from tests.support.fulfilment import SHIP, paid_order, process_shipment, sign_carrier_report
+from tests.support.orders import GET, checkout, complete
 
 FAULTS = """query($first: Int, $after: String) { adminPaymentFaults(first: $first,
   after: $after) { totalCount edges { cursor node { id kind message eventId eventType
