@@ -22,7 +22,7 @@ from app import create_app, freeze_startup_heap  # noqa: E402
 from ops.seed import seed_demo  # noqa: E402
 from security.passwords import Argon2PasswordHasher  # noqa: E402
 from settings import Settings  # noqa: E402
-from tests.support import drop_database, reset_schema, test_database_url  # noqa: E402
+from tests.support.database import drop_database, reset_schema, test_database_url  # noqa: E402
 
 PAGE = """{ products(first: 50) { totalCount edges { cursor node { id name
   priceRange { min { amount } max { amount } } availableForSale seller { displayName }

@@ -27,8 +27,8 @@ from app import create_app  # noqa: E402
 from security.account_check import account_states  # noqa: E402
 from security.identity import resolve_viewer  # noqa: E402
 from settings import Settings  # noqa: E402
-from tests.factories import make_account  # noqa: E402
-from tests.support import drop_database, reset_schema, test_database_url  # noqa: E402
+from tests.support.database import drop_database, reset_schema, test_database_url  # noqa: E402
+from tests.support.factories import make_account  # noqa: E402
 
 
 async def timed(rounds: int, step: Callable[[], Awaitable[Any]]) -> tuple[float, float]:

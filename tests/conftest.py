@@ -13,15 +13,10 @@ from app import create_app
 from domain.clock import ManualClock
 from security.passwords import Argon2PasswordHasher
 from settings import Settings
-from tests.support import (
-    GraphQLClient,
-    drop_database,
-    reset_schema,
-    test_database_url,
-    truncate_all,
-)
+from tests.support.client import GraphQLClient
+from tests.support.database import drop_database, reset_schema, test_database_url, truncate_all
 
-pytest_plugins = ["tests.services"]  # the redis_prefix and stream fixtures
+pytest_plugins = ["tests.support.services"]  # the redis_prefix and stream fixtures
 
 
 @pytest.fixture(scope="session")

@@ -10,8 +10,8 @@ from sqlalchemy import delete, select
 
 from domain.ids import encode_id
 from persistence.tables import ledger_accounts, sellers, users
-from tests.factories import Account, make_account
-from tests.support import unique_email
+from tests.support.client import unique_email
+from tests.support.factories import Account, make_account
 
 USER = "user { id accountType disabledAt seller { displayName } }"
 ERRORS = "userErrors { code field message }"

@@ -14,8 +14,8 @@ from redis.asyncio import Redis
 
 from domain.ids import encode_id
 from settings import Settings
-from tests.factories import make_account
-from tests.support import start_server
+from tests.support.factories import make_account
+from tests.support.server import start_server
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 SELLER_PRODUCTS = {"query": "{ sellerProducts(first: 1) { totalCount } }"}

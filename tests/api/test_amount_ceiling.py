@@ -10,9 +10,9 @@ from sqlalchemy import func, select, update
 from domain.catalog.rules import MAX_PRICE_MINOR
 from domain.money import MAX_AMOUNT
 from persistence.tables import cart_lines, order_lines, orders, payments, stock, variants
-from tests.api.test_cart import CART, MERGE, UPDATE, add, vid
-from tests.api.test_orders import CA, START, _checkout, complete
-from tests.factories import make_account, make_product
+from tests.support.cart import CART, MERGE, UPDATE, add, vid
+from tests.support.factories import make_account, make_product
+from tests.support.orders import CA, START, checkout, complete
 
 CHECKOUT_UPDATE = """mutation($id: ID!, $input: CheckoutUpdateInput!) {
   checkoutUpdate(id: $id, input: $input) {
@@ -99,7 +99,7 @@ async def test_checkout_complete_refuses_an_order_over_the_ceiling_and_charges_n
         gql: Any, runtime: Any) -> None:
     seller = await make_account(runtime, "SELLER")
     buyer = await make_account(runtime)
-    sid, made = await _checkout(gql, runtime, buyer, [(seller, 1000)], shippingAddress=GB,
+    sid, made = await checkout(gql, runtime, buyer, [(seller, 1000)], shippingAddress=GB,
                                 shippingMethodCode="EXPRESS")
     variant_id = made[0].variant_ids[0]
     async with runtime.db.write_engine.begin() as conn:  # a price set before the price cap,
@@ -122,7 +122,7 @@ async def test_a_stored_amount_over_the_ceiling_never_fails_an_order_list(
     admin = await make_account(runtime, "ADMIN")
     numbers = []
     for n in range(2):
-        sid, _ = await _checkout(gql, runtime, buyer, [(seller, 1000 + n)], quantity=3)
+        sid, _ = await checkout(gql, runtime, buyer, [(seller, 1000 + n)], quantity=3)
         placed = await complete(gql, buyer.token, sid, key=f"k{n}")
         assert placed["userErrors"] == []
         numbers.append(placed["order"]["number"])

@@ -6,26 +6,9 @@ from typing import Any
 
 from sqlalchemy import select
 
-from domain.ids import encode_id
 from persistence.tables import outbox, stock
-from tests.factories import make_account, make_product
-
-CART = """{ cart { id status totalQuantity subtotal { minorUnits currency amount } expiresAt
-  lines { id quantity reservedUntil unitPrice { minorUnits } total { minorUnits }
-          variant { sku } } } }"""
-LINE_FIELDS = "cart { status totalQuantity subtotal { minorUnits } expiresAt " \
-              "lines { id quantity reservedUntil variant { sku } } } " \
-              "userErrors { code field message }"
-ADD = f"""mutation($input: CartLineInput!) {{ cartAddLine(input: $input) {{ {LINE_FIELDS} }} }}"""
-UPDATE = f"""mutation($id: ID!, $q: Int!) {{ cartUpdateLine(lineId: $id, quantity: $q) {{
-  {LINE_FIELDS} }} }}"""
-REMOVE = f"""mutation($id: ID!) {{ cartRemoveLine(lineId: $id) {{ {LINE_FIELDS} }} }}"""
-MERGE = f"""mutation($lines: [CartLineInput!]!) {{ cartMergeGuest(lines: $lines) {{
-  {LINE_FIELDS} }} }}"""
-
-
-def vid(pk: int) -> str:
-    return encode_id("ProductVariant", pk)
+from tests.support.cart import ADD, CART, MERGE, REMOVE, UPDATE, add, vid
+from tests.support.factories import make_account, make_product
 
 
 async def _stock(runtime: Any, variant_id: int) -> Any:
@@ -45,12 +28,6 @@ async def _shop(runtime: Any, **product: Any) -> tuple[Any, Any]:
     buyer = await make_account(runtime)
     made = await make_product(runtime, seller.seller_id, **product)
     return buyer, made
-
-
-async def add(gql: Any, token: str, variant_pk: int, quantity: int) -> dict[str, Any]:
-    body = await gql.data(ADD, {"input": {"variantId": vid(variant_pk), "quantity": quantity}},
-                          token=token)
-    return body["cartAddLine"]  # type: ignore[no-any-return]
 
 
 async def test_cart_is_created_empty_on_first_use(gql: Any, runtime: Any) -> None:

@@ -13,8 +13,8 @@ from sqlalchemy import select
 
 from domain.ids import encode_id
 from persistence.tables import stock
-from tests.factories import make_account, make_product
-from tests.support import start_server
+from tests.support.factories import make_account, make_product
+from tests.support.server import start_server
 
 ADD = """
 mutation Add($input: CartLineInput!) {

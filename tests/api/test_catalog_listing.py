@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from domain.ids import encode_id
-from tests.factories import make_account, make_category, make_product
+from tests.support.factories import make_account, make_category, make_product
 
 LIST = """query($first: Int, $after: String, $filter: ProductFilter, $sort: ProductSort) {
   products(first: $first, after: $after, filter: $filter, sort: $sort) {

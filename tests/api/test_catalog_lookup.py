@@ -8,7 +8,7 @@ from sqlalchemy import insert
 
 from domain.ids import encode_id
 from persistence.tables import categories
-from tests.factories import make_account, make_category, make_product
+from tests.support.factories import make_account, make_category, make_product
 
 PRODUCT_FIELDS = """id slug name description status createdAt category { id slug name }
   seller { id displayName } images { url altText } availableForSale

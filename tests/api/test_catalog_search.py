@@ -10,7 +10,7 @@ from sqlalchemy import select, text
 
 from persistence.reads.catalog_listing import ProductQuery, plan
 from persistence.tables import products
-from tests.factories import make_account, make_category, make_product
+from tests.support.factories import make_account, make_category, make_product
 
 SEARCH = """query($q: String, $sort: ProductSort, $after: String, $first: Int) {
   products(first: $first, after: $after, filter: {search: $q}, sort: $sort) {

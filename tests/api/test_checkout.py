@@ -9,7 +9,7 @@ from sqlalchemy import select, update
 
 from domain.ids import encode_id
 from persistence.tables import carts, outbox, variants
-from tests.factories import (
+from tests.support.factories import (
     give_points,
     make_account,
     make_product,

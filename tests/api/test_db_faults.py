@@ -6,39 +6,23 @@ from __future__ import annotations
 
 import asyncio
 import time
-from dataclasses import replace
-from typing import Any, AsyncIterator
+from typing import Any
 
-import httpx
 import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from app import create_app
 from persistence.tables import users
-from tests.faults import WriteLock, read_only_database
-from tests.support import GraphQLClient, unique_email
+from tests.support.client import GraphQLClient, unique_email
+from tests.support.faults import LOCK_TIMEOUT, WriteLock, read_only_database
 
-LOCK_TIMEOUT = 0.5
 PASSWORD = "correct horse battery"
 AUTH = "token userErrors { code field message }"
 REGISTER = f"""mutation($input: RegisterInput!) {{ register(input: $input) {{ {AUTH} }} }}"""
 ME = "{ products(first: 1) { edges { node { id seller { id } } } } }"
 LOGIN = f"""mutation($email: String!, $password: String!) {{
   login(email: $email, password: $password) {{ {AUTH} }} }}"""
-
-
-@pytest.fixture
-async def faulty(settings: Any, clock: Any, fast_hasher: Any) -> AsyncIterator[Any]:
-    """An app whose writes wait LOCK_TIMEOUT for a lock (and for a pooled connection)."""
-    app = create_app(replace(settings, db_lock_timeout_seconds=LOCK_TIMEOUT,
-                             readiness_timeout_seconds=0.3),
-                     clock=clock, password_hasher=fast_hasher)
-    transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 50002))
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
-        yield GraphQLClient(http), app.state.runtime
-    await app.state.runtime.db.dispose()
 
 
 def checked_out(runtime: Any) -> int:

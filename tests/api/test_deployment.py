@@ -14,11 +14,12 @@ from sqlalchemy import select
 
 from domain.relay import lag
 from persistence.tables import outbox
-from tests.api.test_orders import _checkout, complete
-from tests.api.test_subscriptions import MY_UPDATES, Socket
-from tests.factories import make_account
-from tests.services import REDIS_URL, StreamRef
-from tests.support import GraphQLClient, start_server
+from tests.support.client import GraphQLClient
+from tests.support.factories import make_account
+from tests.support.orders import checkout, complete
+from tests.support.server import start_server
+from tests.support.services import REDIS_URL, StreamRef
+from tests.support.subscriptions import MY_UPDATES, Socket
 
 BUDGET = 12
 PING = "mutation { __typename }"
@@ -57,7 +58,7 @@ async def test_two_processes_one_budget_live_updates_and_each_event_once(
         socket = await Socket.open(hosts[1].base_url, buyer.token)
         await socket.subscribe(MY_UPDATES)
         await asyncio.sleep(1.0)  # the subscription is registered
-        sid, _ = await _checkout(on_a, runtime, buyer, [(seller, 2500)])
+        sid, _ = await checkout(on_a, runtime, buyer, [(seller, 2500)])
         paid = await complete(on_a, buyer.token, sid)
         assert paid["order"]["status"] == "CONFIRMED", paid
         events = await socket.events(3, timeout=15)

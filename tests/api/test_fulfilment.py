@@ -3,8 +3,6 @@ shipping, the order follows its shipments, and carriers report through a signed 
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import hmac
 import json
 from datetime import datetime, timedelta
 from typing import Any
@@ -14,36 +12,20 @@ from sqlalchemy import func, select
 from domain.fulfilment import TrackingNumberTaken
 from domain.ids import encode_id
 from persistence.tables import outbox, shipments
-from tests.api.test_orders import _checkout, _stock, complete
-from tests.factories import Account, make_account, reissue
+from tests.support.factories import Account, make_account, reissue
+from tests.support.fulfilment import (
+    PROCESS,
+    SHIPMENT_FIELDS,
+    deliver_shipment,
+    paid_order,
+    process_shipment,
+    ship_shipment,
+    sign_carrier_report,
+)
+from tests.support.orders import stock_level
 
-SHIPMENT_FIELDS = "id status carrier trackingNumber shippedAt deliveredAt"
-PROCESS = f"""mutation($id: ID!) {{ shipmentProcess(id: $id) {{
-  shipment {{ {SHIPMENT_FIELDS} }} userErrors {{ code field message }} }} }}"""
-SHIP = f"""mutation($id: ID!, $carrier: String!, $tracking: String!) {{
-  shipmentShip(id: $id, carrier: $carrier, trackingNumber: $tracking) {{
-  shipment {{ {SHIPMENT_FIELDS} }} userErrors {{ code field message }} }} }}"""
-DELIVER = f"""mutation($id: ID!) {{ shipmentMarkDelivered(id: $id) {{
-  shipment {{ {SHIPMENT_FIELDS} }} userErrors {{ code field message }} }} }}"""
 ORDER = """query($id: ID!) { order(id: $id) { status statusHistory { status }
   shipments { id status carrier trackingNumber seller { id } } } }"""
-
-
-async def _process(gql: Any, who: Account, shipment_id: str) -> dict[str, Any]:
-    body = await gql.data(PROCESS, {"id": shipment_id}, token=who.token)
-    return body["shipmentProcess"]  # type: ignore[no-any-return]
-
-
-async def _ship(gql: Any, who: Account, shipment_id: str, tracking: str,
-                carrier: str = "UPS") -> dict[str, Any]:
-    body = await gql.data(SHIP, {"id": shipment_id, "carrier": carrier, "tracking": tracking},
-                          token=who.token)
-    return body["shipmentShip"]  # type: ignore[no-any-return]
-
-
-async def _deliver(gql: Any, who: Account, shipment_id: str) -> dict[str, Any]:
-    body = await gql.data(DELIVER, {"id": shipment_id}, token=who.token)
-    return body["shipmentMarkDelivered"]  # type: ignore[no-any-return]
 
 
 def _codes(result: dict[str, Any]) -> list[str]:
@@ -68,60 +50,43 @@ async def _outbox_count(runtime: Any) -> int:
         return int((await conn.execute(select(func.count()).select_from(outbox))).scalar_one())
 
 
-async def _paid_order(gql: Any, runtime: Any, sellers: list[Account], *, quantity: int = 2,
-                      pm: str = "pm_card_visa") -> tuple[dict[str, Any], dict[int, str],
-                                                         list[Any], Account]:
-    """A placed order with one line (and one shipment) per seller: the order, each seller's
-    shipment id by seller id, the products made, and the buyer."""
-    buyer = await make_account(runtime)
-    sid, made = await _checkout(gql, runtime, buyer,
-                                [(s, 1000 + i * 500) for i, s in enumerate(sellers)],
-                                quantity=quantity)
-    placed = await complete(gql, buyer.token, sid, pm=pm)
-    order = placed["order"]
-    by_seller = {s.seller_id: next(sh["id"] for sh in order["shipments"]
-                                   if sh["seller"]["id"] == encode_id("Seller", s.seller_id))
-                 for s in sellers}
-    return order, by_seller, made, buyer  # type: ignore[return-value]
-
-
 async def test_two_sellers_fulfil_and_the_order_follows_to_delivered(gql: Any,
                                                                    runtime: Any) -> None:
     a = await make_account(runtime, "SELLER")
     b = await make_account(runtime, "SELLER")
     admin = await make_account(runtime, "ADMIN")
-    order, ship_of, made, buyer = await _paid_order(gql, runtime, [a, b])
+    order, ship_of, made, buyer = await paid_order(gql, runtime, [a, b])
     assert order["status"] == "CONFIRMED"
     variant_a, variant_b = made[0].variant_ids[0], made[1].variant_ids[0]
 
-    processed = await _process(gql, a, ship_of[a.seller_id])
+    processed = await process_shipment(gql, a, ship_of[a.seller_id])
     assert processed["userErrors"] == [] and processed["shipment"]["status"] == "PROCESSING"
     assert (await _order(gql, buyer, order["id"]))["status"] == "PROCESSING"
 
-    shipped = await _ship(gql, a, ship_of[a.seller_id], " 1Z-A-0001 ", carrier=" UPS ")
+    shipped = await ship_shipment(gql, a, ship_of[a.seller_id], " 1Z-A-0001 ", carrier=" UPS ")
     assert shipped["userErrors"] == []
     assert shipped["shipment"]["status"] == "SHIPPED"
     assert (shipped["shipment"]["carrier"], shipped["shipment"]["trackingNumber"]) == (
         "UPS", "1Z-A-0001")
     assert shipped["shipment"]["shippedAt"] and shipped["shipment"]["deliveredAt"] is None
     assert (await _order(gql, buyer, order["id"]))["status"] == "PARTIALLY_SHIPPED"
-    level_a = await _stock(runtime, variant_a)
+    level_a = await stock_level(runtime, variant_a)
     assert (level_a.total, level_a.available, level_a.reserved, level_a.allocated) == (
         8, 8, 0, 0)
-    level_b = await _stock(runtime, variant_b)
+    level_b = await stock_level(runtime, variant_b)
     assert (level_b.total, level_b.allocated) == (10, 2)  # b has not shipped yet
 
-    assert (await _process(gql, b, ship_of[b.seller_id]))["userErrors"] == []
+    assert (await process_shipment(gql, b, ship_of[b.seller_id]))["userErrors"] == []
     assert (await _order(gql, buyer, order["id"]))["status"] == "PARTIALLY_SHIPPED"
-    assert (await _ship(gql, b, ship_of[b.seller_id], "1Z-B-0001"))["userErrors"] == []
+    assert (await ship_shipment(gql, b, ship_of[b.seller_id], "1Z-B-0001"))["userErrors"] == []
     assert (await _order(gql, buyer, order["id"]))["status"] == "SHIPPED"
-    level_b = await _stock(runtime, variant_b)
+    level_b = await stock_level(runtime, variant_b)
     assert (level_b.total, level_b.available, level_b.allocated) == (8, 8, 0)
 
-    delivered = await _deliver(gql, a, ship_of[a.seller_id])
+    delivered = await deliver_shipment(gql, a, ship_of[a.seller_id])
     assert delivered["userErrors"] == [] and delivered["shipment"]["deliveredAt"]
     assert (await _order(gql, buyer, order["id"]))["status"] == "SHIPPED"
-    by_admin = await _deliver(gql, admin, ship_of[b.seller_id])
+    by_admin = await deliver_shipment(gql, admin, ship_of[b.seller_id])
     assert by_admin["userErrors"] == [] and by_admin["shipment"]["status"] == "DELIVERED"
 
     seen = await _order(gql, buyer, order["id"])
@@ -154,20 +119,20 @@ async def test_only_the_owning_seller_or_an_admin_moves_a_shipment(gql: Any,
     a = await make_account(runtime, "SELLER")
     b = await make_account(runtime, "SELLER")
     admin = await make_account(runtime, "ADMIN")
-    order, ship_of, made, buyer = await _paid_order(gql, runtime, [a, b])
+    order, ship_of, made, buyer = await paid_order(gql, runtime, [a, b])
     theirs = ship_of[a.seller_id]
     before = await _outbox_count(runtime)
 
-    assert _codes(await _process(gql, b, theirs)) == ["FORBIDDEN"]
-    assert _codes(await _ship(gql, b, theirs, "STOLEN-1")) == ["FORBIDDEN"]
-    assert _codes(await _deliver(gql, b, theirs)) == ["FORBIDDEN"]
-    assert _codes(await _process(gql, buyer, theirs)) == ["FORBIDDEN"]
-    assert _codes(await _ship(gql, buyer, theirs, "STOLEN-2")) == ["FORBIDDEN"]
+    assert _codes(await process_shipment(gql, b, theirs)) == ["FORBIDDEN"]
+    assert _codes(await ship_shipment(gql, b, theirs, "STOLEN-1")) == ["FORBIDDEN"]
+    assert _codes(await deliver_shipment(gql, b, theirs)) == ["FORBIDDEN"]
+    assert _codes(await process_shipment(gql, buyer, theirs)) == ["FORBIDDEN"]
+    assert _codes(await ship_shipment(gql, buyer, theirs, "STOLEN-2")) == ["FORBIDDEN"]
     anonymous = await gql(PROCESS, {"id": theirs})
     assert anonymous["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
-    assert _codes(await _process(gql, a, encode_id("Shipment", 987654))) == ["NOT_FOUND"]
-    assert _codes(await _process(gql, a, "not-an-id")) == ["NOT_FOUND"]
-    assert _codes(await _process(gql, a, order["id"])) == ["NOT_FOUND"]  # an Order id
+    assert _codes(await process_shipment(gql, a, encode_id("Shipment", 987654))) == ["NOT_FOUND"]
+    assert _codes(await process_shipment(gql, a, "not-an-id")) == ["NOT_FOUND"]
+    assert _codes(await process_shipment(gql, a, order["id"])) == ["NOT_FOUND"]  # an Order id
 
     # nothing changed: shipment, order, stock, events
     seen = await _order(gql, admin, order["id"])
@@ -175,39 +140,39 @@ async def test_only_the_owning_seller_or_an_admin_moves_a_shipment(gql: Any,
         "PENDING_PAYMENT", "CONFIRMED"]
     assert {s["status"] for s in seen["shipments"]} == {"PENDING"}
     assert all(s["trackingNumber"] is None for s in seen["shipments"])
-    assert (await _stock(runtime, made[0].variant_ids[0])).allocated == 2
+    assert (await stock_level(runtime, made[0].variant_ids[0])).allocated == 2
     assert await _outbox_count(runtime) == before
 
     # an admin may move any shipment
-    assert (await _process(gql, admin, theirs))["shipment"]["status"] == "PROCESSING"
-    assert (await _ship(gql, admin, theirs, "ADMIN-1"))["shipment"]["status"] == "SHIPPED"
+    assert (await process_shipment(gql, admin, theirs))["shipment"]["status"] == "PROCESSING"
+    assert (await ship_shipment(gql, admin, theirs, "ADMIN-1"))["shipment"]["status"] == "SHIPPED"
 
 
 async def test_illegal_moves_and_bad_carrier_details(gql: Any, runtime: Any) -> None:
     seller = await make_account(runtime, "SELLER")
-    order, ship_of, made, buyer = await _paid_order(gql, runtime, [seller])
+    order, ship_of, made, buyer = await paid_order(gql, runtime, [seller])
     sid = ship_of[seller.seller_id]
-    assert _codes(await _ship(gql, seller, sid, "EARLY-1")) == ["INVALID_STATE_TRANSITION"]
-    assert _codes(await _deliver(gql, seller, sid)) == ["INVALID_STATE_TRANSITION"]
-    assert (await _process(gql, seller, sid))["userErrors"] == []
-    assert _codes(await _process(gql, seller, sid)) == ["INVALID_STATE_TRANSITION"]
-    assert _codes(await _deliver(gql, seller, sid)) == ["INVALID_STATE_TRANSITION"]
+    assert _codes(await ship_shipment(gql, seller, sid, "EARLY-1")) == ["INVALID_STATE_TRANSITION"]
+    assert _codes(await deliver_shipment(gql, seller, sid)) == ["INVALID_STATE_TRANSITION"]
+    assert (await process_shipment(gql, seller, sid))["userErrors"] == []
+    assert _codes(await process_shipment(gql, seller, sid)) == ["INVALID_STATE_TRANSITION"]
+    assert _codes(await deliver_shipment(gql, seller, sid)) == ["INVALID_STATE_TRANSITION"]
 
-    blank = await _ship(gql, seller, sid, "   ", carrier="")
+    blank = await ship_shipment(gql, seller, sid, "   ", carrier="")
     assert [(e["code"], e["field"]) for e in blank["userErrors"]] == [
         ("INVALID_INPUT", ["carrier"]), ("INVALID_INPUT", ["trackingNumber"])]
-    too_long = await _ship(gql, seller, sid, "T" * 101, carrier="C" * 61)
+    too_long = await ship_shipment(gql, seller, sid, "T" * 101, carrier="C" * 61)
     assert [(e["code"], e["field"]) for e in too_long["userErrors"]] == [
         ("INVALID_INPUT", ["carrier"]), ("INVALID_INPUT", ["trackingNumber"])]
-    assert (await _stock(runtime, made[0].variant_ids[0])).allocated == 2
+    assert (await stock_level(runtime, made[0].variant_ids[0])).allocated == 2
 
-    assert (await _ship(gql, seller, sid, "T" * 100, carrier="C" * 60))["userErrors"] == []
-    assert _codes(await _ship(gql, seller, sid, "AGAIN-1")) == ["INVALID_STATE_TRANSITION"]
-    assert _codes(await _process(gql, seller, sid)) == ["INVALID_STATE_TRANSITION"]
-    level = await _stock(runtime, made[0].variant_ids[0])
+    assert (await ship_shipment(gql, seller, sid, "T" * 100, carrier="C" * 60))["userErrors"] == []
+    assert _codes(await ship_shipment(gql, seller, sid, "AGAIN-1")) == ["INVALID_STATE_TRANSITION"]
+    assert _codes(await process_shipment(gql, seller, sid)) == ["INVALID_STATE_TRANSITION"]
+    level = await stock_level(runtime, made[0].variant_ids[0])
     assert (level.total, level.allocated) == (8, 0)  # shipped once, not twice
-    assert (await _deliver(gql, seller, sid))["userErrors"] == []
-    assert _codes(await _deliver(gql, seller, sid)) == ["INVALID_STATE_TRANSITION"]
+    assert (await deliver_shipment(gql, seller, sid))["userErrors"] == []
+    assert _codes(await deliver_shipment(gql, seller, sid)) == ["INVALID_STATE_TRANSITION"]
     seen = await _order(gql, buyer, order["id"])
     assert [h["status"] for h in seen["statusHistory"]] == [
         "PENDING_PAYMENT", "CONFIRMED", "PROCESSING", "SHIPPED", "DELIVERED"]
@@ -215,30 +180,30 @@ async def test_illegal_moves_and_bad_carrier_details(gql: Any, runtime: Any) -> 
 
 async def test_an_unpaid_order_cannot_be_processed_or_shipped(gql: Any, runtime: Any) -> None:
     seller = await make_account(runtime, "SELLER")
-    order, ship_of, made, buyer = await _paid_order(gql, runtime, [seller],
+    order, ship_of, made, buyer = await paid_order(gql, runtime, [seller],
                                                     pm="pm_card_chargeDeclined")
     assert order["status"] == "PENDING_PAYMENT"
     sid = ship_of[seller.seller_id]
-    assert _codes(await _process(gql, seller, sid)) == ["INVALID_STATE_TRANSITION"]
-    assert _codes(await _ship(gql, seller, sid, "UNPAID-1")) == ["INVALID_STATE_TRANSITION"]
+    assert _codes(await process_shipment(gql, seller, sid)) == ["INVALID_STATE_TRANSITION"]
+    assert _codes(await ship_shipment(gql, seller, sid, "UNPAID-1")) == ["INVALID_STATE_TRANSITION"]
     seen = await _order(gql, buyer, order["id"])
     assert seen["status"] == "PENDING_PAYMENT"
     assert [s["status"] for s in seen["shipments"]] == ["PENDING"]
-    level = await _stock(runtime, made[0].variant_ids[0])
+    level = await stock_level(runtime, made[0].variant_ids[0])
     assert (level.total, level.allocated) == (10, 2)
 
 
 async def test_a_tracking_number_belongs_to_one_shipment(gql: Any, runtime: Any) -> None:
     a = await make_account(runtime, "SELLER")
     b = await make_account(runtime, "SELLER")
-    order, ship_of, made, _ = await _paid_order(gql, runtime, [a, b])
+    order, ship_of, made, _ = await paid_order(gql, runtime, [a, b])
     for seller in (a, b):
-        assert (await _process(gql, seller, ship_of[seller.seller_id]))["userErrors"] == []
-    assert (await _ship(gql, a, ship_of[a.seller_id], "SAME-123"))["userErrors"] == []
-    taken = await _ship(gql, b, ship_of[b.seller_id], " SAME-123 ")
+        assert (await process_shipment(gql, seller, ship_of[seller.seller_id]))["userErrors"] == []
+    assert (await ship_shipment(gql, a, ship_of[a.seller_id], "SAME-123"))["userErrors"] == []
+    taken = await ship_shipment(gql, b, ship_of[b.seller_id], " SAME-123 ")
     assert [(e["code"], e["field"]) for e in taken["userErrors"]] == [
         ("CONFLICT", ["trackingNumber"])]
-    level = await _stock(runtime, made[1].variant_ids[0])
+    level = await stock_level(runtime, made[1].variant_ids[0])
     assert (level.total, level.allocated) == (10, 2)  # rolled back with the refusal
 
     # A race the pre-check cannot see: the unique constraint answers, inside a savepoint,
@@ -257,7 +222,7 @@ async def test_a_tracking_number_belongs_to_one_shipment(gql: Any, runtime: Any)
         still = await uow.shipments.get(b_pk)
         assert still is not None and still.status == "PROCESSING"
 
-    assert (await _ship(gql, b, ship_of[b.seller_id], "OTHER-456"))["userErrors"] == []
+    assert (await ship_shipment(gql, b, ship_of[b.seller_id], "OTHER-456"))["userErrors"] == []
 
 
 async def test_two_sellers_shipping_at_once_leave_the_order_shipped(gql: Any,
@@ -266,11 +231,11 @@ async def test_two_sellers_shipping_at_once_leave_the_order_shipped(gql: Any,
     one's and the order does not stop at PARTIALLY_SHIPPED."""
     a = await make_account(runtime, "SELLER")
     b = await make_account(runtime, "SELLER")
-    order, ship_of, _, buyer = await _paid_order(gql, runtime, [a, b])
-    await asyncio.gather(_process(gql, a, ship_of[a.seller_id]),
-                         _process(gql, b, ship_of[b.seller_id]))
-    results = await asyncio.gather(_ship(gql, a, ship_of[a.seller_id], "RACE-A"),
-                                   _ship(gql, b, ship_of[b.seller_id], "RACE-B"))
+    order, ship_of, _, buyer = await paid_order(gql, runtime, [a, b])
+    await asyncio.gather(process_shipment(gql, a, ship_of[a.seller_id]),
+                         process_shipment(gql, b, ship_of[b.seller_id]))
+    results = await asyncio.gather(ship_shipment(gql, a, ship_of[a.seller_id], "RACE-A"),
+                                   ship_shipment(gql, b, ship_of[b.seller_id], "RACE-B"))
     assert [r["userErrors"] for r in results] == [[], []]
     seen = await _order(gql, buyer, order["id"])
     assert seen["status"] == "SHIPPED"
@@ -278,26 +243,19 @@ async def test_two_sellers_shipping_at_once_leave_the_order_shipped(gql: Any,
         "PENDING_PAYMENT", "CONFIRMED", "PROCESSING", "PARTIALLY_SHIPPED", "SHIPPED"]
 
 
-def _signed(body: dict[str, Any] | bytes, secret: str) -> tuple[bytes, dict[str, str]]:
-    raw = body if isinstance(body, bytes) else json.dumps(body).encode()
-    digest = hmac.new(secret.encode(), raw, hashlib.sha256).hexdigest()
-    return raw, {"X-Carrier-Signature": f"sha256={digest}",
-                 "Content-Type": "application/json"}
-
-
 async def test_carrier_webhook_moves_shipments_forward_only(gql: Any, runtime: Any,
                                                            clock: Any) -> None:
     seller = await make_account(runtime, "SELLER")
-    order, ship_of, _, buyer = await _paid_order(gql, runtime, [seller])
+    order, ship_of, _, buyer = await paid_order(gql, runtime, [seller])
     sid = ship_of[seller.seller_id]
-    await _process(gql, seller, sid)
+    await process_shipment(gql, seller, sid)
     shipped_at = clock.now()
-    await _ship(gql, seller, sid, "1ZCARRIER")
+    await ship_shipment(gql, seller, sid, "1ZCARRIER")
     secret = runtime.settings.carrier_webhook_secret
 
     async def post(body: dict[str, Any] | bytes, headers: dict[str, str] | None = None,
                    secret_: str = secret) -> Any:
-        raw, signed = _signed(body, secret_)
+        raw, signed = sign_carrier_report(body, secret_)
         return await gql.http.post("/webhooks/carrier", content=raw,
                                    headers=signed if headers is None else headers)
 
@@ -314,7 +272,7 @@ async def test_carrier_webhook_moves_shipments_forward_only(gql: Any, runtime: A
     assert (await post(in_transit, secret_="wrong-secret")).status_code == 401
     assert (await post(in_transit, headers={"Content-Type": "application/json"})
             ).status_code == 401
-    raw, headers = _signed(in_transit, secret)
+    raw, headers = sign_carrier_report(in_transit, secret)
     tampered = raw.replace(b"IN_TRANSIT", b"DELIVERED")
     assert (await gql.http.post("/webhooks/carrier", content=tampered,
                                 headers=headers)).status_code == 401

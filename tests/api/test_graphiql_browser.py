@@ -18,9 +18,10 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
-from tests.api.test_orders import _checkout, complete
-from tests.factories import make_account
-from tests.support import GraphQLClient, RunningServer, start_server
+from tests.support.client import GraphQLClient
+from tests.support.factories import make_account
+from tests.support.orders import checkout, complete
+from tests.support.server import RunningServer, start_server
 
 CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
 FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -162,7 +163,7 @@ async def test_graphiql_runs_queries_and_subscriptions_from_the_server_alone(
     await asyncio.sleep(1.5)  # the subscription registers before the order is placed
     async with httpx.AsyncClient(base_url=server.base_url, timeout=30) as http:
         api = GraphQLClient(http)
-        sid, _ = await _checkout(api, runtime, buyer, [(seller, 1500)])
+        sid, _ = await checkout(api, runtime, buyer, [(seller, 1500)])
         assert (await complete(api, buyer.token, sid))["userErrors"] == []
     wait_for(lambda: '"myOrderUpdates"' in result(browser), "an order event in the result pane")
     event = json.loads(result(browser))

@@ -19,8 +19,8 @@ from persistence.tables import (
     users,
 )
 from security.passwords import Argon2PasswordHasher
-from tests.factories import make_account, make_product
-from tests.support import unique_email
+from tests.support.client import unique_email
+from tests.support.factories import make_account, make_product
 
 AUTH_FIELDS = """token expiresAt refreshToken
   user { id email name accountType seller { id displayName } }

@@ -20,11 +20,12 @@ from context import Context
 from live.feed import OutboxFeed
 from persistence.tables import outbox
 from schema.build import build_schema
-from tests.api.test_fulfilment import _deliver, _process, _ship
-from tests.api.test_orders import RETRY, _checkout, complete
-from tests.api.test_subscriptions import Socket
-from tests.factories import Account, make_account
-from tests.support import GraphQLClient, start_server
+from tests.support.client import GraphQLClient
+from tests.support.factories import Account, make_account
+from tests.support.fulfilment import deliver_shipment, process_shipment, ship_shipment
+from tests.support.orders import RETRY, checkout, complete
+from tests.support.server import start_server
+from tests.support.subscriptions import Socket
 
 ORDER_UPDATES = """subscription($id: ID!) { orderUpdates(orderId: $id) { type status
   order { status } shipment { status carrier trackingNumber } payment { status } } }"""
@@ -96,16 +97,16 @@ class Stream:
 
 async def _confirmed_order(gql: Any, runtime: Any, buyer: Account,
                            seller: Account) -> dict[str, Any]:
-    sid, _ = await _checkout(gql, runtime, buyer, [(seller, 2500)])
+    sid, _ = await checkout(gql, runtime, buyer, [(seller, 2500)])
     placed = await complete(gql, buyer.token, sid)
     assert placed["order"]["status"] == "CONFIRMED", placed
     return placed["order"]  # type: ignore[no-any-return]
 
 
 async def _fulfil(api: Any, seller: Account, shipment_id: str) -> None:
-    assert (await _process(api, seller, shipment_id))["userErrors"] == []
-    assert (await _ship(api, seller, shipment_id, "1Z999AA10123456784"))["userErrors"] == []
-    assert (await _deliver(api, seller, shipment_id))["userErrors"] == []
+    assert (await process_shipment(api, seller, shipment_id))["userErrors"] == []
+    assert (await ship_shipment(api, seller, shipment_id, "1Z999AA10123456784"))["userErrors"] == []
+    assert (await deliver_shipment(api, seller, shipment_id))["userErrors"] == []
 
 
 def _told(events: list[dict[str, Any]]) -> list[tuple[str, str, str | None]]:
@@ -150,7 +151,7 @@ async def test_a_failed_payment_event_reports_the_order_unpaid_when_delivered_la
     live = InProcess(runtime)
     await live.feed.start_position()
     stream = await live.subscribe(buyer, MY_UPDATES)
-    sid, _ = await _checkout(gql, runtime, buyer, [(seller, 2500)])
+    sid, _ = await checkout(gql, runtime, buyer, [(seller, 2500)])
     declined = await complete(gql, buyer.token, sid, pm="pm_card_chargeDeclined")
     retried = await gql.data(RETRY, {"order": declined["order"]["id"], "pm": "pm_card_visa",
                                      "key": "retry-1"}, token=buyer.token)
@@ -175,7 +176,7 @@ async def test_rows_written_before_events_carried_state_are_still_delivered(
     await live.feed.start_position()
     stream = await live.subscribe(buyer, ORDER_UPDATES, {"id": order["id"]})
     seller_stream = await live.subscribe(seller, SELLER_UPDATES)
-    assert (await _process(gql, seller, order["shipments"][0]["id"]))["userErrors"] == []
+    assert (await process_shipment(gql, seller, order["shipments"][0]["id"]))["userErrors"] == []
     async with runtime.db.write_engine.begin() as conn:  # the payload shape of old rows
         rows = (await conn.execute(select(outbox.c.id, outbox.c.payload).where(
             outbox.c.id > live.feed._last_id))).all()
@@ -223,7 +224,7 @@ async def test_a_watcher_sees_process_ship_deliver_once_each_in_order(
         assert _told(events) == EXPECTED_FULFILMENT
         assert [e["status"] for e in events if e["type"] == "ORDER_STATUS_CHANGED"] == [
             "PROCESSING", "SHIPPED", "DELIVERED"]
-        sid, _ = await _checkout(api, runtime, buyer, [(seller, 1500)])
+        sid, _ = await checkout(api, runtime, buyer, [(seller, 1500)])
         declined = await complete(api, buyer.token, sid, pm="pm_card_chargeDeclined",
                                   key="k-2")
         await api.data(RETRY, {"order": declined["order"]["id"], "pm": "pm_card_visa",

@@ -9,7 +9,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from app import create_app
 from observability.metrics import MAX_OPERATION_NAMES, Metrics
-from tests.support import GraphQLClient
+from tests.support.client import GraphQLClient
 
 SHOP_HOME = "query ShopHome { __typename }"
 PING = "mutation Ping { __typename }"

@@ -14,9 +14,9 @@ from app import create_app
 from domain.payments import PaymentProviderUnavailable, PaymentStatus
 from payments.offline import OfflineProvider
 from persistence.tables import ledger_accounts, ledger_entries, ledger_transactions
-from tests.api.test_orders import _checkout, complete
-from tests.factories import make_account
-from tests.support import GraphQLClient
+from tests.support.client import GraphQLClient
+from tests.support.factories import make_account
+from tests.support.orders import checkout, complete
 
 CANCEL = """mutation($id: ID!) { orderCancel(orderId: $id, reason: "too slow") {
   order { status payments { status amount { minorUnits } refundedAmount { minorUnits } } }
@@ -29,7 +29,7 @@ ADMIN_VIEW = """query($id: ID!) { order(id: $id) { status payments { status prov
 async def _challenge_order(gql: Any, runtime: Any) -> tuple[Any, dict[str, Any]]:
     seller = await make_account(runtime, "SELLER")
     buyer = await make_account(runtime)
-    sid, _ = await _checkout(gql, runtime, buyer, [(seller, 4200)])
+    sid, _ = await checkout(gql, runtime, buyer, [(seller, 4200)])
     placed = await complete(gql, buyer.token, sid, pm="pm_card_threeDSecure2Required")
     assert placed["payment"]["status"] == "REQUIRES_ACTION", placed
     return buyer, placed

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.factories import make_account
+from tests.support.factories import make_account
 
 REGISTER = """mutation($email: String!, $name: String!) { register(input: {email: $email,
   password: "long-enough-password", name: $name}) { user { name email } userErrors { code } } }"""

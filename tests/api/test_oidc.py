@@ -19,8 +19,9 @@ from app import create_app
 from persistence.tables import users
 from security.oidc import OidcVerifier
 from settings import Settings
-from tests.factories import make_account
-from tests.support import GraphQLClient, free_port
+from tests.support.client import GraphQLClient
+from tests.support.factories import make_account
+from tests.support.server import free_port
 
 ISSUER = "https://id.example.test/"
 AUDIENCE = "marketplace-web"

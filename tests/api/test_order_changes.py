@@ -4,37 +4,15 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
-from sqlalchemy import select
 
 from app import create_app
 from domain.payments import PaymentProviderUnavailable
 from payments.offline import OfflineProvider
-from persistence.tables import ledger_accounts, stock
-from tests.api.test_orders import _checkout, complete
-from tests.factories import give_points, make_account
-from tests.support import GraphQLClient
+from tests.support.client import GraphQLClient
+from tests.support.factories import give_points, make_account
+from tests.support.orders import CANCEL, REFUND, checkout, complete, ledger_balances, stock_level
 
-CANCEL = """mutation($id: ID!) { orderCancel(orderId: $id, reason: "changed my mind") {
-  order { status statusHistory { status } shipments { status } payments { status
-          refundedAmount { minorUnits } } }
-  userErrors { code field message } } }"""
-REFUND = """mutation($id: ID!, $amount: Int!) { orderRefund(orderId: $id,
-  amountMinorUnits: $amount, reason: "damaged") {
-  payment { status refundedAmount { minorUnits } } order { status }
-  userErrors { code field message } } }"""
 POINTS = "{ me { loyalty { points } } }"
-
-
-async def _balances(runtime: Any) -> dict[str, int]:
-    async with runtime.db.read_engine.connect() as conn:
-        rows = (await conn.execute(select(ledger_accounts.c.name,
-                                          ledger_accounts.c.balance_minor))).all()
-    return {name: balance for name, balance in rows}
-
-
-async def _stock(runtime: Any, variant_id: int) -> Any:
-    async with runtime.db.read_engine.connect() as conn:
-        return (await conn.execute(select(stock).where(stock.c.variant_id == variant_id))).one()
 
 
 async def _paid_order(gql: Any, runtime: Any, points: int = 0) -> tuple[Any, Any, str, Any]:
@@ -44,7 +22,7 @@ async def _paid_order(gql: Any, runtime: Any, points: int = 0) -> tuple[Any, Any
     if points:
         await give_points(runtime, buyer.user_id, points, earned_days_ago=400)
         extra["loyaltyPointsToUse"] = points
-    sid, made = await _checkout(gql, runtime, buyer, [(seller, 6000)], quantity=2, **extra)
+    sid, made = await checkout(gql, runtime, buyer, [(seller, 6000)], quantity=2, **extra)
     result = await complete(gql, buyer.token, sid)
     assert result["order"]["status"] == "CONFIRMED", result
     return seller, buyer, result["order"]["id"], made[0]
@@ -63,20 +41,20 @@ async def test_buyer_cancels_a_paid_order_and_gets_everything_back(gql: Any,
         "PENDING_PAYMENT", "CONFIRMED", "CANCELLED"]
     assert {s["status"] for s in order["shipments"]} == {"CANCELLED"}
     assert order["payments"][0]["status"] == "REFUNDED"
-    level = await _stock(runtime, product.variant_ids[0])
+    level = await stock_level(runtime, product.variant_ids[0])
     assert (level.available, level.allocated) == (10, 0)
     assert (await gql.data(POINTS, token=buyer.token))["me"]["loyalty"]["points"] == 1000
-    assert set((await _balances(runtime)).values()) == {0}
+    assert set((await ledger_balances(runtime)).values()) == {0}
     again = (await gql.data(CANCEL, {"id": order_id}, token=buyer.token))["orderCancel"]
     assert again["userErrors"] == [] and again["order"]["payments"][0]["status"] == "REFUNDED"
-    assert set((await _balances(runtime)).values()) == {0}  # nothing refunded twice
+    assert set((await ledger_balances(runtime)).values()) == {0}  # nothing refunded twice
 
 
 async def test_admin_refunds_in_parts_until_the_order_is_refunded(gql: Any,
                                                                  runtime: Any) -> None:
     _, buyer, order_id, _ = await _paid_order(gql, runtime)
     admin = await make_account(runtime, "ADMIN")
-    paid = sum(v for k, v in (await _balances(runtime)).items() if k == "BUYER_EXTERNAL")
+    paid = sum(v for k, v in (await ledger_balances(runtime)).items() if k == "BUYER_EXTERNAL")
     total = -paid
     first = (await gql.data(REFUND, {"id": order_id, "amount": 1000},
                             token=admin.token))["orderRefund"]
@@ -84,7 +62,7 @@ async def test_admin_refunds_in_parts_until_the_order_is_refunded(gql: Any,
     assert first["payment"] == {"status": "PARTIALLY_REFUNDED",
                                 "refundedAmount": {"minorUnits": 1000}}
     assert first["order"]["status"] == "CONFIRMED"
-    balances = await _balances(runtime)
+    balances = await ledger_balances(runtime)
     assert balances["PAYMENT_CLEARING"] == 0 and sum(balances.values()) == 0
     assert balances["BUYER_EXTERNAL"] == -(total - 1000)
     too_much = (await gql.data(REFUND, {"id": order_id, "amount": total},
@@ -94,7 +72,7 @@ async def test_admin_refunds_in_parts_until_the_order_is_refunded(gql: Any,
     rest = (await gql.data(REFUND, {"id": order_id, "amount": total - 1000},
                            token=admin.token))["orderRefund"]
     assert rest["payment"]["status"] == "REFUNDED" and rest["order"]["status"] == "REFUNDED"
-    assert set((await _balances(runtime)).values()) == {0}
+    assert set((await ledger_balances(runtime)).values()) == {0}
     by_buyer = (await gql.data(REFUND, {"id": order_id, "amount": 1},
                                token=buyer.token))["orderRefund"]
     assert [e["code"] for e in by_buyer["userErrors"]] == ["FORBIDDEN"]
@@ -110,7 +88,7 @@ async def test_cancel_error_codes(gql: Any, runtime: Any) -> None:
     by_seller = (await gql.data(CANCEL, {"id": order_id}, token=seller.token))["orderCancel"]
     assert [e["code"] for e in by_seller["userErrors"]] == ["FORBIDDEN"]
     unpaid_seller = await make_account(runtime, "SELLER")
-    sid, _ = await _checkout(gql, runtime, stranger, [(unpaid_seller, 1000)])
+    sid, _ = await checkout(gql, runtime, stranger, [(unpaid_seller, 1000)])
     unpaid = await complete(gql, stranger.token, sid, pm="pm_card_chargeDeclined")
     refund = (await gql.data(REFUND, {"id": unpaid["order"]["id"], "amount": 100},
                              token=admin.token))["orderRefund"]
@@ -154,9 +132,9 @@ async def test_an_unreachable_provider_leaves_the_refund_owed_until_repeated(
         assert [e["code"] for e in first["userErrors"]] == ["PAYMENT_PROVIDER_UNAVAILABLE"]
         assert first["order"]["status"] == "CANCELLED"
         assert first["order"]["payments"][0]["status"] == "SUCCEEDED"  # still owed
-        assert (await _balances(runtime))["BUYER_EXTERNAL"] < 0
+        assert (await ledger_balances(runtime))["BUYER_EXTERNAL"] < 0
         second = (await gql.data(CANCEL, {"id": order_id}, token=buyer.token))["orderCancel"]
         assert second["userErrors"] == []
         assert second["order"]["payments"][0]["status"] == "REFUNDED"
-        assert set((await _balances(runtime)).values()) == {0}
+        assert set((await ledger_balances(runtime)).values()) == {0}
     await runtime.db.dispose()

@@ -9,77 +9,33 @@ from typing import Any
 from sqlalchemy import select, update
 
 from domain.ids import encode_id
-from persistence.tables import carts, ledger_accounts, outbox, promotions, stock, variants
+from persistence.tables import carts, outbox, promotions, variants
 from payments.stripe_objects import sign_payload
-from tests.factories import give_points, make_account, make_product, make_promotion, reissue
-
-CA = {"fullName": "Ada Buyer", "line1": "1 Market St", "city": "San Francisco",
-      "region": "CA", "postalCode": "94105", "country": "US"}
-ADD = """mutation($v: ID!, $q: Int!) { cartAddLine(input: {variantId: $v, quantity: $q}) {
-  userErrors { code } } }"""
-START = "mutation { checkoutStart { checkout { id } userErrors { code } } }"
-UPDATE = """mutation($id: ID!, $input: CheckoutUpdateInput!) { checkoutUpdate(id: $id,
-  input: $input) { checkout { pricing { total { minorUnits } } } userErrors { code message } } }"""
-ORDER_FIELDS = """id number status paymentDueAt confirmedAt loyaltyPointsUsed loyaltyPointsEarned
-  pricing { subtotal { minorUnits } discountTotal { minorUnits } shipping { minorUnits }
-            tax { minorUnits } total { minorUnits } }
-  lines { sku productName quantity unitPrice { minorUnits } total { minorUnits }
-          seller { id } variant { sku } }
-  shipments { id status seller { id } lines { sku quantity } estimatedDelivery }
-  payments { status amount { minorUnits } provider providerReference clientSecret
-             failureMessage nextAction { type url } }
-  statusHistory { status } shippingAddress { city region } shippingMethod { code } buyer { id }"""
-COMPLETE = f"""mutation($id: ID!, $input: CheckoutCompleteInput!) {{
-  checkoutComplete(id: $id, input: $input) {{
-    order {{ {ORDER_FIELDS} }} payment {{ status providerReference clientSecret
-      nextAction {{ type url }} failureMessage }}
-    userErrors {{ code field message }} }} }}"""
-RETRY = """mutation($order: ID!, $pm: String!, $key: String!) {
-  orderRetryPayment(orderId: $order, paymentMethod: $pm, idempotencyKey: $key) {
-    order { status } payment { status } userErrors { code field message } } }"""
-GET = f"query($id: ID!) {{ order(id: $id) {{ {ORDER_FIELDS} }} }}"
-
-
-async def _checkout(gql: Any, runtime: Any, buyer: Any, sellers_prices: list[tuple[Any, int]],
-                    quantity: int = 1, **update_input: Any) -> tuple[str, list[Any]]:
-    made = []
-    for seller, price in sellers_prices:
-        product = await make_product(runtime, seller.seller_id, prices=[price], stock_each=10,
-                                     name=f"Item {price}")
-        made.append(product)
-        body = await gql.data(ADD, {"v": encode_id("ProductVariant", product.variant_ids[0]),
-                                    "q": quantity}, token=buyer.token)
-        assert body["cartAddLine"]["userErrors"] == []
-    sid = (await gql.data(START, token=buyer.token))["checkoutStart"]["checkout"]["id"]
-    update = {"shippingAddress": CA, "shippingMethodCode": "STANDARD", **update_input}
-    result = (await gql.data(UPDATE, {"id": sid, "input": update}, token=buyer.token))
-    assert result["checkoutUpdate"]["userErrors"] == [], result
-    return sid, made
-
-
-async def complete(gql: Any, token: str, sid: str, pm: str = "pm_card_visa",
-                   key: str = "key-1") -> dict[str, Any]:
-    body = await gql.data(COMPLETE, {"id": sid, "input": {"paymentMethod": pm,
-                                                           "idempotencyKey": key}}, token=token)
-    return body["checkoutComplete"]  # type: ignore[no-any-return]
-
-
-async def _stock(runtime: Any, variant_id: int) -> Any:
-    async with runtime.db.read_engine.connect() as conn:
-        return (await conn.execute(select(stock).where(stock.c.variant_id == variant_id))).one()
+from tests.support.factories import (
+    give_points,
+    make_account,
+    make_product,
+    make_promotion,
+    reissue,
+)
+from tests.support.orders import (
+    ADD,
+    CA,
+    GET,
+    RETRY,
+    START,
+    UPDATE,
+    checkout,
+    complete,
+    ledger_balances,
+    stock_level,
+)
 
 
 async def _event_types(runtime: Any) -> list[str]:
     async with runtime.db.read_engine.connect() as conn:
         return list((await conn.execute(select(outbox.c.event_type)
                                         .order_by(outbox.c.id))).scalars())
-
-
-async def _balances(runtime: Any) -> dict[str, int]:
-    async with runtime.db.read_engine.connect() as conn:
-        rows = (await conn.execute(select(ledger_accounts.c.name,
-                                          ledger_accounts.c.balance_minor))).all()
-    return {name: balance for name, balance in rows}
 
 
 async def test_paid_order_allocates_stock_and_books_the_money(gql: Any, runtime: Any) -> None:
@@ -89,7 +45,7 @@ async def test_paid_order_allocates_stock_and_books_the_money(gql: Any, runtime:
     admin = await make_account(runtime, "ADMIN")
     await make_promotion(runtime, "SUMMER2024", value=20, created_by=admin.user_id)
     await give_points(runtime, buyer.user_id, 500, earned_days_ago=400)
-    sid, made = await _checkout(gql, runtime, buyer, [(a, 24999), (b, 1999)], quantity=1,
+    sid, made = await checkout(gql, runtime, buyer, [(a, 24999), (b, 1999)], quantity=1,
                                 promotionCodes=["SUMMER2024"], loyaltyPointsToUse=500)
     result = await complete(gql, buyer.token, sid)
     assert result["userErrors"] == []
@@ -112,9 +68,9 @@ async def test_paid_order_allocates_stock_and_books_the_money(gql: Any, runtime:
         encode_id("Seller", s.seller_id) for s in (a, b))
     assert {s["status"] for s in order["shipments"]} == {"PENDING"}
     for product in made:
-        level = await _stock(runtime, product.variant_ids[0])
+        level = await stock_level(runtime, product.variant_ids[0])
         assert (level.available, level.reserved, level.allocated) == (9, 0, 1)
-    balances = await _balances(runtime)
+    balances = await ledger_balances(runtime)
     assert balances["PAYMENT_CLEARING"] == 0
     assert balances["BUYER_EXTERNAL"] == -pricing["total"]["minorUnits"]
     assert balances["TAX_PAYABLE"] == pricing["tax"]["minorUnits"]
@@ -136,13 +92,13 @@ async def test_same_key_returns_the_same_order_and_another_checkout_is_refused(
         gql: Any, runtime: Any) -> None:
     seller = await make_account(runtime, "SELLER")
     buyer = await make_account(runtime)
-    sid, _ = await _checkout(gql, runtime, buyer, [(seller, 1000)])
+    sid, _ = await checkout(gql, runtime, buyer, [(seller, 1000)])
     first = await complete(gql, buyer.token, sid, key="same")
     again = await complete(gql, buyer.token, sid, key="same")
     assert again["userErrors"] == []
     assert again["order"]["id"] == first["order"]["id"]
     assert again["payment"]["providerReference"] == first["payment"]["providerReference"]
-    other, _ = await _checkout(gql, runtime, buyer, [(seller, 2000)])
+    other, _ = await checkout(gql, runtime, buyer, [(seller, 2000)])
     reused = await complete(gql, buyer.token, other, key="same")
     assert [e["code"] for e in reused["userErrors"]] == ["IDEMPOTENCY_KEY_REUSED"]
     second_key = await complete(gql, buyer.token, sid, key="different")
@@ -153,14 +109,14 @@ async def test_decline_keeps_the_order_pending_and_a_retry_pays_it(gql: Any,
                                                                   runtime: Any) -> None:
     seller = await make_account(runtime, "SELLER")
     buyer = await make_account(runtime)
-    sid, made = await _checkout(gql, runtime, buyer, [(seller, 1500)])
+    sid, made = await checkout(gql, runtime, buyer, [(seller, 1500)])
     declined = await complete(gql, buyer.token, sid, pm="pm_card_chargeDeclined")
     assert [(e["code"], e["field"]) for e in declined["userErrors"]] == [
         ("PAYMENT_DECLINED", ["input", "paymentMethod"])]
     assert declined["order"]["status"] == "PENDING_PAYMENT"
     assert declined["payment"]["status"] == "FAILED"
     assert declined["payment"]["failureMessage"]
-    assert (await _stock(runtime, made[0].variant_ids[0])).allocated == 1
+    assert (await stock_level(runtime, made[0].variant_ids[0])).allocated == 1
     retry = (await gql.data(RETRY, {"order": declined["order"]["id"], "pm": "pm_card_visa",
                                     "key": "retry-1"}, token=buyer.token))["orderRetryPayment"]
     assert retry["userErrors"] == []
@@ -177,7 +133,7 @@ async def test_challenge_completed_on_the_action_page_confirms_by_webhook(
         gql: Any, runtime: Any) -> None:
     seller = await make_account(runtime, "SELLER")
     buyer = await make_account(runtime)
-    sid, _ = await _checkout(gql, runtime, buyer, [(seller, 1200)])
+    sid, _ = await checkout(gql, runtime, buyer, [(seller, 1200)])
     result = await complete(gql, buyer.token, sid, pm="pm_card_threeDSecure2Required")
     assert result["userErrors"] == []
     assert result["payment"]["status"] == "REQUIRES_ACTION"
@@ -198,7 +154,7 @@ async def test_webhooks_are_verified_idempotent_and_never_move_backwards(
         gql: Any, runtime: Any) -> None:
     seller = await make_account(runtime, "SELLER")
     buyer = await make_account(runtime)
-    sid, _ = await _checkout(gql, runtime, buyer, [(seller, 1200)])
+    sid, _ = await checkout(gql, runtime, buyer, [(seller, 1200)])
     result = await complete(gql, buyer.token, sid, pm="pm_card_threeDSecure2Required")
     provider = runtime.payment_provider
     reference = result["payment"]["providerReference"]
@@ -229,7 +185,7 @@ async def test_webhooks_are_verified_idempotent_and_never_move_backwards(
     assert shown["status"] == "CONFIRMED" and shown["payments"][0]["status"] == "SUCCEEDED"
     events = await _event_types(runtime)
     assert events.count("PaymentSucceeded") == 1 and "PaymentFailed" not in events
-    assert (await _balances(runtime))["PAYMENT_CLEARING"] == 0
+    assert (await ledger_balances(runtime))["PAYMENT_CLEARING"] == 0
 
 
 async def test_complete_error_codes(gql: Any, runtime: Any, clock: Any) -> None:
@@ -257,7 +213,7 @@ async def test_complete_error_codes(gql: Any, runtime: Any, clock: Any) -> None:
     reissue(runtime, buyer)
     expired = await complete(gql, buyer.token, sid)
     assert [e["code"] for e in expired["userErrors"]] == ["CHECKOUT_EXPIRED"]
-    assert (await _stock(runtime, product.variant_ids[0])).allocated == 0
+    assert (await stock_level(runtime, product.variant_ids[0])).allocated == 0
 
 
 async def test_unpaid_orders_are_cancelled_at_payment_due(gql: Any, runtime: Any,
@@ -267,7 +223,7 @@ async def test_unpaid_orders_are_cancelled_at_payment_due(gql: Any, runtime: Any
     seller = await make_account(runtime, "SELLER")
     buyer = await make_account(runtime)
     await give_points(runtime, buyer.user_id, 300, earned_days_ago=400)
-    sid, made = await _checkout(gql, runtime, buyer, [(seller, 2000)],
+    sid, made = await checkout(gql, runtime, buyer, [(seller, 2000)],
                                 loyaltyPointsToUse=300)
     declined = await complete(gql, buyer.token, sid, pm="pm_card_chargeDeclined")
     assert declined["order"]["status"] == "PENDING_PAYMENT"
@@ -280,7 +236,7 @@ async def test_unpaid_orders_are_cancelled_at_payment_due(gql: Any, runtime: Any
     shown = (await gql.data(GET, {"id": declined["order"]["id"]}, token=buyer.token))["order"]
     assert shown["status"] == "CANCELLED"
     assert {s["status"] for s in shown["shipments"]} == {"CANCELLED"}
-    level = await _stock(runtime, made[0].variant_ids[0])
+    level = await stock_level(runtime, made[0].variant_ids[0])
     assert (level.available, level.allocated) == (10, 0)
     assert (await gql.data("{ me { loyalty { points } } }", token=buyer.token))["me"][
         "loyalty"]["points"] == 300
@@ -296,7 +252,7 @@ async def test_who_sees_which_order(gql: Any, runtime: Any) -> None:
     buyer = await make_account(runtime)
     other_buyer = await make_account(runtime)
     admin = await make_account(runtime, "ADMIN")
-    sid, _ = await _checkout(gql, runtime, buyer, [(a, 3000), (b, 4000)])
+    sid, _ = await checkout(gql, runtime, buyer, [(a, 3000), (b, 4000)])
     order_id = (await complete(gql, buyer.token, sid))["order"]["id"]
     # A seller may not ask for the buyer's loyalty points (docs/rules.md, "What each role
     # sees"; tests/api/test_role_visibility.py).
@@ -323,7 +279,7 @@ async def test_shipment_lists_and_ledger_balances(gql: Any, runtime: Any) -> Non
     other = await make_account(runtime, "SELLER")
     buyer = await make_account(runtime)
     admin = await make_account(runtime, "ADMIN")
-    sid, _ = await _checkout(gql, runtime, buyer, [(seller, 3000), (other, 4000)])
+    sid, _ = await checkout(gql, runtime, buyer, [(seller, 3000), (other, 4000)])
     order = (await complete(gql, buyer.token, sid))["order"]
     mine = await gql.data("""{ sellerShipments(first: 10, status: PENDING) { totalCount
       edges { node { status lines { sku quantity } order { number lines { sku } } } } } }""",
@@ -355,7 +311,7 @@ async def test_a_session_whose_cart_holds_lapsed_cannot_complete(gql: Any, runti
     before the sweeper has run."""
     seller = await make_account(runtime, "SELLER")
     buyer = await make_account(runtime)
-    sid, made = await _checkout(gql, runtime, buyer, [(seller, 1000)])
+    sid, made = await checkout(gql, runtime, buyer, [(seller, 1000)])
     clock.advance(minutes=15, seconds=1)
     reissue(runtime, buyer)
     shown = await gql.data("query($id: ID!) { checkout(id: $id) { status } }", {"id": sid},
@@ -363,7 +319,7 @@ async def test_a_session_whose_cart_holds_lapsed_cannot_complete(gql: Any, runti
     assert shown["checkout"]["status"] == "EXPIRED"
     result = await complete(gql, buyer.token, sid)
     assert [e["code"] for e in result["userErrors"]] == ["CHECKOUT_EXPIRED"]
-    level = await _stock(runtime, made[0].variant_ids[0])
+    level = await stock_level(runtime, made[0].variant_ids[0])
     assert (level.reserved, level.allocated) == (1, 0)  # still held until the sweeper runs
 
 
@@ -376,7 +332,7 @@ async def test_order_lists_cost_the_same_statements_for_1_and_5_orders(
       payments { status } statusHistory { status } buyer { email } } } } } }"""
     counts = {}
     for n in range(1, 6):
-        sid, _ = await _checkout(gql, runtime, buyer, [(seller, 1000 + n)])
+        sid, _ = await checkout(gql, runtime, buyer, [(seller, 1000 + n)])
         assert (await complete(gql, buyer.token, sid, key=f"k{n}"))["userErrors"] == []
         if n in (1, 5):
             statements.reset()

@@ -20,9 +20,10 @@ import pytest
 
 from app import create_app
 from payments.stripe_provider import StripeProvider
-from tests.api.test_orders import _checkout
-from tests.factories import make_account
-from tests.support import GraphQLClient, free_port
+from tests.support.client import GraphQLClient
+from tests.support.factories import make_account
+from tests.support.orders import checkout
+from tests.support.server import free_port
 
 pytestmark = pytest.mark.filterwarnings("ignore:Use 'content=<...>':DeprecationWarning")
 
@@ -112,7 +113,7 @@ async def breaker_metrics(gql: GraphQLClient) -> dict[str, float]:
 
 async def order_in_checkout(gql: GraphQLClient, runtime: Any) -> tuple[str, str]:
     seller, buyer = await make_account(runtime, "SELLER"), await make_account(runtime)
-    sid, _ = await _checkout(gql, runtime, buyer, [(seller, 2500)])
+    sid, _ = await checkout(gql, runtime, buyer, [(seller, 2500)])
     return buyer.token, sid
 
 

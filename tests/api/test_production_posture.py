@@ -13,9 +13,9 @@ from typing import Any
 import httpx
 
 from settings import DEV_JWT_SECRET, Settings
-from tests.api.test_tokens import claims_for, hs256
-from tests.factories import make_account
-from tests.support import ROOT, free_port, start_server
+from tests.support.factories import make_account
+from tests.support.server import ROOT, free_port, start_server
+from tests.support.tokens import claims_for, hs256
 
 ME = "{ me { accountType } }"
 SECRETS = {"JWT_SECRET": "prod-jwt-secret-" + "x" * 32,

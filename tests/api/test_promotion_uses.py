@@ -12,9 +12,9 @@ import httpx
 from sqlalchemy import func, select
 
 from persistence.tables import orders, promotion_customer_uses, promotion_usages, promotions
-from tests.api.test_orders import COMPLETE, _checkout, complete
-from tests.factories import make_account, make_promotion
-from tests.support import start_server
+from tests.support.factories import make_account, make_promotion
+from tests.support.orders import COMPLETE, checkout, complete
+from tests.support.server import start_server
 
 USE_CODE = """mutation($id: ID!, $code: String!) { checkoutUpdate(id: $id, input: {
   promotionCodes: [$code]}) { userErrors { code message } } }"""
@@ -67,7 +67,7 @@ async def test_ten_buyers_race_for_a_code_with_one_use(gql: Any, runtime: Any,
     entrants = []
     for _ in range(10):
         buyer = await make_account(runtime)
-        sid, _ = await _checkout(gql, runtime, buyer, [(seller, 2000)],
+        sid, _ = await checkout(gql, runtime, buyer, [(seller, 2000)],
                                  promotionCodes=["ONCE"])
         entrants.append((buyer.token, sid))
     payloads = await _race(runtime, log_dir, entrants)
@@ -88,10 +88,10 @@ async def test_a_per_customer_limit_counts_orders_still_waiting_for_payment(
                          created_by=admin.user_id)
     buyer = await make_account(runtime)
     seller = await make_account(runtime, "SELLER")
-    sid, _ = await _checkout(gql, runtime, buyer, [(seller, 2000)], promotionCodes=["MINE"])
+    sid, _ = await checkout(gql, runtime, buyer, [(seller, 2000)], promotionCodes=["MINE"])
     first = await complete(gql, buyer.token, sid, pm="pm_card_threeDSecure2Required")
     assert first["userErrors"] == [] and first["order"]["status"] == "PENDING_PAYMENT"
-    second_sid, _ = await _checkout(gql, runtime, buyer, [(seller, 2000)])
+    second_sid, _ = await checkout(gql, runtime, buyer, [(seller, 2000)])
     refused = await gql.data(USE_CODE, {"id": second_sid, "code": "MINE"}, token=buyer.token)
     errors = refused["checkoutUpdate"]["userErrors"]
     assert [e["code"] for e in errors] == ["PROMOTION_INVALID"], errors
@@ -107,11 +107,11 @@ async def test_a_cancelled_order_gives_its_use_back(gql: Any, runtime: Any) -> N
     await make_promotion(runtime, "ONCE", value=10, usage_limit=1, per_customer_limit=1,
                          created_by=admin.user_id)
     first, second = await make_account(runtime), await make_account(runtime)
-    sid, _ = await _checkout(gql, runtime, first, [(seller, 2000)], promotionCodes=["ONCE"])
+    sid, _ = await checkout(gql, runtime, first, [(seller, 2000)], promotionCodes=["ONCE"])
     held = await complete(gql, first.token, sid, pm="pm_card_threeDSecure2Required")
     assert held["order"]["status"] == "PENDING_PAYMENT"
     assert (await _counts(runtime))[:2] == (1, 1)  # reserved before any payment
-    other_sid, _ = await _checkout(gql, runtime, second, [(seller, 2000)])
+    other_sid, _ = await checkout(gql, runtime, second, [(seller, 2000)])
     refused = await gql.data("""mutation($id: ID!) { checkoutUpdate(id: $id, input: {
       promotionCodes: ["ONCE"]}) { userErrors { code } } }""", {"id": other_sid},
                              token=second.token)
@@ -146,7 +146,7 @@ async def test_the_sweeper_gives_the_use_of_an_unpaid_order_back(gql: Any, runti
     seller = await make_account(runtime, "SELLER")
     await make_promotion(runtime, "ONCE", value=10, usage_limit=1, created_by=admin.user_id)
     buyer = await make_account(runtime)
-    sid, _ = await _checkout(gql, runtime, buyer, [(seller, 2000)], promotionCodes=["ONCE"])
+    sid, _ = await checkout(gql, runtime, buyer, [(seller, 2000)], promotionCodes=["ONCE"])
     declined = await complete(gql, buyer.token, sid, pm="pm_card_chargeDeclined")
     assert declined["order"]["status"] == "PENDING_PAYMENT"
     assert (await _counts(runtime))[:2] == (1, 1)

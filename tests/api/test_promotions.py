@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from domain.ids import encode_id
-from tests.factories import make_account
+from tests.support.factories import make_account
 
 CREATE = """mutation($input: PromotionCreateInput!) { promotionCreate(input: $input) {
   promotion { code description kind value minSubtotal { minorUnits } usageLimit

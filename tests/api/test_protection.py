@@ -38,7 +38,8 @@ from domain.ids import encode_id
 from graphql_view import MarketplaceGraphQL
 from resolvers.node import NODE_RESOLVERS
 from schema.protection import protection_extensions
-from tests.support import GraphQLClient, free_port
+from tests.support.client import GraphQLClient
+from tests.support.server import free_port
 
 # ---------------------------------------------------------------------------------- documents
 
@@ -496,7 +497,7 @@ async def test_mutations_past_the_rate_limit_are_refused(make_app: Any, clock: A
 
 
 async def test_the_rate_limit_is_per_user_then_per_address(make_app: Any, runtime: Any) -> None:
-    from tests.factories import make_account
+    from tests.support.factories import make_account
 
     app = make_app(mutation_rate_limit_per_minute=2)
     # Tokens of real accounts: a token of an account that does not exist is refused

@@ -7,7 +7,7 @@ from typing import Any
 from graphql import parse
 
 from schema.limits import query_cost
-from tests.factories import make_account, make_product
+from tests.support.factories import make_account, make_product
 
 NESTED = """{ products(first: 100) { edges { node { seller { products(first: 100) { edges {
   node { seller { products(first: 100) { edges { node { id } } } } } } } } } } } }"""

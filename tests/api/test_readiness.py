@@ -8,8 +8,7 @@ from typing import Any
 import pytest
 from sqlalchemy.engine import make_url
 
-from tests.api.test_db_faults import faulty  # noqa: F401 - the fixture
-from tests.faults import WriteLock
+from tests.support.faults import WriteLock
 
 
 async def readiness(gql: Any) -> tuple[int, dict[str, Any]]:
@@ -17,13 +16,13 @@ async def readiness(gql: Any) -> tuple[int, dict[str, Any]]:
     return answer.status_code, answer.json()
 
 
-async def test_ready_when_a_write_can_begin(faulty: Any) -> None:  # noqa: F811
+async def test_ready_when_a_write_can_begin(faulty: Any) -> None:
     gql, _ = faulty
     assert await readiness(gql) == (200, {"ready": True, "checks": {"database_write": "ok"}})
 
 
 async def test_not_ready_while_another_client_holds_the_write_lock(
-        faulty: Any, migrated: str) -> None:  # noqa: F811
+        faulty: Any, migrated: str) -> None:
     if make_url(migrated).get_backend_name() != "sqlite":
         pytest.skip("PostgreSQL has no database-wide write lock (a table lock stops only "
                     "writes to that table)")
@@ -36,7 +35,7 @@ async def test_not_ready_while_another_client_holds_the_write_lock(
     assert (await readiness(gql))[0] == 200
 
 
-async def test_not_ready_while_the_pool_is_exhausted(faulty: Any) -> None:  # noqa: F811
+async def test_not_ready_while_the_pool_is_exhausted(faulty: Any) -> None:
     gql, runtime = faulty
     db = runtime.db
     held = [await db.write_engine.connect() for _ in range(db.pool_capacity)]

@@ -15,8 +15,8 @@ import websockets
 
 from ops.admin import create_admin
 from ops.seed import seed_demo
-from tests.readme_tour import Answers, Step, parse
-from tests.support import ROOT, free_port, start_server
+from tests.support.readme_tour import Answers, Step, parse
+from tests.support.server import ROOT, free_port, start_server
 
 pytestmark = pytest.mark.slow
 STEPS = parse(ROOT / "README.md")

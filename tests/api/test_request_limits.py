@@ -17,8 +17,8 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 from websockets.typing import Subprotocol
 
-from tests.factories import make_account
-from tests.support import RunningServer, start_server
+from tests.support.factories import make_account
+from tests.support.server import RunningServer, start_server
 from web.limits import limit_messages
 
 pytestmark = pytest.mark.slow

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from tests.api.test_orders import CA, _checkout, complete
-from tests.factories import Account, make_account
+from tests.support.factories import Account, make_account
+from tests.support.orders import CA, checkout, complete
 
 PHONE_CA = {**CA, "phone": "+1 415 555 0100"}
 BILLING = {"fullName": "Ada Billing", "line1": "9 Bill St", "city": "Oakland", "region": "CA",
@@ -30,7 +30,7 @@ async def _two_seller_order(gql: Any, runtime: Any) -> tuple[str, Account, Accou
     a = await make_account(runtime, "SELLER")
     b = await make_account(runtime, "SELLER")
     buyer = await make_account(runtime)
-    sid, _ = await _checkout(gql, runtime, buyer, [(a, 1000), (b, 2000)],
+    sid, _ = await checkout(gql, runtime, buyer, [(a, 1000), (b, 2000)],
                              shippingAddress=PHONE_CA, billingAddress=BILLING,
                              notes="call me on my mobile")
     placed = await complete(gql, buyer.token, sid)

@@ -16,8 +16,8 @@ from domain.dispatch import dispatch_batch
 from domain.pricing.rounding import div_half_even
 from ops.dispatch import run_dispatcher
 from persistence.tables import notifications
-from tests.api.test_orders import _checkout, complete
-from tests.factories import make_account
+from tests.support.factories import make_account
+from tests.support.orders import checkout, complete
 
 REPORT = """query($from: DateTime!, $to: DateTime!) { adminSalesReport(from: $from, to: $to) {
   ordersPlaced ordersPaid checkoutsStarted checkoutConversion
@@ -57,17 +57,17 @@ async def test_report_counts_orders_payments_and_checkouts(gql: Any, runtime: An
 
     totals = []
     for i, buyer in enumerate(paid_buyers):
-        sid, _ = await _checkout(gql, runtime, buyer, [(seller, 1999 + 1000 * i)])
+        sid, _ = await checkout(gql, runtime, buyer, [(seller, 1999 + 1000 * i)])
         placed = await complete(gql, buyer.token, sid)
         assert placed["userErrors"] == [] and placed["payment"]["status"] == "SUCCEEDED"
         totals.append(placed["order"]["pricing"]["total"]["minorUnits"])
-    sid, _ = await _checkout(gql, runtime, declined_buyer, [(seller, 5000)])
+    sid, _ = await checkout(gql, runtime, declined_buyer, [(seller, 5000)])
     declined = await complete(gql, declined_buyer.token, sid, pm="pm_card_chargeDeclined")
     assert declined["payment"]["status"] == "FAILED"
     cancelled = (await gql.data(CANCEL, {"id": declined["order"]["id"]},
                                 token=declined_buyer.token))["orderCancel"]
     assert cancelled["userErrors"] == [] and cancelled["order"]["status"] == "CANCELLED"
-    await _checkout(gql, runtime, browsing_buyer, [(seller, 700)])  # starts, never places
+    await checkout(gql, runtime, browsing_buyer, [(seller, 700)])  # starts, never places
 
     # Analytics come from dispatched events: nothing before the dispatcher ran.
     empty = (await gql.data(REPORT, window(runtime), token=admin.token))["adminSalesReport"]
@@ -204,7 +204,7 @@ async def test_the_dispatcher_sends_email_over_smtp_after_the_commit(
                                dispatch_interval_seconds=0.02)
     seller = await make_account(runtime, "SELLER")
     buyer = await make_account(runtime, name="Ada")
-    sid, _ = await _checkout(gql, runtime, buyer, [(seller, 2500)])
+    sid, _ = await checkout(gql, runtime, buyer, [(seller, 2500)])
     assert (await complete(gql, buyer.token, sid))["userErrors"] == []
     loop = asyncio.create_task(run_dispatcher(runtime))
     try:
@@ -234,12 +234,12 @@ async def test_the_dispatcher_sends_email_over_smtp_after_the_commit(
 async def test_an_unreachable_smtp_server_marks_the_email_failed(
         gql: Any, runtime: Any) -> None:
     from ops.dispatch import dispatch_pending, mailer_from
-    from tests.support import free_port
+    from tests.support.server import free_port
 
     settings = replace(runtime.settings, smtp_host="127.0.0.1", smtp_port=free_port())
     buyer = await make_account(runtime)
     seller = await make_account(runtime, "SELLER")
-    sid, _ = await _checkout(gql, runtime, buyer, [(seller, 1200)])
+    sid, _ = await checkout(gql, runtime, buyer, [(seller, 1200)])
     assert (await complete(gql, buyer.token, sid))["userErrors"] == []
     report = await dispatch_pending(runtime.transaction, mailer_from(settings))
     assert (report.emails_sent, report.emails_failed) == (0, 2)

@@ -9,7 +9,7 @@ from sqlalchemy import func, select, update
 
 from domain.ids import encode_id
 from persistence.tables import product_images, products, stock, variants
-from tests.factories import make_account, make_category, make_product
+from tests.support.factories import make_account, make_category, make_product
 
 ERRORS = "userErrors { code field message }"
 PRODUCT = """product { id slug name description status category { slug }

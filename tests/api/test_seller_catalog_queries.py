@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from domain.ids import encode_id
-from tests.factories import make_account, make_product
+from tests.support.factories import make_account, make_product
 
 SELLER_PRODUCTS = """query($status: ProductStatus, $first: Int, $after: String) {
   sellerProducts(status: $status, first: $first, after: $after) {

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from domain.ids import encode_id
 from persistence.tables import outbox, stock
-from tests.factories import make_account, make_product
+from tests.support.factories import make_account, make_product
 
 LEVEL = "inventory { total available reserved allocated lowStockThreshold variant { sku } }"
 SET = f"""mutation($v: ID!, $total: Int!) {{ inventorySet(variantId: $v, total: $total) {{

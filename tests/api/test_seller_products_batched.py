@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.factories import make_account, make_product
+from tests.support.factories import make_account, make_product
 
 QUERY = """{ products(first: 50) { edges { node { seller { displayName
   products(first: 2) { totalCount pageInfo { hasNextPage endCursor }

@@ -14,9 +14,10 @@ import pytest
 
 from app import create_app
 from security.rate_limits import RedisWindowLimiter, SlidingWindowLimiter
-from tests.factories import make_account
-from tests.services import REDIS_URL
-from tests.support import GraphQLClient, free_port, start_server, unique_email
+from tests.support.client import GraphQLClient, unique_email
+from tests.support.factories import make_account
+from tests.support.server import free_port, start_server
+from tests.support.services import REDIS_URL
 
 PING = "mutation { __typename }"
 LOGIN = """mutation($email: String!, $password: String!) {

@@ -3,75 +3,17 @@ the seller see every change, whichever server process made it."""
 from __future__ import annotations
 
 import asyncio
-import json
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-import websockets
 
-from tests.api.test_orders import RETRY, _checkout, complete
-from tests.factories import make_account
-from tests.support import GraphQLClient, start_server
-
-MY_UPDATES = """subscription { myOrderUpdates { type status at order { number status }
-  payment { status } shipment { status } } }"""
-ORDER_UPDATES = """subscription($id: ID!) { orderUpdates(orderId: $id) { type status at
-  order { number } payment { status } } }"""
-SELLER_UPDATES = """subscription { sellerShipmentUpdates { status shipment { status
-  lines { sku quantity } order { number } } } }"""
-
-
-class Socket:
-    """A graphql-transport-ws client over the `websockets` library."""
-
-    def __init__(self, ws: Any) -> None:
-        self.ws = ws
-
-    @classmethod
-    async def open(cls, base_url: str, token: str | None) -> "Socket":
-        ws = await websockets.connect(base_url.replace("http", "ws") + "/graphql",
-                                      subprotocols=["graphql-transport-ws"])
-        socket = cls(ws)
-        payload = {"Authorization": f"Bearer {token}"} if token else {}
-        await ws.send(json.dumps({"type": "connection_init", "payload": payload}))
-        ack = json.loads(await asyncio.wait_for(ws.recv(), 10))
-        assert ack["type"] == "connection_ack", ack
-        return socket
-
-    async def subscribe(self, query: str, variables: dict[str, Any] | None = None,
-                        sub_id: str = "1") -> None:
-        await self.ws.send(json.dumps({"id": sub_id, "type": "subscribe", "payload": {
-            "query": query, "variables": variables or {}}}))
-
-    async def next(self, timeout: float = 10) -> dict[str, Any]:
-        while True:
-            message = json.loads(await asyncio.wait_for(self.ws.recv(), timeout))
-            if message["type"] in ("ping", "pong"):
-                continue
-            return message  # type: ignore[no-any-return]
-
-    async def events(self, count: int, timeout: float = 10) -> list[dict[str, Any]]:
-        found = []
-        while len(found) < count:
-            message = await self.next(timeout)
-            assert message["type"] == "next", message
-            assert not message["payload"].get("errors"), message
-            found.append(next(iter(message["payload"]["data"].values())))
-        return found
-
-    async def refusal_code(self) -> str:
-        """The error code of a refused subscription (an `error` message, or a `next` whose
-        payload carries only errors)."""
-        message = await self.next()
-        errors = message["payload"] if message["type"] == "error" else message["payload"].get(
-            "errors")
-        assert message["type"] in ("error", "next") and errors, message
-        return str(errors[0]["extensions"]["code"])
-
-    async def close(self) -> None:
-        await self.ws.close()
+from tests.support.client import GraphQLClient
+from tests.support.factories import make_account
+from tests.support.orders import RETRY, checkout, complete
+from tests.support.server import start_server
+from tests.support.subscriptions import MY_UPDATES, ORDER_UPDATES, SELLER_UPDATES, Socket
 
 
 @pytest.fixture
@@ -94,7 +36,7 @@ async def test_buyer_and_seller_follow_an_order_live_across_processes(
         seller_socket = await Socket.open(server.base_url, seller.token)
         await seller_socket.subscribe(SELLER_UPDATES)
         await asyncio.sleep(1.0)  # subscriptions registered in both processes
-        sid, _ = await _checkout(api, runtime, buyer, [(seller, 2500)], quantity=2)
+        sid, _ = await checkout(api, runtime, buyer, [(seller, 2500)], quantity=2)
         declined = await complete(api, buyer.token, sid, pm="pm_card_chargeDeclined")
         number = declined["order"]["number"]
         retried = await api.data(RETRY, {"order": declined["order"]["id"], "pm": "pm_card_visa",
@@ -123,7 +65,7 @@ async def test_order_updates_need_a_visible_order_and_a_signed_in_user(
     stranger = await make_account(runtime)
     async with httpx.AsyncClient(base_url=server.base_url, timeout=30) as http:
         api = GraphQLClient(http)
-        sid, _ = await _checkout(api, runtime, buyer, [(seller, 1000)])
+        sid, _ = await checkout(api, runtime, buyer, [(seller, 1000)])
         order = (await complete(api, buyer.token, sid, pm="pm_card_chargeDeclined"))["order"]
     anonymous = await Socket.open(server.base_url, None)
     await anonymous.subscribe(ORDER_UPDATES, {"id": order["id"]})

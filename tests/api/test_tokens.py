@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import base64
 import contextlib
-import hashlib
-import hmac
 import json
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -20,8 +18,9 @@ from joserfc.jwk import ECKey, RSAKey
 from app import create_app
 from security.tokens import LEEWAY_SECONDS, TokenIssuer
 from settings import Settings
-from tests.factories import make_account
-from tests.support import GraphQLClient
+from tests.support.client import GraphQLClient
+from tests.support.factories import make_account
+from tests.support.tokens import b64, claims_for, hs256
 
 ME = "{ me { id accountType } }"
 NEEDS_USER = """mutation { paymentMethodAdd(providerToken: "pm_card_visa") {
@@ -29,26 +28,6 @@ NEEDS_USER = """mutation { paymentMethodAdd(providerToken: "pm_card_visa") {
 REGISTER = """mutation($input: RegisterInput!) { register(input: $input) {
   token user { id } userErrors { code field } } }"""
 OTHER_SECRET = "another-secret-that-is-long-enough-0123456789"
-
-
-def b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).decode().rstrip("=")
-
-
-def claims_for(settings: Settings, user_id: int, now: datetime, **extra: Any) -> dict[str, Any]:
-    claims = {"sub": str(user_id), "role": "BUYER", "sid": None, "iss": settings.jwt_issuer,
-              "aud": settings.jwt_audience, "iat": int(now.timestamp()),
-              "exp": int((now + timedelta(minutes=15)).timestamp())}
-    claims.update(extra)
-    return {k: v for k, v in claims.items() if v is not ...}
-
-
-def hs256(claims: dict[str, Any], secret: str | bytes) -> str:
-    key = secret if isinstance(secret, bytes) else secret.encode()
-    signing_input = f"{b64(json.dumps({'alg': 'HS256', 'typ': 'JWT'}).encode())}." \
-                    f"{b64(json.dumps(claims).encode())}"
-    signature = hmac.new(key, signing_input.encode(), hashlib.sha256).digest()
-    return f"{signing_input}.{b64(signature)}"
 
 
 def unsigned(claims: dict[str, Any]) -> str:

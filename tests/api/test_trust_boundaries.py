@@ -12,7 +12,7 @@ import pytest
 
 from app import create_app
 from settings import Settings
-from tests.support import start_server
+from tests.support.server import start_server
 
 PING = {"query": "mutation { __typename }"}
 TOKEN = "metrics-token-" + "m" * 32

@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 
 from payments.stripe_objects import sign_payload
-from tests.api.test_fulfilment import SHIP, _paid_order, _process, _signed
-from tests.api.test_orders import GET, _checkout, complete
-from tests.factories import make_account
+from tests.support.factories import make_account
+from tests.support.fulfilment import SHIP, paid_order, process_shipment, sign_carrier_report
+from tests.support.orders import GET, checkout, complete
 
 FAULTS = """query($first: Int, $after: String) { adminPaymentFaults(first: $first,
   after: $after) { totalCount edges { cursor node { id kind message eventId eventType
@@ -24,7 +24,7 @@ async def _awaiting_action(gql: Any, runtime: Any) -> tuple[Any, dict[str, Any],
     """An order whose payment waits for 3-D Secure, and the genuine success event."""
     seller = await make_account(runtime, "SELLER")
     buyer = await make_account(runtime)
-    sid, _ = await _checkout(gql, runtime, buyer, [(seller, 1200)])
+    sid, _ = await checkout(gql, runtime, buyer, [(seller, 1200)])
     result = await complete(gql, buyer.token, sid, pm="pm_card_threeDSecure2Required")
     reference = result["payment"]["providerReference"]
     secret = result["payment"]["nextAction"]["url"].split("secret=")[1]
@@ -106,9 +106,9 @@ async def test_tracking_numbers_ignore_spaces_and_case(gql: Any, runtime: Any,
                                                        clock: Any) -> None:
     a = await make_account(runtime, "SELLER")
     b = await make_account(runtime, "SELLER")
-    _, ship_of, _, _ = await _paid_order(gql, runtime, [a, b])
+    _, ship_of, _, _ = await paid_order(gql, runtime, [a, b])
     for seller in (a, b):
-        assert (await _process(gql, seller, ship_of[seller.seller_id]))["userErrors"] == []
+        assert (await process_shipment(gql, seller, ship_of[seller.seller_id]))["userErrors"] == []
     shipped = (await gql.data(SHIP, {"id": ship_of[a.seller_id], "carrier": "UPS",
                                      "tracking": "1Z abc 123"}, token=a.token))["shipmentShip"]
     assert shipped["userErrors"] == []
@@ -120,7 +120,7 @@ async def test_tracking_numbers_ignore_spaces_and_case(gql: Any, runtime: Any,
 
     report = {"trackingNumber": "1z ABC 123", "status": "IN_TRANSIT",
               "occurredAt": (clock.now() + timedelta(hours=1)).isoformat()}
-    raw, headers = _signed(report, runtime.settings.carrier_webhook_secret)
+    raw, headers = sign_carrier_report(report, runtime.settings.carrier_webhook_secret)
     moved = await gql.http.post("/webhooks/carrier", content=raw, headers=headers)
     assert moved.status_code == 200 and moved.json()["applied"] is True, moved.text
     node = await gql.data(f'{{ node(id: "{ship_of[a.seller_id]}") {{ ... on Shipment {{ '

@@ -12,7 +12,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.typing import Origin, Subprotocol
 
-from tests.support import RunningServer, start_server
+from tests.support.server import RunningServer, start_server
 
 pytestmark = pytest.mark.slow
 

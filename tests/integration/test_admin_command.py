@@ -14,7 +14,7 @@ from sqlalchemy import select
 from ops.admin import create_admin
 from persistence.tables import users
 from settings import Settings
-from tests.support import ROOT
+from tests.support.server import ROOT
 
 LOGIN = """mutation($email: String!, $password: String!) {
   login(email: $email, password: $password) {

@@ -7,9 +7,9 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings as hyp_settings, strategies as st
 
 from domain.errors import DomainError
-from tests.factories import make_account, make_product
-from tests.integration.cart_harness import CartHarness
-from tests.support import truncate_all
+from tests.support.cart_harness import CartHarness
+from tests.support.database import truncate_all
+from tests.support.factories import make_account, make_product
 
 
 async def test_holds_lapse_after_15_minutes_untouched(runtime: Any, clock: Any) -> None:

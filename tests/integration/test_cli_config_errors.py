@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import ROOT, free_port
+from tests.support.server import ROOT, free_port
 
 COMMANDS = (["migrate"], ["seed-demo"], ["serve", "--port", "0"])
 CLEARED = ("DATABASE_URL", "JWT_ALGORITHM", "JWT_PRIVATE_KEY_FILE", "JWT_PUBLIC_KEY_FILE",

@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.support import ROOT, free_port
+from tests.support.server import ROOT, free_port
 
 pytestmark = pytest.mark.slow
 

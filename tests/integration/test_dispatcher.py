@@ -15,8 +15,8 @@ from sqlalchemy import func, insert, select, update
 from domain.dispatch import CLAIM_LEASE, claim_stale, dispatch, dispatch_batch, send_queued
 from persistence.repositories.dispatch import DispatchRepository
 from persistence.tables import addresses, analytics_events, notifications, outbox
-from tests.factories import make_account
-from tests.support import ROOT
+from tests.support.factories import make_account
+from tests.support.server import ROOT
 
 
 async def add_events(runtime: Any, rows: list[tuple[str, dict[str, Any]]]) -> None:

@@ -16,7 +16,7 @@ from domain.relay import lag
 from ops.nats_publisher import JetStreamPublisher
 from ops.relay import Relay
 from persistence.tables import outbox
-from tests.services import PrivateNats, StreamRef
+from tests.support.services import PrivateNats, StreamRef
 
 EVENTS = [("OrderCreated", "Order", 1), ("PaymentSucceeded", "Order", 1),
           ("CartExpired", "Cart", 7), ("OrderStatusChanged", "Order", 1),

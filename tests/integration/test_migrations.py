@@ -65,7 +65,7 @@ async def test_downgrade_to_base_and_up_again(migrated: str, tmp_path: Any) -> N
     from sqlalchemy.engine import make_url
 
     from migrations import alembic_config
-    from tests.support import create_database, drop_database
+    from tests.support.database import create_database, drop_database
 
     parsed = make_url(migrated)
     url = (f"sqlite+aiosqlite:///{tmp_path / 'roundtrip.db'}"

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from persistence.tables import promotion_customer_uses, promotion_usages, promotions
-from tests.factories import make_account, make_promotion
+from tests.support.factories import make_account, make_promotion
 
 
 async def _reserve(runtime: Any, code: str, buyer_id: int, order_id: int) -> str | None:

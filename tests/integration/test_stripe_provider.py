@@ -35,7 +35,7 @@ from domain.payments import (
     WebhookSignatureError,
 )
 from payments.stripe_provider import StripeProvider
-from tests.support import free_port
+from tests.support.server import free_port
 
 # The stripe SDK's httpx client uploads form bodies with `data=`, which httpx deprecates.
 pytestmark = pytest.mark.filterwarnings("ignore:Use 'content=<...>':DeprecationWarning")

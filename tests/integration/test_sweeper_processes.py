@@ -12,9 +12,9 @@ import pytest
 from sqlalchemy import func, select
 
 from persistence.tables import carts, outbox, stock
-from tests.factories import make_account, make_product
-from tests.integration.cart_harness import CartHarness
-from tests.support import ROOT
+from tests.support.cart_harness import CartHarness
+from tests.support.factories import make_account, make_product
+from tests.support.server import ROOT
 
 CARTS = 40
 

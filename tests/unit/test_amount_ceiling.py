@@ -8,7 +8,7 @@ from domain.checkout_service import check_priced
 from domain.errors import DomainError
 from domain.money import MAX_AMOUNT, MIN_AMOUNT, check_ceiling, within_ceiling
 from domain.pricing import PriceLine, calculate
-from tests.unit.test_pricing import CA, request
+from tests.support.pricing import CA, request
 
 
 def test_the_ceiling_is_graphql_int() -> None:

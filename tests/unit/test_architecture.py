@@ -41,3 +41,46 @@ def test_the_check_sees_a_violation(tmp_path: Path) -> None:
     bad = tmp_path / "bad.py"
     bad.write_text("import sqlalchemy\nfrom strawberry import type\n")
     assert {"sqlalchemy", "strawberry"} <= imported_roots(bad)
+
+
+def imported_test_modules(path: Path) -> list[str]:
+    """The `test_*` modules `path` imports (absolute or relative, as a module or from its
+    package): shared test code lives in tests/support/, fixtures in conftest.py files
+    (docs/conventions.md)."""
+    tree = ast.parse(path.read_text(), filename=str(path))
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found += [alias.name for alias in node.names if is_test_module(alias.name)]
+        elif isinstance(node, ast.ImportFrom):
+            module = "." * node.level + (node.module or "")
+            if is_test_module(module):
+                found.append(module)
+                continue
+            package = path.parents[node.level - 1] if node.level else ROOT
+            package = package.joinpath(*(node.module or "").split(".")) if node.module else package
+            found += [f"{module}{'' if module.endswith('.') else '.'}{alias.name}"
+                      for alias in node.names if alias.name.startswith("test_")
+                      and (package / f"{alias.name}.py").is_file()]
+    return found
+
+
+def is_test_module(name: str) -> bool:
+    return any(part.startswith("test_") for part in name.split("."))
+
+
+def test_no_test_module_imports_another_test_module() -> None:
+    offenders = {str(p.relative_to(ROOT)): imported_test_modules(p)
+                 for p in sorted((ROOT / "tests").rglob("*.py")) if imported_test_modules(p)}
+    assert offenders == {}
+
+
+def test_the_test_import_check_sees_a_violation(tmp_path: Path) -> None:
+    (tmp_path / "test_cart.py").write_text("")
+    bad = tmp_path / "test_bad.py"
+    bad.write_text("from tests.api.test_orders import checkout\nfrom . import test_cart\n"
+                   "import tests.unit.test_pricing\nfrom tests.api import test_tokens\n"
+                   "from tests.support.database import test_database_url\n")
+    assert imported_test_modules(bad) == [
+        "tests.api.test_orders", ".test_cart", "tests.unit.test_pricing",
+        "tests.api.test_tokens"]

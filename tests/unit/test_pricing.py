@@ -1,7 +1,7 @@
 """The pricing engine: each rule, each error code, and the worked example of design.md."""
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
@@ -12,7 +12,6 @@ from domain.pricing import (
     DEMO_TAX_RATES,
     Destination,
     PriceLine,
-    PricingRequest,
     available_shipping_methods,
     calculate,
     preview_promotions,
@@ -21,20 +20,13 @@ from domain.pricing.rounding import allocate, apply_rate, div_half_even, percent
 from domain.pricing.shipping import scaled
 from domain.pricing.tax import rate_for, rate_from_percent
 from domain.promotions import Promotion, PromotionKind
+from tests.support.pricing import CA, NOW, request
 
-NOW = datetime(2024, 7, 1, 12, tzinfo=UTC)
-CA = Destination("US", "CA")
 SUMMER = Promotion("SUMMER2024", PromotionKind.PERCENT, 20, "Summer sale: 20% off")
 
 
 def usd(minor: int) -> Money:
     return Money(minor, "USD")
-
-
-def request(lines: list[PriceLine], **kw: object) -> PricingRequest:
-    kw.setdefault("now", NOW)
-    kw.setdefault("tax_rates", DEMO_TAX_RATES)
-    return PricingRequest(lines=lines, **kw)  # type: ignore[arg-type]
 
 
 def code_of(excinfo: pytest.ExceptionInfo[DomainError]) -> str:

@@ -17,6 +17,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
 
+LOCK_TIMEOUT = 0.5  # the lock timeout of the `faulty` app (tests/api/conftest.py)
+
 class WriteLock:
     """Another client holding the database's write lock: SQLite `BEGIN EXCLUSIVE` on its own
     sqlite3 connection, PostgreSQL `LOCK TABLE users IN ACCESS EXCLUSIVE MODE`."""

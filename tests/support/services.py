@@ -15,7 +15,7 @@ from typing import Any, AsyncIterator
 import nats
 import pytest
 
-from tests.support import free_port
+from tests.support.server import free_port
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 NATS_URL = "nats://127.0.0.1:4222"

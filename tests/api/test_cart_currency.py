@@ -1,11 +1,11 @@
-"""Review: a cart takes the currency of its first line, and everything that shows or prices
+"""A cart takes the currency of its first line, and everything that shows or prices
 the cart (the mutation payloads, cartMergeGuest, the checkout session) follows it."""
 from __future__ import annotations
 
 from typing import Any
 
 from domain.ids import encode_id
-from tests.factories import make_account, make_product
+from tests.support.factories import make_account, make_product
 
 ADD = """mutation($v: ID!, $q: Int!) { cartAddLine(input: {variantId: $v, quantity: $q}) {
   cart { subtotal { currency minorUnits } lines { id unitPrice { currency } } }

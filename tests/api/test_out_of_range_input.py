@@ -1,4 +1,4 @@
-"""Review: out-of-range values a client can put in opaque IDs, cursors and DateTime inputs are
+"""Out-of-range values a client can put in opaque IDs, cursors and DateTime inputs are
 answered as unknown / invalid input, never as an INTERNAL fault."""
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 from domain.ids import decode_id, encode_id
-from tests.factories import make_account, make_product
+from tests.support.factories import make_account, make_product
 
 NODE = "query($id: ID!) { node(id: $id) { id } }"
 NODE_TYPES = ("Product", "ProductVariant", "Category", "Seller", "User", "Address",

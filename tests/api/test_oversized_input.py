@@ -1,4 +1,4 @@
-"""Review: inputs whose size or magnitude the database cannot take are refused as INVALID_INPUT
+"""Inputs whose size or magnitude the database cannot take are refused as INVALID_INPUT
 before anything changes (they used to fail the statement on PostgreSQL, commit a total that
 GraphQL's Int cannot show on SQLite, or hold the write lock for seconds)."""
 from __future__ import annotations
@@ -10,7 +10,7 @@ from sqlalchemy import select
 from domain.cart_service import MAX_GUEST_LINES
 from domain.ids import encode_id
 from persistence.tables import cart_lines, stock
-from tests.factories import make_account, make_product
+from tests.support.factories import make_account, make_product
 
 SET = """mutation($v: ID!, $t: Int!) { inventorySet(variantId: $v, total: $t) {
   inventory { total available } userErrors { code field } } }"""

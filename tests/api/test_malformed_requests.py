@@ -1,4 +1,4 @@
-"""Review: malformed input is refused as such, never an INTERNAL fault: operations of a batch
+"""Malformed input is refused as such, never an INTERNAL fault: operations of a batch
 with a non-string query or non-object variables (400, as strawberry answers a single
 operation), and a search holding U+0000 between words (PostgreSQL text cannot hold it)."""
 from __future__ import annotations
@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.factories import make_account, make_product
+from tests.support.factories import make_account, make_product
 
 QUERY = "query($f: Int) { products(first: $f) { totalCount } }"
 

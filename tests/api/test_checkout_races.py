@@ -1,4 +1,4 @@
-"""Review: checkoutComplete racing other requests of the same buyer (PostgreSQL is where these
+"""checkoutComplete racing other requests of the same buyer (PostgreSQL is where these
 interleave; SQLite serialises writers).
 
 - A double submit (same idempotency key, concurrent requests) gives every request the same
@@ -16,15 +16,15 @@ from sqlalchemy import func, select
 
 from domain.ids import encode_id
 from persistence.tables import orders, stock
-from tests.api.test_orders import ADD, COMPLETE, _checkout
-from tests.factories import make_account, make_product
+from tests.support.factories import make_account, make_product
+from tests.support.orders import ADD, COMPLETE, checkout
 
 
 async def test_concurrent_completes_with_one_key_answer_one_order(gql: Any,
                                                                   runtime: Any) -> None:
     seller = await make_account(runtime, "SELLER")
     buyer = await make_account(runtime)
-    sid, _ = await _checkout(gql, runtime, buyer, [(seller, 2500)])
+    sid, _ = await checkout(gql, runtime, buyer, [(seller, 2500)])
     variables = {"id": sid, "input": {"paymentMethod": "pm_card_visa",
                                       "idempotencyKey": "double-submit"}}
     bodies = await asyncio.gather(*(gql(COMPLETE, variables, token=buyer.token)
@@ -42,7 +42,7 @@ async def test_another_key_on_a_completed_checkout_is_still_refused(gql: Any,
                                                                     runtime: Any) -> None:
     seller = await make_account(runtime, "SELLER")
     buyer = await make_account(runtime)
-    sid, _ = await _checkout(gql, runtime, buyer, [(seller, 2500)])
+    sid, _ = await checkout(gql, runtime, buyer, [(seller, 2500)])
     first = await gql.data(COMPLETE, {"id": sid, "input": {
         "paymentMethod": "pm_card_visa", "idempotencyKey": "k-1"}}, token=buyer.token)
     assert first["checkoutComplete"]["userErrors"] == []
@@ -57,7 +57,7 @@ async def test_a_line_added_while_the_order_is_placed_is_never_left_held(gql: An
     for attempt in range(8):
         seller = await make_account(runtime, "SELLER")
         buyer = await make_account(runtime)
-        sid, _ = await _checkout(gql, runtime, buyer, [(seller, 2500)])
+        sid, _ = await checkout(gql, runtime, buyer, [(seller, 2500)])
         other = await make_product(runtime, seller.seller_id, prices=[100], stock_each=10)
         variables = {"id": sid, "input": {"paymentMethod": "pm_card_visa",
                                           "idempotencyKey": f"race-{attempt}"}}

@@ -1,4 +1,4 @@
-"""Review: concurrent promotionCreate of one code gives one promotion and CONFLICT for every
+"""Concurrent promotionCreate of one code gives one promotion and CONFLICT for every
 other request (on PostgreSQL the losers used to hit the unique index: INTERNAL faults)."""
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import asyncio
 from collections import Counter
 from typing import Any
 
-from tests.factories import make_account
+from tests.support.factories import make_account
 
 CREATE = """mutation { promotionCreate(input: {code: "RACE10", description: "Race", kind: PERCENT,
   value: 10}) { promotion { code } userErrors { code field } } }"""
