@@ -197,7 +197,7 @@ async def test_a_seller_balance_past_the_int_range_is_kept_and_read(
             await conn.execute(insert(ledger_accounts).values(
                 name=account, currency="USD", balance_minor=MAX_AMOUNT - 100,
                 created_at=datetime.now(timezone.utc)))
-    sid, _ = await _checkout(gql, runtime, buyer, [(seller, 10_000)])
+    sid, _ = await checkout(gql, runtime, buyer, [(seller, 10_000)])
     placed = await complete(gql, buyer.token, sid)
     assert placed["userErrors"] == [] and placed["payment"]["status"] == "SUCCEEDED", placed
     async with runtime.db.read_engine.connect() as conn:
