@@ -5,7 +5,9 @@
   and nothing runs. A body that is neither a JSON object nor an array of objects is a 400, as is
   one that is not UTF-8 or nests deeper than web/json_input.py allows; every 400 is JSON with
   `extensions.code = "QUERY_REJECTED"`.
-- GET runs queries only (strawberry answers a mutation over GET with a 400).
+- GET runs queries only (strawberry answers a mutation over GET with a 400). Subscriptions run
+  over the WebSocket only: one sent over HTTP is answered 400, `QUERY_REJECTED` (graphql-core
+  would run its field with no event and answer a masked INTERNAL error).
 - WebSocket: only the graphql-transport-ws subprotocol (anything else is closed with 4406,
   "Subprotocol not acceptable", as the graphql-ws reference server does). A handshake with an
   Origin header is accepted when it is the server's own origin or one of CORS_ORIGINS, and
@@ -24,7 +26,10 @@ from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.http.websocket_origin import normalize_allowed_origins
+from strawberry.exceptions import MissingQueryError
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.types.graphql import OperationType
 
 from context import Context, Runtime
 from schema.limits import QUERY_REJECTED
@@ -40,6 +45,11 @@ def browser_origins(settings: Settings) -> list[str]:
     """CORS_ORIGINS as browsers send them ("https://shop.example", "*"), for CORS on HTTP and
     for the WebSocket handshake alike; an entry that is not an origin stops the start-up."""
     return sorted(normalize_allowed_origins(settings.cors_origins))
+
+
+# Queries over GET (allow_queries_via_get), queries and mutations over POST: no subscriptions.
+HTTP_OPERATIONS = {"GET": {OperationType.QUERY},
+                   "POST": {OperationType.QUERY, OperationType.MUTATION}}
 
 
 class RequestRejected(Exception):
@@ -135,6 +145,25 @@ class MarketplaceGraphQL(GraphQL[Context, None]):
                     raise HTTPException(400, f"The GraphQL operation's `{key}` must be {shape} "
                                              "or null, if provided.")
         super()._validate_batch_request(request_data, protocol)
+
+    async def execute_single(self, request: Any, request_adapter: Any, sub_response: Any,
+                             context: Any, root_value: Any, request_data: Any) -> Any:
+        try:
+            return await self.schema.execute(
+                request_data.query, root_value=root_value,
+                variable_values=request_data.variables, context_value=context,
+                operation_name=request_data.operation_name,
+                allowed_operation_types=HTTP_OPERATIONS[request_adapter.method],
+                operation_extensions=request_data.extensions)
+        except InvalidOperationTypeError as e:
+            if e.operation_type is OperationType.SUBSCRIPTION:
+                raise HTTPException(400, "Subscriptions run over the WebSocket at this URL "
+                                         "(graphql-transport-ws), not over HTTP.") from e
+            raise HTTPException(400, e.as_http_error_reason(request_adapter.method)) from e
+        except CannotGetOperationTypeError as e:  # as strawberry's own execute_single
+            raise HTTPException(400, e.as_http_error_reason()) from e
+        except MissingQueryError as e:
+            raise HTTPException(400, "No GraphQL query found in the request") from e
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
         client = request.client.host if request.client else "unknown"
