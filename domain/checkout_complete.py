@@ -16,7 +16,7 @@ INITIATED (PAYMENT_PROVIDER_UNAVAILABLE) and repeating the same request charges 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Awaitable, Callable
+from typing import TYPE_CHECKING, Any, Awaitable, Callable
 
 from domain.checkout_service import Policy
 from domain.errors import DomainError, ErrorList, not_found
@@ -30,6 +30,9 @@ from domain.payments import (
     PaymentProviderUnavailable,
     PaymentRequestRejected,
 )
+
+if TYPE_CHECKING:
+    from domain.ports import UnitOfWork
 
 Transact = Callable[[Callable[[Any], Awaitable[Any]]], Awaitable[Any]]
 
@@ -83,12 +86,16 @@ async def _finish(read: Transact, order_id: int, payment: Payment) -> Charged:
     return Charged(order, payment, problems)
 
 
-async def _read_applied(uow: Any, payment_id: int) -> Applied:
-    return Applied(await uow.payments.get(payment_id))
+async def _read_applied(uow: UnitOfWork, payment_id: int) -> Applied:
+    payment = await uow.payments.get(payment_id)
+    assert payment is not None
+    return Applied(payment)
 
 
-async def _read_order(uow: Any, order_id: int) -> Order:
-    return await uow.orders.get(order_id)  # type: ignore[no-any-return]
+async def _read_order(uow: UnitOfWork, order_id: int) -> Order:
+    order = await uow.orders.get(order_id)
+    assert order is not None
+    return order
 
 
 async def complete_checkout(transact: Transact, read: Transact, provider: PaymentProvider, *,
@@ -110,7 +117,7 @@ async def complete_checkout(transact: Transact, read: Transact, provider: Paymen
     return await _finish(read, placement.order.id, placement.payment)
 
 
-async def _new_attempt(uow: Any, *, buyer_id: int, order_id: int | None, payment_method: str,
+async def _new_attempt(uow: UnitOfWork, *, buyer_id: int, order_id: int | None, payment_method: str,
                        idempotency_key: str, provider: str) -> tuple[Order, Payment]:
     order = await uow.orders.get(order_id, lock=True) if order_id else None
     if order is None or order.buyer_id != buyer_id:

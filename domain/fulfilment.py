@@ -36,12 +36,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
 from domain import events
 from domain.errors import DomainError, ErrorList, conflict, forbidden, invalid, not_found
 from domain.event_state import state_payload
 from domain.orders import ORDER_TRANSITIONS, Order, Shipment
+
+if TYPE_CHECKING:
+    from domain.ports import UnitOfWork
 
 SHIPMENT_TRANSITIONS: dict[str, frozenset[str]] = {
     "PENDING": frozenset({"PROCESSING", "CANCELLED"}),
@@ -178,7 +181,7 @@ def _authorise(actor: Actor, shipment: Shipment) -> None:
 
 # --------------------------------------------------------------------------- use cases
 
-async def process_shipment(uow: Any, *, actor: Actor, shipment_id: int | None) -> Shipment:
+async def process_shipment(uow: UnitOfWork, *, actor: Actor, shipment_id: int | None) -> Shipment:
     """PENDING -> PROCESSING: the seller starts work on it."""
     shipment, order = await _load(uow, actor, shipment_id)
     _require_shippable(order)
@@ -186,7 +189,7 @@ async def process_shipment(uow: Any, *, actor: Actor, shipment_id: int | None) -
     return await _finish(uow, order, shipment, "PROCESSING", uow.now())
 
 
-async def ship_shipment(uow: Any, *, actor: Actor, shipment_id: int | None, carrier: str,
+async def ship_shipment(uow: UnitOfWork, *, actor: Actor, shipment_id: int | None, carrier: str,
                         tracking_number: str) -> Shipment:
     """PROCESSING -> SHIPPED with a carrier and a unique tracking number; the shipment's
     allocated units leave stock."""
@@ -209,7 +212,7 @@ async def ship_shipment(uow: Any, *, actor: Actor, shipment_id: int | None, carr
                          tracking_number=tracking_number, shipped_at=now)
 
 
-async def mark_delivered(uow: Any, *, actor: Actor, shipment_id: int | None) -> Shipment:
+async def mark_delivered(uow: UnitOfWork, *, actor: Actor, shipment_id: int | None) -> Shipment:
     """SHIPPED or IN_TRANSIT -> DELIVERED, when no carrier webhook reports it."""
     shipment, order = await _load(uow, actor, shipment_id)
     check_shipment_transition(shipment.status, "DELIVERED")
@@ -217,7 +220,7 @@ async def mark_delivered(uow: Any, *, actor: Actor, shipment_id: int | None) -> 
     return await _finish(uow, order, shipment, "DELIVERED", now, delivered_at=now)
 
 
-async def apply_carrier_update(uow: Any, *, tracking_number: str, status: str,
+async def apply_carrier_update(uow: UnitOfWork, *, tracking_number: str, status: str,
                                occurred_at: datetime) -> CarrierResult:
     """A carrier's report (already authenticated): moves the shipment forward to IN_TRANSIT
     or DELIVERED; SHIPPED, a repeat, or an older report than the shipment's state is
@@ -261,7 +264,7 @@ def _tracking_taken() -> DomainError:
                     "trackingNumber")
 
 
-async def _load(uow: Any, actor: Actor, shipment_id: int | None) -> tuple[Shipment, Order]:
+async def _load(uow: UnitOfWork, actor: Actor, shipment_id: int | None) -> tuple[Shipment, Order]:
     """The shipment, checked against the actor, and its order, locked; then the shipment
     read again under that lock (its state may have moved while we waited)."""
     _require_role(actor)
@@ -276,7 +279,7 @@ async def _load(uow: Any, actor: Actor, shipment_id: int | None) -> tuple[Shipme
     return current, order
 
 
-async def _finish(uow: Any, order: Order, shipment: Shipment, new: str, now: datetime,
+async def _finish(uow: UnitOfWork, order: Order, shipment: Shipment, new: str, now: datetime,
                   **values: Any) -> Shipment:
     """Moves the shipment (conditionally on its state), records the event, lets the order
     follow, commits."""
@@ -298,7 +301,7 @@ async def _finish(uow: Any, order: Order, shipment: Shipment, new: str, now: dat
     return updated  # type: ignore[no-any-return]
 
 
-async def _follow(uow: Any, order: Order, now: datetime) -> None:
+async def _follow(uow: UnitOfWork, order: Order, now: datetime) -> None:
     """The order takes the status its shipments imply, one recorded step at a time."""
     statuses = [s.status for s in await uow.shipments.for_order(order.id)]
     current = order.status

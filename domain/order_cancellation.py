@@ -13,16 +13,19 @@ docs/rules.md "Money rules").
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from domain import events
 from domain.event_state import state_payload
 from domain.orders import Order, Payment
 
+if TYPE_CHECKING:
+    from domain.ports import UnitOfWork
+
 OPEN_PAYMENT = ("INITIATED", "REQUIRES_ACTION", "PROCESSING")
 
 
-async def release_unshipped(uow: Any, order: Order, now: Any) -> None:
+async def release_unshipped(uow: UnitOfWork, order: Order, now: Any) -> None:
     sellers = await uow.orders.cancel_shipments(order.id, now)
     if not sellers:
         return
@@ -31,7 +34,7 @@ async def release_unshipped(uow: Any, order: Order, now: Any) -> None:
             await uow.inventory.release_allocation(line.variant_id, line.quantity)
 
 
-async def cancel_placed_order(uow: Any, order: Order, *, reason: str, now: Any,
+async def cancel_placed_order(uow: UnitOfWork, order: Order, *, reason: str, now: Any,
                        payments: list[Payment] | None = None) -> list[Payment] | None:
     """Cancel `order` (still in `order.status`); None when it moved meanwhile. Returns the
     payment attempts that were open (now CANCELED here). Does not commit."""

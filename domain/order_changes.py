@@ -26,7 +26,7 @@ tells the caller so); nothing is refunded twice.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Any, Awaitable, Callable
+from typing import TYPE_CHECKING, Any, Awaitable, Callable
 
 import logging
 
@@ -38,6 +38,9 @@ from domain.order_cancellation import cancel_placed_order, release_unshipped
 from domain.orders import Order, Payment
 from domain.payment_service import Applied, Outcome, apply_outcome, order_capture
 from domain.payments import PaymentProvider, PaymentProviderUnavailable, PaymentRequestRejected
+
+if TYPE_CHECKING:
+    from domain.ports import UnitOfWork
 
 log = logging.getLogger("marketplace.payments")
 
@@ -58,7 +61,7 @@ def _captured(payments: list[Payment]) -> Payment | None:
                                                      "REFUNDED")), None)
 
 
-async def _cancel(uow: Any, *, order_id: int | None, user_id: int, is_admin: bool,
+async def _cancel(uow: UnitOfWork, *, order_id: int | None, user_id: int, is_admin: bool,
                   reason: str | None) -> tuple[Order, Payment | None, list[Payment]]:
     """Returns the order, its captured payment, and the attempts to cancel at the provider."""
     order = await uow.orders.get(order_id, lock=True) if order_id else None
@@ -83,6 +86,7 @@ async def _cancel(uow: Any, *, order_id: int | None, user_id: int, is_admin: boo
     if paid is not None:
         await uow.loyalty.take_back(order.buyer_id, order.loyalty_points_earned, order.id, now)
     cancelled = await uow.orders.get(order.id)
+    assert cancelled is not None
     await uow.commit()
     # A declined intent stays open at the provider (it could still be confirmed with another
     # card), so it is cancelled there too.
@@ -168,7 +172,7 @@ async def refund_owed(transact: Transact, provider: PaymentProvider, *,
     return done
 
 
-async def _owed(uow: Any, batch: int) -> list[Applied]:
+async def _owed(uow: UnitOfWork, batch: int) -> list[Applied]:
     rows = await uow.payments.owed_refunds(batch)
     await uow.commit()
     return [Applied(payment, number, refund_owed=True) for payment, number in rows]
@@ -183,7 +187,7 @@ async def refund_order(transact: Transact, provider: PaymentProvider, *, order_i
     return await _refund(transact, provider, order, paid, amount_minor, reason)
 
 
-async def _refundable(uow: Any, order_id: int | None) -> tuple[Order, Payment]:
+async def _refundable(uow: UnitOfWork, order_id: int | None) -> tuple[Order, Payment]:
     order = await uow.orders.get(order_id) if order_id else None
     if order is None:
         raise not_found("No such order.", "orderId")
@@ -210,7 +214,7 @@ async def _refund(transact: Transact, provider: PaymentProvider, order: Order, p
     return Changed(order, paid, [])
 
 
-async def _previous_refunds(uow: Any, order: Order, payment: Payment,
+async def _previous_refunds(uow: UnitOfWork, order: Order, payment: Payment,
                             capture: Posting) -> list[Posting]:
     postings: list[Posting] = []
     for amount in await uow.ledger.refund_amounts(order.id, payment.id):
@@ -219,7 +223,7 @@ async def _previous_refunds(uow: Any, order: Order, payment: Payment,
     return postings
 
 
-async def record_refund(uow: Any, *, order_id: int, payment_id: int, expected_refunded: int,
+async def record_refund(uow: UnitOfWork, *, order_id: int, payment_id: int, expected_refunded: int,
                         amount: int, reason: str | None,
                         settles_order: bool = True) -> tuple[Order, Payment]:
     """Record a refund the provider made: the payment's refunded amount and status, the
@@ -229,6 +233,7 @@ async def record_refund(uow: Any, *, order_id: int, payment_id: int, expected_re
     now = uow.now()
     payment = await uow.payments.get(payment_id, lock=True)
     order = await uow.orders.get(order_id, lock=True)
+    assert payment is not None and order is not None  # ids read from the database by the caller
     if payment.refunded_minor != expected_refunded:  # recorded already (a concurrent repeat)
         await uow.commit()
         return order, payment
@@ -254,9 +259,10 @@ async def record_refund(uow: Any, *, order_id: int, payment_id: int, expected_re
                 "orderId": order.id, "buyerId": order.buyer_id, "from": order.status,
                 "to": "REFUNDED", "reason": reason or "refunded",
                 "state": state_payload(replace(order, status="REFUNDED"))}, now)
-    result = await uow.orders.get(order.id), await uow.payments.get(payment.id)
+    after, paid = await uow.orders.get(order.id), await uow.payments.get(payment.id)
+    assert after is not None and paid is not None
     await uow.commit()
-    return result
+    return after, paid
 
 
 def check_actor(is_admin: bool) -> None:

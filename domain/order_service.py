@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass, replace
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from domain import events
 from domain.checkout import CheckoutLine
@@ -39,6 +39,9 @@ from domain.orders import Order, Payment, Shipment
 from domain.payment_service import confirm_paid
 from domain.pricing import PriceBreakdown
 from domain.promotions import LIMIT_REASONS, no_use_left
+
+if TYPE_CHECKING:
+    from domain.ports import UnitOfWork
 
 PAYMENT_DUE = timedelta(minutes=30)
 NO_PROVIDER = "none"  # the provider of a zero-total order's payment record
@@ -60,7 +63,7 @@ def _check_key(key: str) -> str:
     return key
 
 
-async def resolve_payment_method(uow: Any, buyer_id: int, value: str) -> str:
+async def resolve_payment_method(uow: UnitOfWork, buyer_id: int, value: str) -> str:
     """A saved payment method id of the buyer, or a provider token such as pm_card_visa."""
     value = value.strip()
     saved = decode_pk(value, "SavedPaymentMethod")
@@ -75,7 +78,7 @@ async def resolve_payment_method(uow: Any, buyer_id: int, value: str) -> str:
     return value
 
 
-async def _replay(uow: Any, existing: Order, session_id: int) -> Placement:
+async def _replay(uow: UnitOfWork, existing: Order, session_id: int) -> Placement:
     if existing.checkout_id != session_id:
         raise DomainError("IDEMPOTENCY_KEY_REUSED",
                           "This idempotency key was used for another checkout.",
@@ -98,7 +101,7 @@ def _lines_ready(lines: list[CheckoutLine]) -> None:
         raise ErrorList(problems + changed)
 
 
-async def _allocate(uow: Any, lines: list[CheckoutLine]) -> None:
+async def _allocate(uow: UnitOfWork, lines: list[CheckoutLine]) -> None:
     for i, line in enumerate(lines):
         level = await uow.inventory.allocate_reserved(line.variant_id, line.quantity)
         if level is None:
@@ -121,8 +124,9 @@ def pricing_detail(breakdown: PriceBreakdown) -> dict[str, Any]:
     }
 
 
-async def place_order(uow: Any, *, buyer_id: int, session_id: int | None, payment_method: str,
-                      idempotency_key: str, policy: Policy, provider: str) -> Placement:
+async def place_order(uow: UnitOfWork, *, buyer_id: int, session_id: int | None,
+                      payment_method: str, idempotency_key: str, policy: Policy,
+                      provider: str) -> Placement:
     key = _check_key(idempotency_key)
     now = uow.now()
     if session_id is not None:
@@ -167,6 +171,7 @@ async def place_order(uow: Any, *, buyer_id: int, session_id: int | None, paymen
                                                    order_id, now)
         if refused:
             raise no_use_left(breakdown.promotion_code, refused)
+    assert session.shipping_method is not None  # checked above (CHECKOUT_INCOMPLETE)
     shipments = await _add_lines_and_shipments(uow, order_id, lines, breakdown,
                                                session.shipping_method, now)
     await uow.orders.add_history(order_id, "PENDING_PAYMENT", now)
@@ -174,6 +179,7 @@ async def place_order(uow: Any, *, buyer_id: int, session_id: int | None, paymen
     await uow.carts.set_status(session.cart_id, "COMPLETED", now)
     await uow.checkouts.complete(session.id, now)
     order = await uow.orders.get(order_id)
+    assert order is not None
     await uow.outbox.add(events.ORDER_CREATED, "Order", order_id, {
         "orderId": order_id, "number": order.number, "buyerId": buyer_id,
         "total": order.total_minor, "currency": order.currency,
@@ -192,7 +198,7 @@ async def place_order(uow: Any, *, buyer_id: int, session_id: int | None, paymen
     return Placement(order, payment, replay=False)
 
 
-async def _price(uow: Any, session: Any, lines: list[CheckoutLine],
+async def _price(uow: UnitOfWork, session: Any, lines: list[CheckoutLine],
                  policy: Policy) -> PriceBreakdown:
     """The session's price; a code whose uses are all held is PROMOTION_NOT_APPLICABLE here,
     however the count was seen (before pricing, or by the reservation itself)."""
@@ -206,7 +212,7 @@ async def _price(uow: Any, session: Any, lines: list[CheckoutLine],
     return breakdown
 
 
-async def _order_values(uow: Any, session: Any, breakdown: PriceBreakdown, key: str,
+async def _order_values(uow: UnitOfWork, session: Any, breakdown: PriceBreakdown, key: str,
                         now: Any) -> dict[str, Any]:
     number = await uow.orders.next_number(now.year)
     from domain.orders import order_number
@@ -235,7 +241,7 @@ def _address(snapshot: Any) -> dict[str, Any] | None:
     return {"address_id": snapshot.address_id, **asdict(snapshot.fields)}
 
 
-async def _add_lines_and_shipments(uow: Any, order_id: int, lines: list[CheckoutLine],
+async def _add_lines_and_shipments(uow: UnitOfWork, order_id: int, lines: list[CheckoutLine],
                                    breakdown: PriceBreakdown, method: str,
                                    now: Any) -> list[Shipment]:
     priced = {p.key: p for p in breakdown.lines}
@@ -256,7 +262,7 @@ async def _add_lines_and_shipments(uow: Any, order_id: int, lines: list[Checkout
     } for s in breakdown.sellers])
 
 
-async def record_seen_prices(uow: Any, *, buyer_id: int, session_id: int) -> None:
+async def record_seen_prices(uow: UnitOfWork, *, buyer_id: int, session_id: int) -> None:
     """After PRICE_CHANGED: the checkout now shows the new prices, so record them as seen
     (the next checkoutComplete is priced and accepted at them)."""
     session = await uow.checkouts.get(session_id)
@@ -268,7 +274,7 @@ async def record_seen_prices(uow: Any, *, buyer_id: int, session_id: int) -> Non
     await uow.commit()
 
 
-async def release_unpaid(uow: Any, order: Order, now: Any) -> bool:
+async def release_unpaid(uow: UnitOfWork, order: Order, now: Any) -> bool:
     """Cancel an unpaid order at paymentDueAt (domain.order_cancellation: allocation, shipments,
     open attempts, held points and promotion use given back). Conditional on the order still
     being PENDING_PAYMENT (so a payment that just succeeded wins). Does not commit. A payment

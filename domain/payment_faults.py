@@ -12,7 +12,10 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from domain.ports import UnitOfWork
 
 log = logging.getLogger("marketplace.payments")
 
@@ -59,7 +62,7 @@ def webhook_mismatch(payment: Any, event: Any) -> Mismatch | None:
     return None
 
 
-async def check_webhook(uow: Any, event: Any) -> Mismatch | None:
+async def check_webhook(uow: UnitOfWork, event: Any) -> Mismatch | None:
     """The mismatch of a verified event with the payment it names, recorded (once per event
     id) and committed; None when it names no payment of ours or agrees with it. The event is
     not recorded as seen, so a genuine event with the same id would still apply."""

@@ -17,13 +17,16 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from domain import events
 from domain.event_state import state_payload
 from domain.ids import encode_id
 from domain.ledger import Posting, SellerShare, capture_posting, seller_payable
 from domain.orders import Order, Payment, payment_moves_forward
+
+if TYPE_CHECKING:
+    from domain.ports import UnitOfWork
 
 log = logging.getLogger("marketplace.payments")
 
@@ -50,13 +53,14 @@ class Applied:
     refund_owed: bool = False
 
 
-async def apply_outcome(uow: Any, *, payment_id: int, outcome: Outcome,
+async def apply_outcome(uow: UnitOfWork, *, payment_id: int, outcome: Outcome,
                         event_id: str | None = None, event_type: str = "") -> Applied:
     """Apply and commit. A redelivered event or a backwards move changes nothing."""
     now = uow.now()
     if event_id is not None and not await uow.payments.record_event(
             event_id, event_type, payment_id, now):
         payment = await uow.payments.get(payment_id)
+        assert payment is not None
         await uow.commit()
         return Applied(payment)
     payment = await uow.payments.get(payment_id, lock=True)
@@ -72,6 +76,7 @@ async def apply_outcome(uow: Any, *, payment_id: int, outcome: Outcome,
                       next_action_url=outcome.next_action_url,
                       failure_message=outcome.failure_message)
         order = await uow.orders.get(payment.order_id, lock=True)
+        assert order is not None  # a payment belongs to an order
         number = order.number
         if outcome.status == "SUCCEEDED":
             surplus = not await confirm_paid(uow, order, replace(payment, **fields), now)
@@ -87,7 +92,7 @@ async def apply_outcome(uow: Any, *, payment_id: int, outcome: Outcome,
     return Applied(replace(payment, **fields), number, surplus)
 
 
-async def confirm_paid(uow: Any, order: Order, payment: Payment, now: Any) -> bool:
+async def confirm_paid(uow: UnitOfWork, order: Order, payment: Payment, now: Any) -> bool:
     """`payment` succeeded: confirm the order and book the capture. False when the order can
     no longer be confirmed (the capture is booked all the same; the money is to be refunded)."""
     await uow.outbox.add(events.PAYMENT_SUCCEEDED, "Order", order.id, {
@@ -124,7 +129,7 @@ def order_capture(order: Order) -> Posting:
                            tax=order.tax_minor, points_minor=int(detail["points_minor"]))
 
 
-async def _post_capture(uow: Any, order: Order, payment: Payment, now: Any) -> None:
+async def _post_capture(uow: UnitOfWork, order: Order, payment: Payment, now: Any) -> None:
     posting = order_capture(order)
     if not posting.entries:  # a zero-total order: no money moved, nothing to book
         return
@@ -138,7 +143,7 @@ async def _post_capture(uow: Any, order: Order, payment: Payment, now: Any) -> N
 _APPLIED_FROM_EVENTS = {"REQUIRES_ACTION", "PROCESSING", "SUCCEEDED", "FAILED", "CANCELED"}
 
 
-async def apply_webhook(uow: Any, event: Any) -> Applied | None:
+async def apply_webhook(uow: UnitOfWork, event: Any) -> Applied | None:
     """A verified provider event (domain.payments.WebhookEvent): applied through
     `apply_outcome` when it names one of our payments and implies a state; a redelivery is
     recognised by its id. None when it could not change anything."""
