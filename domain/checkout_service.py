@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Mapping
 
 from domain import events
-from domain.cart import hold_until
+from domain.cart import CartStatus, hold_until
 from domain.checkout import (
     MAX_NOTES,
     AddressSnapshot,
@@ -174,8 +174,8 @@ async def start_checkout(uow: UnitOfWork, *, buyer_id: int,
     await uow.carts.reprice_lines({ln.line_id: ln.unit_price_minor for ln in lines
                                    if ln.unit_price_minor != ln.added_price_minor})
     await uow.carts.extend_lines(cart.id, until)
-    if cart.status != "CHECKOUT":
-        await uow.carts.set_status(cart.id, "CHECKOUT", now)
+    if cart.status != CartStatus.CHECKOUT:
+        await uow.carts.set_status(cart.id, CartStatus.CHECKOUT, now)
     expires = now + timedelta(seconds=policy.session_seconds)
     session = await uow.checkouts.open_for_cart(cart.id)
     if session is not None:

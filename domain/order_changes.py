@@ -35,9 +35,14 @@ from domain.errors import DomainError, forbidden, invalid, not_found
 from domain.event_state import state_payload
 from domain.ledger import Posting, refund_posting
 from domain.order_cancellation import cancel_placed_order, release_unshipped
-from domain.orders import Order, Payment
+from domain.orders import Order, OrderStatus, Payment, ShipmentStatus
 from domain.payment_service import Applied, Outcome, apply_outcome, order_capture
-from domain.payments import PaymentProvider, PaymentProviderUnavailable, PaymentRequestRejected
+from domain.payments import (
+    PaymentProvider,
+    PaymentProviderUnavailable,
+    PaymentRequestRejected,
+    PaymentStatus,
+)
 
 if TYPE_CHECKING:
     from domain.ports import UnitOfWork
@@ -45,8 +50,10 @@ if TYPE_CHECKING:
 log = logging.getLogger("marketplace.payments")
 
 Transact = Callable[[Callable[[Any], Awaitable[Any]]], Awaitable[Any]]
-CANCELLABLE = ("PENDING_PAYMENT", "CONFIRMED", "PROCESSING")
-SHIPPED_OR_LATER = ("SHIPPED", "IN_TRANSIT", "DELIVERED")
+CANCELLABLE = (OrderStatus.PENDING_PAYMENT, OrderStatus.CONFIRMED, OrderStatus.PROCESSING)
+# A payment in one of these has taken the buyer's money (some of it may be refunded since).
+CAPTURED = (PaymentStatus.SUCCEEDED, PaymentStatus.PARTIALLY_REFUNDED, PaymentStatus.REFUNDED)
+SHIPPED_OR_LATER = (ShipmentStatus.SHIPPED, ShipmentStatus.IN_TRANSIT, ShipmentStatus.DELIVERED)
 
 
 @dataclass(frozen=True)
@@ -57,8 +64,7 @@ class Changed:
 
 
 def _captured(payments: list[Payment]) -> Payment | None:
-    return next((p for p in payments if p.status in ("SUCCEEDED", "PARTIALLY_REFUNDED",
-                                                     "REFUNDED")), None)
+    return next((p for p in payments if p.status in CAPTURED), None)
 
 
 async def _cancel(uow: UnitOfWork, *, order_id: int | None, user_id: int, is_admin: bool,
@@ -69,10 +75,11 @@ async def _cancel(uow: UnitOfWork, *, order_id: int | None, user_id: int, is_adm
         raise not_found("No such order.", "orderId")
     payments = await uow.payments.for_order(order.id)
     paid = _captured(payments)
-    if order.status == "CANCELLED":  # a repeat: finish what is owed, change nothing else
+    if order.status == OrderStatus.CANCELLED:  # a repeat: finish what is owed, change nothing else
         await uow.commit()
         return order, paid, [p for p in payments
-                             if p.status in ("CANCELED", "FAILED") and p.provider_reference]
+                             if p.status in (PaymentStatus.CANCELED, PaymentStatus.FAILED)
+                             and p.provider_reference]
     shipments = await uow.orders.shipments(order.id)
     if order.status not in CANCELLABLE or any(s.status in SHIPPED_OR_LATER for s in shipments):
         raise DomainError("INVALID_STATE_TRANSITION",
@@ -90,8 +97,8 @@ async def _cancel(uow: UnitOfWork, *, order_id: int | None, user_id: int, is_adm
     await uow.commit()
     # A declined intent stays open at the provider (it could still be confirmed with another
     # card), so it is cancelled there too.
-    return cancelled, paid, [p for p in opened + [p for p in payments if p.status == "FAILED"]
-                             if p.provider_reference]
+    failed = [p for p in payments if p.status == PaymentStatus.FAILED]
+    return cancelled, paid, [p for p in opened + failed if p.provider_reference]
 
 
 async def cancel_order(transact: Transact, provider: PaymentProvider, *, order_id: int | None,
@@ -123,10 +130,10 @@ async def _cancel_intent(transact: Transact, provider: PaymentProvider,
         log.warning("cancelling payment %s at the provider was refused: %s", attempt.id,
                     rejected)
         return []
-    if intent.status not in ("SUCCEEDED", "PARTIALLY_REFUNDED", "REFUNDED"):
+    if intent.status not in CAPTURED:
         return []
     applied = await transact(lambda uow: apply_outcome(
-        uow, payment_id=attempt.id, outcome=Outcome(status="SUCCEEDED",
+        uow, payment_id=attempt.id, outcome=Outcome(status=PaymentStatus.SUCCEEDED,
                                                     reference=intent.reference)))
     return await refund_surplus(transact, provider, applied)
 
@@ -240,7 +247,8 @@ async def record_refund(uow: UnitOfWork, *, order_id: int, payment_id: int, expe
     refunded = payment.refunded_minor + amount
     full = refunded >= payment.amount_minor
     await uow.payments.update(payment.id, now, refunded_minor=refunded,
-                              status="REFUNDED" if full else "PARTIALLY_REFUNDED")
+                              status=(PaymentStatus.REFUNDED if full
+                                      else PaymentStatus.PARTIALLY_REFUNDED))
     capture = order_capture(order)
     posting = refund_posting(capture=capture, refund_amount=amount,
                              previous_refunds=await _previous_refunds(uow, order, payment,
@@ -248,8 +256,8 @@ async def record_refund(uow: UnitOfWork, *, order_id: int, payment_id: int, expe
     await uow.ledger.post(kind="REFUND", order_id=order.id, payment_id=payment.id,
                           entries=[(e.account, e.debit, e.credit) for e in posting.entries],
                           currency=order.currency, now=now)
-    if settles_order and full and order.status not in ("CANCELLED", "REFUNDED"):
-        if await uow.orders.change_status(order.id, order.status, "REFUNDED", now):
+    if settles_order and full and order.status not in (OrderStatus.CANCELLED, OrderStatus.REFUNDED):
+        if await uow.orders.change_status(order.id, order.status, OrderStatus.REFUNDED, now):
             await release_unshipped(uow, order, now)
             await uow.loyalty.credit(order.buyer_id, order.loyalty_points_used, "REFUND",
                                      order.id, now)
@@ -257,8 +265,8 @@ async def record_refund(uow: UnitOfWork, *, order_id: int, payment_id: int, expe
                                         now)
             await uow.outbox.add(events.ORDER_STATUS_CHANGED, "Order", order.id, {
                 "orderId": order.id, "buyerId": order.buyer_id, "from": order.status,
-                "to": "REFUNDED", "reason": reason or "refunded",
-                "state": state_payload(replace(order, status="REFUNDED"))}, now)
+                "to": OrderStatus.REFUNDED, "reason": reason or "refunded",
+                "state": state_payload(replace(order, status=OrderStatus.REFUNDED))}, now)
     after, paid = await uow.orders.get(order.id), await uow.payments.get(payment.id)
     assert after is not None and paid is not None
     await uow.commit()

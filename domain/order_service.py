@@ -29,14 +29,16 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from domain import events
-from domain.checkout import CheckoutLine
+from domain.cart import CartStatus
+from domain.checkout import CheckoutLine, CheckoutStatus
 from domain.checkout_service import Policy, price_session
 from domain.errors import DomainError, ErrorList, invalid, not_found
 from domain.event_state import state_payload
 from domain.ids import decode_pk
 from domain.order_cancellation import cancel_placed_order
-from domain.orders import Order, Payment, Shipment
+from domain.orders import Order, OrderStatus, Payment, Shipment, ShipmentStatus
 from domain.payment_service import confirm_paid
+from domain.payments import PaymentStatus
 from domain.pricing import PriceBreakdown
 from domain.promotions import LIMIT_REASONS, no_use_left
 
@@ -136,14 +138,15 @@ async def place_order(uow: UnitOfWork, *, buyer_id: int, session_id: int | None,
     session = await uow.checkouts.get(session_id, lock=True) if session_id else None
     if session is None or session.buyer_id != buyer_id:
         raise not_found("No such checkout.", "id")
-    if session.status == "COMPLETED":
+    if session.status == CheckoutStatus.COMPLETED:
         # A concurrent request with the same key may have completed it while we waited for
         # the session's lock (PostgreSQL): the same key still answers the same order.
         existing = await uow.orders.by_idempotency_key(buyer_id, key)
         if existing is not None:
             return await _replay(uow, existing, session.id)
         raise DomainError("INVALID_STATE_TRANSITION", "This checkout is already completed.")
-    if session.shown_status(now) != "OPEN":  # its 30 minutes, or the cart's holds, lapsed
+    # its 30 minutes, or the cart's holds, lapsed
+    if session.shown_status(now) != CheckoutStatus.OPEN:
         raise DomainError("CHECKOUT_EXPIRED", "This checkout has expired.")
     missing = [DomainError("CHECKOUT_INCOMPLETE", f"Choose {what} first.", [field])
                for field, what, value in (("shippingAddress", "a shipping address",
@@ -174,9 +177,9 @@ async def place_order(uow: UnitOfWork, *, buyer_id: int, session_id: int | None,
     assert session.shipping_method is not None  # checked above (CHECKOUT_INCOMPLETE)
     shipments = await _add_lines_and_shipments(uow, order_id, lines, breakdown,
                                                session.shipping_method, now)
-    await uow.orders.add_history(order_id, "PENDING_PAYMENT", now)
+    await uow.orders.add_history(order_id, OrderStatus.PENDING_PAYMENT, now)
     await uow.orders.mark_products_with_history([ln.variant_id for ln in lines])
-    await uow.carts.set_status(session.cart_id, "COMPLETED", now)
+    await uow.carts.set_status(session.cart_id, CartStatus.COMPLETED, now)
     await uow.checkouts.complete(session.id, now)
     order = await uow.orders.get(order_id)
     assert order is not None
@@ -191,8 +194,8 @@ async def place_order(uow: UnitOfWork, *, buyer_id: int, session_id: int | None,
         idempotency_key=f"{order.number}:1:{key}", payment_method=method,
         amount_minor=order.total_minor, currency=order.currency, now=now)
     if free:  # nothing to charge: confirmed now, the provider is never asked
-        await uow.payments.update(payment.id, now, status="SUCCEEDED")
-        payment = replace(payment, status="SUCCEEDED")
+        await uow.payments.update(payment.id, now, status=PaymentStatus.SUCCEEDED)
+        payment = replace(payment, status=PaymentStatus.SUCCEEDED)
         await confirm_paid(uow, order, payment, now)
     await uow.commit()
     return Placement(order, payment, replay=False)
@@ -219,7 +222,8 @@ async def _order_values(uow: UnitOfWork, session: Any, breakdown: PriceBreakdown
 
     return {
         "number": order_number(now.year, number), "buyer_id": session.buyer_id,
-        "checkout_id": session.id, "cart_id": session.cart_id, "status": "PENDING_PAYMENT",
+        "checkout_id": session.id, "cart_id": session.cart_id,
+        "status": OrderStatus.PENDING_PAYMENT,
         "currency": breakdown.currency, "subtotal_minor": breakdown.subtotal.minor,
         "discount_total_minor": breakdown.discount_total.minor,
         "shipping_minor": breakdown.shipping.minor, "tax_minor": breakdown.tax.minor,
@@ -256,7 +260,7 @@ async def _add_lines_and_shipments(uow: UnitOfWork, order_id: int, lines: list[C
     } for ln in lines])
     days = breakdown.shipping_method.estimated_days if breakdown.shipping_method else 5
     return await uow.orders.add_shipments([{
-        "order_id": order_id, "seller_id": s.seller_id, "status": "PENDING",
+        "order_id": order_id, "seller_id": s.seller_id, "status": ShipmentStatus.PENDING,
         "shipping_minor": s.shipping.minor, "estimated_delivery": now + timedelta(days=days),
         "created_at": now, "updated_at": now,
     } for s in breakdown.sellers])
@@ -279,7 +283,7 @@ async def release_unpaid(uow: UnitOfWork, order: Order, now: Any) -> bool:
     open attempts, held points and promotion use given back). Conditional on the order still
     being PENDING_PAYMENT (so a payment that just succeeded wins). Does not commit. A payment
     that still succeeds afterwards is refunded automatically (domain.payment_service)."""
-    if order.status != "PENDING_PAYMENT":
+    if order.status != OrderStatus.PENDING_PAYMENT:
         return False
     return await cancel_placed_order(uow, order, reason="payment not received in time",
                                      now=now) is not None

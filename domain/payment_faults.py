@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from domain.payments import PaymentStatus
+
 if TYPE_CHECKING:
     from domain.ports import UnitOfWork
 
@@ -47,7 +49,7 @@ class Mismatch:
 def webhook_mismatch(payment: Any, event: Any) -> Mismatch | None:
     """What is wrong with `event` (domain.payments.WebhookEvent) for `payment`
     (domain.orders.Payment), or None when its amount and currency agree."""
-    settles = str(event.status) == "SUCCEEDED"
+    settles = str(event.status) == PaymentStatus.SUCCEEDED
     currency = event.currency.upper() if event.currency else None
     if (currency is None and settles) or (currency is not None
                                           and currency != payment.currency.upper()):

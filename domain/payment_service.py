@@ -23,7 +23,8 @@ from domain import events
 from domain.event_state import state_payload
 from domain.ids import encode_id
 from domain.ledger import Posting, SellerShare, capture_posting, seller_payable
-from domain.orders import Order, Payment, payment_moves_forward
+from domain.orders import Order, OrderStatus, Payment, payment_moves_forward
+from domain.payments import PaymentStatus
 
 if TYPE_CHECKING:
     from domain.ports import UnitOfWork
@@ -78,9 +79,9 @@ async def apply_outcome(uow: UnitOfWork, *, payment_id: int, outcome: Outcome,
         order = await uow.orders.get(payment.order_id, lock=True)
         assert order is not None  # a payment belongs to an order
         number = order.number
-        if outcome.status == "SUCCEEDED":
+        if outcome.status == PaymentStatus.SUCCEEDED:
             surplus = not await confirm_paid(uow, order, replace(payment, **fields), now)
-        elif outcome.status == "FAILED":
+        elif outcome.status == PaymentStatus.FAILED:
             await uow.outbox.add(events.PAYMENT_FAILED, "Order", order.id, {
                 "orderId": order.id, "paymentId": payment.id, "buyerId": order.buyer_id,
                 "message": outcome.failure_message,
@@ -99,8 +100,9 @@ async def confirm_paid(uow: UnitOfWork, order: Order, payment: Payment, now: Any
         "orderId": order.id, "paymentId": payment.id, "buyerId": order.buyer_id,
         "amount": payment.amount_minor, "currency": payment.currency,
         "state": state_payload(order, payment=payment)}, now)
-    confirmed = await uow.orders.change_status(order.id, "PENDING_PAYMENT", "CONFIRMED", now,
-                                               confirmed_at=now, payment_due_at=None)
+    confirmed = await uow.orders.change_status(
+        order.id, OrderStatus.PENDING_PAYMENT, OrderStatus.CONFIRMED, now,
+        confirmed_at=now, payment_due_at=None)
     if not confirmed:
         # Paid after the order was cancelled (e.g. past paymentDueAt), or paid twice: the
         # money is in, so the ledger shows it, and the caller refunds it; the order stays.
@@ -109,9 +111,9 @@ async def confirm_paid(uow: UnitOfWork, order: Order, payment: Payment, now: Any
         await _post_capture(uow, order, payment, now)
         return False
     await uow.outbox.add(events.ORDER_STATUS_CHANGED, "Order", order.id, {
-        "orderId": order.id, "buyerId": order.buyer_id, "from": "PENDING_PAYMENT",
-        "to": "CONFIRMED", "state": state_payload(replace(
-            order, status="CONFIRMED", confirmed_at=now, payment_due_at=None))}, now)
+        "orderId": order.id, "buyerId": order.buyer_id, "from": OrderStatus.PENDING_PAYMENT,
+        "to": OrderStatus.CONFIRMED, "state": state_payload(replace(
+            order, status=OrderStatus.CONFIRMED, confirmed_at=now, payment_due_at=None))}, now)
     await uow.loyalty.credit(order.buyer_id, order.loyalty_points_earned, "EARN", order.id,
                              now)
     await _post_capture(uow, order, payment, now)
@@ -140,7 +142,8 @@ async def _post_capture(uow: UnitOfWork, order: Order, payment: Payment, now: An
 
 # Refund states come with refunds (orderRefund / orderCancel), which post the ledger reversal
 # in the same transaction; a provider refund event alone does not move the payment.
-_APPLIED_FROM_EVENTS = {"REQUIRES_ACTION", "PROCESSING", "SUCCEEDED", "FAILED", "CANCELED"}
+_APPLIED_FROM_EVENTS = {PaymentStatus.REQUIRES_ACTION, PaymentStatus.PROCESSING,
+                        PaymentStatus.SUCCEEDED, PaymentStatus.FAILED, PaymentStatus.CANCELED}
 
 
 async def apply_webhook(uow: UnitOfWork, event: Any) -> Applied | None:
