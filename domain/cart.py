@@ -22,6 +22,8 @@ from domain.errors import DomainError, invalid
 
 MIN_QUANTITY = 1
 MAX_QUANTITY = 100
+
+
 class CartStatus(StrEnum):
     """A cart's status (stored as its value). ACTIVE and CHECKOUT carts are live."""
 

@@ -30,6 +30,7 @@ class CheckoutStatus(StrEnum):
     COMPLETED = "COMPLETED"
     EXPIRED = "EXPIRED"
 
+
 MAX_NOTES = 2000
 
 

@@ -10,18 +10,19 @@ ones (a status change only from the expected status, a stock move only when unit
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence, cast
 
 from domain.cart import LIVE_STATUSES, MAX_QUANTITY, Cart, CartLine, CartStatus, VariantForCart
+from domain.checkout import AddressSnapshot, CheckoutLine, CheckoutSession
 from domain.inventory import StockLevel
-from domain.orders import Order, OrderLine, Payment, Shipment
+from domain.loyalty import LoyaltyAccount
 from domain.promotions import Promotion
+from tests.unit.fake_orders import T0, FakeOrders, FakePayments, FakeShipments
 
 if TYPE_CHECKING:
     from domain.ports import UnitOfWork
 
-T0 = datetime(2026, 1, 5, 12, 0, tzinfo=timezone.utc)
 
 
 class FakeCarts:
@@ -114,6 +115,10 @@ class FakeCarts:
                         currency=self.variants[ln.variant_id].currency)
                 for ln in self.lines_of(cart_id)]
 
+    async def reprice_lines(self, prices: dict[int, int]) -> None:
+        for line_id, price in prices.items():
+            self.lines[line_id] = replace(self.lines[line_id], unit_price_minor=price)
+
     async def expire(self, cart_ids: Sequence[int], now: datetime) -> list[tuple[int, int]]:
         done = []
         for cart_id in cart_ids:
@@ -169,11 +174,58 @@ class FakeInventory:
 
 
 class FakeCheckouts:
-    def __init__(self) -> None:
+    """Checkout sessions over the fake carts: a session's lines are its cart's lines at the
+    variants' current prices."""
+
+    def __init__(self, carts: FakeCarts) -> None:
+        self.carts = carts
+        self.sessions: dict[int, CheckoutSession] = {}
+        self.addresses: dict[int, AddressSnapshot] = {}  # the buyer's default address
         self.expired_for_carts: list[int] = []
+        self._ids = iter(range(1, 10**6))
 
     async def expire_open_for_carts(self, cart_ids: Sequence[int], now: datetime) -> None:
         self.expired_for_carts.extend(cart_ids)
+
+    async def lines(self, cart_id: int) -> list[CheckoutLine]:
+        return [CheckoutLine(line_id=ln.id, variant_id=ln.variant_id, quantity=ln.quantity,
+                             unit_price_minor=v.price_minor,
+                             added_price_minor=ln.unit_price_minor, currency=v.currency,
+                             product_status=v.product_status, product_name=f"Item {v.variant_id}",
+                             seller_id=v.seller_id)
+                for ln in self.carts.lines_of(cart_id)
+                for v in [self.carts.variants[ln.variant_id]]]
+
+    async def get(self, session_id: int, *, lock: bool = False) -> CheckoutSession | None:
+        return self.sessions.get(session_id)
+
+    async def open_for_cart(self, cart_id: int) -> CheckoutSession | None:
+        return next((s for s in self.sessions.values()
+                     if s.cart_id == cart_id and s.status == "OPEN"), None)
+
+    async def refresh(self, session_id: int, now: datetime,
+                      expires_at: datetime) -> CheckoutSession:
+        session = self.sessions[session_id] = replace(
+            self.sessions[session_id], updated_at=now, expires_at=expires_at)
+        return session
+
+    async def default_address(self, user_id: int) -> AddressSnapshot | None:
+        return self.addresses.get(user_id)
+
+    async def create(self, *, cart_id: int, buyer_id: int, currency: str,
+                     shipping_address: AddressSnapshot | None, shipping_method: str | None,
+                     now: datetime, expires_at: datetime) -> CheckoutSession:
+        session = CheckoutSession(
+            id=next(self._ids), cart_id=cart_id, buyer_id=buyer_id, status="OPEN",
+            currency=currency, shipping_address=shipping_address, billing_address=None,
+            shipping_method=shipping_method, promotion_code=None, loyalty_points=0,
+            notes=None, expires_at=expires_at, created_at=now, updated_at=now)
+        self.sessions[session.id] = session
+        return session
+
+    async def save_choices(self, session: CheckoutSession, now: datetime) -> CheckoutSession:
+        saved = self.sessions[session.id] = replace(session, updated_at=now)
+        return saved
 
 
 class FakeOutbox:
@@ -193,88 +245,6 @@ class FakeOutbox:
         return [event[0] for event in self.events]
 
 
-class FakeOrders:
-    def __init__(self) -> None:
-        self.orders: dict[int, Order] = {}
-        self.order_lines: dict[int, list[OrderLine]] = {}
-        self.shipment_rows: dict[int, Shipment] = {}  # shared with FakeShipments
-        self.history: list[tuple[int, str]] = []
-
-    async def get(self, order_id: int, *, lock: bool = False) -> Order | None:
-        return self.orders.get(order_id)
-
-    async def change_status(self, order_id: int, old: str, new: str, now: datetime,
-                            **values: Any) -> bool:
-        order = self.orders.get(order_id)
-        if order is None or order.status != old:
-            return False
-        self.orders[order_id] = replace(order, status=new, **values)
-        self.history.append((order_id, new))
-        return True
-
-    async def add_history(self, order_id: int, status: str, at: datetime) -> None:
-        self.history.append((order_id, status))
-
-    async def lines(self, order_id: int, currency: str) -> list[OrderLine]:
-        return list(self.order_lines.get(order_id, []))
-
-    async def shipments(self, order_id: int) -> list[Shipment]:
-        return [s for s in self.shipment_rows.values() if s.order_id == order_id]
-
-    async def cancel_shipments(self, order_id: int, now: datetime) -> set[int]:
-        sellers = set()
-        for s in await self.shipments(order_id):
-            if s.status in ("PENDING", "PROCESSING"):
-                self.shipment_rows[s.id] = replace(s, status="CANCELLED")
-                sellers.add(s.seller_id)
-        return sellers
-
-
-class FakeShipments:
-    def __init__(self, rows: dict[int, Shipment]) -> None:
-        self.rows = rows
-
-    async def get(self, shipment_id: int, *, lock: bool = False) -> Shipment | None:
-        return self.rows.get(shipment_id)
-
-    async def by_tracking_number(self, tracking_number: str) -> Shipment | None:
-        return next((s for s in self.rows.values() if s.tracking_number == tracking_number),
-                    None)
-
-    async def for_order(self, order_id: int) -> list[Shipment]:
-        return [s for s in self.rows.values() if s.order_id == order_id]
-
-    async def change_status(self, shipment_id: int, old: str, new: str, now: datetime,
-                            **values: Any) -> Shipment | None:
-        shipment = self.rows.get(shipment_id)
-        if shipment is None or shipment.status != old:
-            return None
-        shipment = self.rows[shipment_id] = replace(shipment, status=new, **values)
-        return shipment
-
-
-class FakePayments:
-    def __init__(self) -> None:
-        self.rows: dict[int, Payment] = {}
-        self.seen_events: set[str] = set()
-
-    async def get(self, payment_id: int, *, lock: bool = False) -> Payment | None:
-        return self.rows.get(payment_id)
-
-    async def for_order(self, order_id: int) -> list[Payment]:
-        return [p for p in self.rows.values() if p.order_id == order_id]
-
-    async def update(self, payment_id: int, now: datetime, **values: Any) -> None:
-        self.rows[payment_id] = replace(self.rows[payment_id], **values)
-
-    async def record_event(self, event_id: str, event_type: str, payment_id: int | None,
-                           now: datetime) -> bool:
-        if event_id in self.seen_events:
-            return False
-        self.seen_events.add(event_id)
-        return True
-
-
 class FakeLoyalty:
     def __init__(self) -> None:
         self.moves: list[tuple[int, int, str, int]] = []  # (user, points, kind, order)
@@ -288,6 +258,9 @@ class FakeLoyalty:
                         now: datetime) -> None:
         if points:
             self.moves.append((user_id, -points, "TAKE_BACK", order_id))
+
+    async def account(self, user_id: int, now: datetime) -> LoyaltyAccount:
+        return LoyaltyAccount(points=self.balance(user_id))
 
     def balance(self, user_id: int) -> int:
         return sum(points for user, points, _, _ in self.moves if user == user_id)
@@ -331,6 +304,9 @@ class FakePromotions:
         found = self.rows[code] = replace(found, active=False)
         return found
 
+    async def customer_uses(self, code: str, buyer_id: int) -> int:
+        return 0
+
     async def release_use(self, order_id: int) -> bool:
         return self.uses.pop(order_id, None) is not None
 
@@ -343,7 +319,6 @@ class FakeUnitOfWork:
     now_at: datetime = T0
     carts: FakeCarts = field(default_factory=FakeCarts)
     inventory: FakeInventory = field(default_factory=FakeInventory)
-    checkouts: FakeCheckouts = field(default_factory=FakeCheckouts)
     outbox: FakeOutbox = field(default_factory=FakeOutbox)
     orders: FakeOrders = field(default_factory=FakeOrders)
     payments: FakePayments = field(default_factory=FakePayments)
@@ -355,6 +330,7 @@ class FakeUnitOfWork:
 
     def __post_init__(self) -> None:
         self.shipments = FakeShipments(self.orders.shipment_rows)
+        self.checkouts = FakeCheckouts(self.carts)
 
     async def __aenter__(self) -> FakeUnitOfWork:
         self.committed = False
@@ -379,53 +355,3 @@ class FakeUnitOfWork:
         unit-tested services use; identity, catalogue, relay and dispatch have their own
         tests over the database)."""
         return cast("UnitOfWork", self)
-
-
-# --------------------------------------------------------------------------- builders
-
-def seed_order(uow: FakeUnitOfWork, *, order_id: int = 1, status: str = "PENDING_PAYMENT",
-               buyer_id: int = 7, seller_id: int = 3, variant_id: int = 11, quantity: int = 2,
-               points_used: int = 0, points_earned: int = 0, promotion_code: str | None = None,
-               shipment_status: str = "PENDING") -> Order:
-    """An order of `quantity` units of one variant at 10.00 from one seller (one shipment,
-    id 100 + order id), total 20.00 + 5.00 shipping; its units allocated in stock."""
-    items, shipping = 1000 * quantity, 500
-    order = Order(
-        id=order_id, number=f"ORD-2026-{order_id:06d}", buyer_id=buyer_id, checkout_id=1,
-        status=status, currency="USD", subtotal_minor=items, discount_total_minor=0,
-        shipping_minor=shipping, tax_minor=0, total_minor=items + shipping,
-        pricing_detail={"sellers": [{"seller_id": seller_id, "item_revenue": items,
-                                     "shipping": shipping}], "points_minor": 0},
-        promotion_code=promotion_code, loyalty_points_used=points_used,
-        loyalty_points_earned=points_earned, shipping_address={"line1": "1 Main St"},
-        billing_address=None, shipping_method="STANDARD", notes=None,
-        idempotency_key=f"key-{order_id}", payment_due_at=T0 + timedelta(minutes=30),
-        created_at=T0, confirmed_at=None)
-    uow.orders.orders[order_id] = order
-    uow.orders.order_lines[order_id] = [OrderLine(
-        id=order_id * 10, order_id=order_id, variant_id=variant_id, seller_id=seller_id,
-        sku="SKU-1", product_name="Mug", quantity=quantity, unit_price_minor=1000,
-        discount_minor=0, points_minor=0, tax_minor=0, currency="USD")]
-    uow.orders.shipment_rows[100 + order_id] = Shipment(
-        id=100 + order_id, order_id=order_id, seller_id=seller_id, status=shipment_status,
-        shipping_minor=shipping, carrier=None, tracking_number=None, estimated_delivery=None,
-        shipped_at=None, delivered_at=None, created_at=T0)
-    level = uow.inventory.levels.get(variant_id)
-    if level is None:
-        uow.inventory.put(variant_id, 10)
-        level = uow.inventory.levels[variant_id]
-    uow.inventory.levels[variant_id] = replace(level, available=level.available - quantity,
-                                               allocated=level.allocated + quantity)
-    return order
-
-
-def seed_payment(uow: FakeUnitOfWork, order: Order, *, payment_id: int = 50,
-                 status: str = "INITIATED", reference: str | None = "pi_1") -> Payment:
-    payment = Payment(
-        id=payment_id, order_id=order.id, provider="fake", provider_reference=reference,
-        idempotency_key=f"pay-{payment_id}", payment_method="card", status=status,
-        amount_minor=order.total_minor, refunded_minor=0, currency=order.currency,
-        client_secret=None, next_action_type=None, next_action_url=None,
-        failure_message=None, created_at=T0)
-    uow.payments.rows[payment_id] = payment
-    return payment

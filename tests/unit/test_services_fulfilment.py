@@ -11,7 +11,8 @@ from domain.errors import DomainError, ErrorList
 from domain.fulfilment import Actor, apply_carrier_update, mark_delivered, process_shipment
 from domain.fulfilment import ship_shipment
 from domain.promotion_service import create_promotion, deactivate_promotion
-from tests.unit.fakes import FakeUnitOfWork, seed_order
+from tests.unit.fake_orders import seed_order
+from tests.unit.fakes import FakeUnitOfWork
 
 SELLER = Actor(seller_id=3)
 SHIPMENT = 101

@@ -7,7 +7,8 @@ from dataclasses import replace
 from domain import events
 from domain.order_cancellation import cancel_placed_order
 from domain.payment_service import Outcome, apply_outcome
-from tests.unit.fakes import FakeUnitOfWork, seed_order, seed_payment
+from tests.unit.fake_orders import seed_order, seed_payment
+from tests.unit.fakes import FakeUnitOfWork
 
 VARIANT = 11
 
