@@ -299,7 +299,7 @@ async def _finish(uow: UnitOfWork, order: Order, shipment: Shipment, new: str, n
         "state": state_payload(order, shipment=updated)}, now)
     await _follow(uow, order, now)
     await uow.commit()
-    return updated  # type: ignore[no-any-return]
+    return updated
 
 
 async def _follow(uow: UnitOfWork, order: Order, now: datetime) -> None:

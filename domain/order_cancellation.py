@@ -13,7 +13,8 @@ docs/rules.md "Money rules").
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from datetime import datetime
+from typing import TYPE_CHECKING
 
 from domain import events
 from domain.event_state import state_payload
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
 OPEN_PAYMENT = (PaymentStatus.INITIATED, PaymentStatus.REQUIRES_ACTION, PaymentStatus.PROCESSING)
 
 
-async def release_unshipped(uow: UnitOfWork, order: Order, now: Any) -> None:
+async def release_unshipped(uow: UnitOfWork, order: Order, now: datetime) -> None:
     sellers = await uow.orders.cancel_shipments(order.id, now)
     if not sellers:
         return
@@ -35,7 +36,7 @@ async def release_unshipped(uow: UnitOfWork, order: Order, now: Any) -> None:
             await uow.inventory.release_allocation(line.variant_id, line.quantity)
 
 
-async def cancel_placed_order(uow: UnitOfWork, order: Order, *, reason: str, now: Any,
+async def cancel_placed_order(uow: UnitOfWork, order: Order, *, reason: str, now: datetime,
                        payments: list[Payment] | None = None) -> list[Payment] | None:
     """Cancel `order` (still in `order.status`); None when it moved meanwhile. Returns the
     payment attempts that were open (now CANCELED here). Does not commit."""

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from domain import events
@@ -216,7 +216,7 @@ async def _price(uow: UnitOfWork, session: Any, lines: list[CheckoutLine],
 
 
 async def _order_values(uow: UnitOfWork, session: Any, breakdown: PriceBreakdown, key: str,
-                        now: Any) -> dict[str, Any]:
+                        now: datetime) -> dict[str, Any]:
     number = await uow.orders.next_number(now.year)
     from domain.orders import order_number
 
@@ -247,7 +247,7 @@ def _address(snapshot: Any) -> dict[str, Any] | None:
 
 async def _add_lines_and_shipments(uow: UnitOfWork, order_id: int, lines: list[CheckoutLine],
                                    breakdown: PriceBreakdown, method: str,
-                                   now: Any) -> list[Shipment]:
+                                   now: datetime) -> list[Shipment]:
     priced = {p.key: p for p in breakdown.lines}
     await uow.orders.add_lines([{
         "order_id": order_id, "variant_id": ln.variant_id, "seller_id": ln.seller_id,
@@ -278,7 +278,7 @@ async def record_seen_prices(uow: UnitOfWork, *, buyer_id: int, session_id: int)
     await uow.commit()
 
 
-async def release_unpaid(uow: UnitOfWork, order: Order, now: Any) -> bool:
+async def release_unpaid(uow: UnitOfWork, order: Order, now: datetime) -> bool:
     """Cancel an unpaid order at paymentDueAt (domain.order_cancellation: allocation, shipments,
     open attempts, held points and promotion use given back). Conditional on the order still
     being PENDING_PAYMENT (so a payment that just succeeded wins). Does not commit. A payment

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from domain import events
@@ -93,7 +94,7 @@ async def apply_outcome(uow: UnitOfWork, *, payment_id: int, outcome: Outcome,
     return Applied(replace(payment, **fields), number, surplus)
 
 
-async def confirm_paid(uow: UnitOfWork, order: Order, payment: Payment, now: Any) -> bool:
+async def confirm_paid(uow: UnitOfWork, order: Order, payment: Payment, now: datetime) -> bool:
     """`payment` succeeded: confirm the order and book the capture. False when the order can
     no longer be confirmed (the capture is booked all the same; the money is to be refunded)."""
     await uow.outbox.add(events.PAYMENT_SUCCEEDED, "Order", order.id, {
@@ -131,7 +132,7 @@ def order_capture(order: Order) -> Posting:
                            tax=order.tax_minor, points_minor=int(detail["points_minor"]))
 
 
-async def _post_capture(uow: UnitOfWork, order: Order, payment: Payment, now: Any) -> None:
+async def _post_capture(uow: UnitOfWork, order: Order, payment: Payment, now: datetime) -> None:
     posting = order_capture(order)
     if not posting.entries:  # a zero-total order: no money moved, nothing to book
         return
