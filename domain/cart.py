@@ -16,12 +16,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from enum import StrEnum
 
 from domain.errors import DomainError, invalid
 
 MIN_QUANTITY = 1
 MAX_QUANTITY = 100
-LIVE_STATUSES = ("ACTIVE", "CHECKOUT")
+
+
+class CartStatus(StrEnum):
+    """A cart's status (stored as its value). ACTIVE and CHECKOUT carts are live."""
+
+    ACTIVE = "ACTIVE"
+    CHECKOUT = "CHECKOUT"
+    COMPLETED = "COMPLETED"
+    EXPIRED = "EXPIRED"
+    ABANDONED = "ABANDONED"
+
+
+LIVE_STATUSES = (CartStatus.ACTIVE, CartStatus.CHECKOUT)
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Sequence
 
 from domain import events
 from domain.cart import (
@@ -23,6 +23,9 @@ from domain.errors import DomainError, invalid, not_found
 from domain.inventory import StockLevel, crossed_low_stock, shortage_error
 from domain.money import check_ceiling
 
+if TYPE_CHECKING:
+    from domain.ports import UnitOfWork
+
 
 MAX_GUEST_LINES = 100  # one merge is one write transaction: bound the work it may ask for
 
@@ -33,7 +36,7 @@ class GuestLine:
     quantity: int
 
 
-async def expire_carts(uow: Any, cart_ids: Sequence[int], now: datetime) -> list[int]:
+async def expire_carts(uow: UnitOfWork, cart_ids: Sequence[int], now: datetime) -> list[int]:
     """Expire lapsed live carts: status EXPIRED, holds released, open checkout sessions
     EXPIRED, a CartExpired event each. Conditional, so each cart is expired exactly once even
     with several sweepers; returns the ids this call expired. Does not commit."""
@@ -51,7 +54,7 @@ async def expire_carts(uow: Any, cart_ids: Sequence[int], now: datetime) -> list
     return ids
 
 
-async def _open_for_change(uow: Any, buyer_id: int, now: datetime, until: datetime) -> Cart:
+async def _open_for_change(uow: UnitOfWork, buyer_id: int, now: datetime, until: datetime) -> Cart:
     """The buyer's live cart with its holds extended to `until` (row locked on PostgreSQL);
     a lapsed one is expired first and a new empty cart started."""
     cart = await uow.carts.touch_live(buyer_id, now, until)
@@ -63,14 +66,14 @@ async def _open_for_change(uow: Any, buyer_id: int, now: datetime, until: dateti
     return await uow.carts.create(buyer_id, now, expires_at=until)
 
 
-async def peek_cart(uow: Any, *, buyer_id: int) -> Cart | None:
+async def peek_cart(uow: UnitOfWork, *, buyer_id: int) -> Cart | None:
     """The buyer's live cart if it exists and has not lapsed (read-only, no lock); the `cart`
     query then needs no write transaction."""
     cart = await uow.carts.live_for_buyer(buyer_id, lock=False)
     return cart if cart is not None and not cart.lapsed(uow.now()) else None
 
 
-async def current_cart(uow: Any, *, buyer_id: int) -> Cart:
+async def current_cart(uow: UnitOfWork, *, buyer_id: int) -> Cart:
     """The buyer's live cart, created empty on first use (a lapsed one is expired first).
     Reading the cart does not extend its holds."""
     now = uow.now()
@@ -84,7 +87,7 @@ async def current_cart(uow: Any, *, buyer_id: int) -> Cart:
     return cart
 
 
-async def _record_low_stock(uow: Any, level: StockLevel, taken: int, seller_id: int,
+async def _record_low_stock(uow: UnitOfWork, level: StockLevel, taken: int, seller_id: int,
                             now: datetime) -> None:
     if crossed_low_stock(level.available + taken, level):
         await uow.outbox.add(events.LOW_STOCK, "Variant", level.variant_id, {
@@ -93,19 +96,19 @@ async def _record_low_stock(uow: Any, level: StockLevel, taken: int, seller_id: 
         }, now)
 
 
-async def _hold(uow: Any, variant_id: int, quantity: int, *field: str) -> StockLevel:
+async def _hold(uow: UnitOfWork, variant_id: int, quantity: int, *field: str) -> StockLevel:
     level = await uow.inventory.reserve(variant_id, quantity)
     if level is None:
         raise shortage_error(await uow.inventory.get(variant_id), quantity, *field)
     return level
 
 
-async def _release(uow: Any, variant_id: int, quantity: int) -> None:
+async def _release(uow: UnitOfWork, variant_id: int, quantity: int) -> None:
     if await uow.inventory.release(variant_id, quantity) is None:
         raise DomainError("CONFLICT", "The stock held for this line is inconsistent.")
 
 
-async def _finish(uow: Any, cart: Cart, until: datetime, now: datetime,
+async def _finish(uow: UnitOfWork, cart: Cart, until: datetime, now: datetime,
                   grew: tuple[str, ...] | None = None) -> Cart:
     """Extend every line's hold; an emptied cart holds nothing and stops lapsing. A change
     that added units (`grew`: the input field) is refused when the cart's subtotal would pass
@@ -120,7 +123,7 @@ async def _finish(uow: Any, cart: Cart, until: datetime, now: datetime,
     return cart
 
 
-async def add_line(uow: Any, *, buyer_id: int, variant_id: int | None, quantity: int,
+async def add_line(uow: UnitOfWork, *, buyer_id: int, variant_id: int | None, quantity: int,
                    hold_seconds: int) -> Cart:
     check_quantity(quantity, "input", "quantity")
     if variant_id is None:
@@ -148,7 +151,7 @@ async def add_line(uow: Any, *, buyer_id: int, variant_id: int | None, quantity:
     return await _finish(uow, cart, until, now, grew=("input", "quantity"))
 
 
-async def update_line(uow: Any, *, buyer_id: int, line_id: int | None, quantity: int,
+async def update_line(uow: UnitOfWork, *, buyer_id: int, line_id: int | None, quantity: int,
                       hold_seconds: int) -> Cart:
     """Set a line's quantity (0 removes it) and move the difference in held stock."""
     if quantity != 0:
@@ -173,7 +176,8 @@ async def update_line(uow: Any, *, buyer_id: int, line_id: int | None, quantity:
     return await _finish(uow, cart, until, now, grew=("quantity",) if delta > 0 else None)
 
 
-async def _remove(uow: Any, cart: Cart, line_id: int, until: datetime, now: datetime) -> Cart:
+async def _remove(uow: UnitOfWork, cart: Cart, line_id: int, until: datetime,
+                  now: datetime) -> Cart:
     removed = await uow.carts.delete_line(line_id, cart.id)
     if removed is None:
         raise not_found("No such line in your cart.", "lineId")
@@ -181,7 +185,7 @@ async def _remove(uow: Any, cart: Cart, line_id: int, until: datetime, now: date
     return await _finish(uow, cart, until, now)
 
 
-async def remove_line(uow: Any, *, buyer_id: int, line_id: int | None,
+async def remove_line(uow: UnitOfWork, *, buyer_id: int, line_id: int | None,
                       hold_seconds: int) -> Cart:
     now = uow.now()
     until = hold_until(now, hold_seconds)
@@ -191,7 +195,7 @@ async def remove_line(uow: Any, *, buyer_id: int, line_id: int | None,
     return await _remove(uow, cart, line_id, until, now)
 
 
-async def merge_guest(uow: Any, *, buyer_id: int, lines: Sequence[GuestLine],
+async def merge_guest(uow: UnitOfWork, *, buyer_id: int, lines: Sequence[GuestLine],
                       hold_seconds: int) -> tuple[Cart, list[DomainError]]:
     """Add each guest line, capped at what is available (and at 100 per line). Lines that
     cannot be held at all, or only in part, are reported while the rest are merged. More than
@@ -211,7 +215,7 @@ async def merge_guest(uow: Any, *, buyer_id: int, lines: Sequence[GuestLine],
     return await _finish(uow, cart, until, now), problems
 
 
-async def _merge_one(uow: Any, cart: Cart, guest: GuestLine, field: tuple[str, ...],
+async def _merge_one(uow: UnitOfWork, cart: Cart, guest: GuestLine, field: tuple[str, ...],
                      now: datetime, until: datetime, problems: list[DomainError]) -> Cart:
     """Merge one guest line; returns the cart (its currency set by the first line added to
     an empty cart, as add_line does). Raises before any write when the line cannot be held."""

@@ -17,9 +17,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime
+from enum import StrEnum
 
 from domain.errors import DomainError
 from domain.identity.models import AddressFields
+
+
+class CheckoutStatus(StrEnum):
+    """A checkout session's status (stored as its value)."""
+
+    OPEN = "OPEN"
+    COMPLETED = "COMPLETED"
+    EXPIRED = "EXPIRED"
+
 
 MAX_NOTES = 2000
 
@@ -58,14 +68,14 @@ class CheckoutSession:
 
     def shown_status(self, now: datetime) -> str:
         """OPEN sessions past their expiry show as EXPIRED even before the sweeper runs."""
-        if self.status == "OPEN" and self.effective_expiry <= now:
-            return "EXPIRED"
+        if self.status == CheckoutStatus.OPEN and self.effective_expiry <= now:
+            return CheckoutStatus.EXPIRED
         return self.status
 
     def check_usable(self, now: datetime) -> None:
-        if self.status == "COMPLETED":
+        if self.status == CheckoutStatus.COMPLETED:
             raise DomainError("INVALID_STATE_TRANSITION", "This checkout is already completed.")
-        if self.shown_status(now) != "OPEN":
+        if self.shown_status(now) != CheckoutStatus.OPEN:
             raise DomainError("CHECKOUT_EXPIRED",
                               "This checkout has expired; start a new one from your cart.")
 

@@ -16,20 +16,24 @@ INITIATED (PAYMENT_PROVIDER_UNAVAILABLE) and repeating the same request charges 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Awaitable, Callable
+from typing import TYPE_CHECKING, Any, Awaitable, Callable
 
 from domain.checkout_service import Policy
 from domain.errors import DomainError, ErrorList, not_found
 from domain.order_service import record_seen_prices, resolve_payment_method, place_order
-from domain.orders import Order, Payment
+from domain.orders import Order, OrderStatus, Payment
 from domain.order_changes import refund_surplus
 from domain.payment_service import Applied, Outcome, apply_outcome
 from domain.payments import (
+    PaymentStatus,
     IntentResult,
     PaymentProvider,
     PaymentProviderUnavailable,
     PaymentRequestRejected,
 )
+
+if TYPE_CHECKING:
+    from domain.ports import UnitOfWork
 
 Transact = Callable[[Callable[[Any], Awaitable[Any]]], Awaitable[Any]]
 
@@ -61,7 +65,7 @@ async def _charge(transact: Transact, read: Transact, provider: PaymentProvider,
         return Charged(order, payment, [down.as_user_error(
             "The payment provider could not be reached; repeat the request to retry.")])
     except PaymentRequestRejected as rejected:  # e.g. a payment method the provider refuses
-        outcome = Outcome(status="FAILED", failure_message=str(rejected))
+        outcome = Outcome(status=PaymentStatus.FAILED, failure_message=str(rejected))
     else:
         outcome = outcome_of(result)
     applied = await transact(lambda uow: apply_outcome(uow, payment_id=payment.id,
@@ -76,19 +80,23 @@ async def _finish(read: Transact, order_id: int, payment: Payment) -> Charged:
     """The order as the outcome left it (a read-only unit of work: no write lock)."""
     order = await read(lambda uow: _read_order(uow, order_id))
     problems = []
-    if payment.status == "FAILED":
+    if payment.status == PaymentStatus.FAILED:
         problems.append(DomainError("PAYMENT_DECLINED",
                                     payment.failure_message or "The payment was declined.",
                                     ["input", "paymentMethod"]))
     return Charged(order, payment, problems)
 
 
-async def _read_applied(uow: Any, payment_id: int) -> Applied:
-    return Applied(await uow.payments.get(payment_id))
+async def _read_applied(uow: UnitOfWork, payment_id: int) -> Applied:
+    payment = await uow.payments.get(payment_id)
+    assert payment is not None
+    return Applied(payment)
 
 
-async def _read_order(uow: Any, order_id: int) -> Order:
-    return await uow.orders.get(order_id)  # type: ignore[no-any-return]
+async def _read_order(uow: UnitOfWork, order_id: int) -> Order:
+    order = await uow.orders.get(order_id)
+    assert order is not None
+    return order
 
 
 async def complete_checkout(transact: Transact, read: Transact, provider: PaymentProvider, *,
@@ -104,13 +112,13 @@ async def complete_checkout(transact: Transact, read: Transact, provider: Paymen
             await transact(lambda uow: record_seen_prices(uow, buyer_id=buyer_id,
                                                           session_id=session_id))
         raise
-    if placement.payment.status == "INITIATED":  # new, or a retry after a failed call
+    if placement.payment.status == PaymentStatus.INITIATED:  # new, or a retry after a failed call
         return await _charge(transact, read, provider, placement.order, placement.payment,
                              return_url)
     return await _finish(read, placement.order.id, placement.payment)
 
 
-async def _new_attempt(uow: Any, *, buyer_id: int, order_id: int | None, payment_method: str,
+async def _new_attempt(uow: UnitOfWork, *, buyer_id: int, order_id: int | None, payment_method: str,
                        idempotency_key: str, provider: str) -> tuple[Order, Payment]:
     order = await uow.orders.get(order_id, lock=True) if order_id else None
     if order is None or order.buyer_id != buyer_id:
@@ -119,10 +127,10 @@ async def _new_attempt(uow: Any, *, buyer_id: int, order_id: int | None, payment
     existing = await uow.payments.by_idempotency_key(key)
     if existing is not None:
         return order, existing
-    if order.status != "PENDING_PAYMENT":
+    if order.status != OrderStatus.PENDING_PAYMENT:
         raise DomainError("INVALID_STATE_TRANSITION",
                           f"An order that is {order.status} cannot be paid again.")
-    if any(p.status in ("SUCCEEDED", "PROCESSING")
+    if any(p.status in (PaymentStatus.SUCCEEDED, PaymentStatus.PROCESSING)
            for p in await uow.payments.for_order(order.id)):
         raise DomainError("INVALID_STATE_TRANSITION", "This order is already being paid.")
     method = await resolve_payment_method(uow, buyer_id, payment_method)
@@ -143,6 +151,6 @@ async def retry_payment(transact: Transact, read: Transact, provider: PaymentPro
     order, payment = await transact(lambda uow: _new_attempt(
         uow, buyer_id=buyer_id, order_id=order_id, payment_method=payment_method,
         idempotency_key=idempotency_key, provider=provider.name))
-    if payment.status == "INITIATED":
+    if payment.status == PaymentStatus.INITIATED:
         return await _charge(transact, read, provider, order, payment, return_url)
     return await _finish(read, order.id, payment)

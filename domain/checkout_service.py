@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Mapping
 
 from domain import events
-from domain.cart import hold_until
+from domain.cart import CartStatus, hold_until
 from domain.checkout import (
     MAX_NOTES,
     AddressSnapshot,
@@ -36,6 +36,9 @@ from domain.pricing import (
     preview_promotions,
 )
 from domain.promotions import normalize_code, unknown_code_error
+
+if TYPE_CHECKING:
+    from domain.ports import UnitOfWork
 
 SHIPPING_CODES = ("STANDARD", "EXPRESS")
 
@@ -93,7 +96,7 @@ def _destination(session: CheckoutSession) -> Destination | None:
     return Destination(country=fields.country, region=fields.region)
 
 
-async def _request(uow: Any, session: CheckoutSession, lines: list[CheckoutLine],
+async def _request(uow: UnitOfWork, session: CheckoutSession, lines: list[CheckoutLine],
                    loyalty: LoyaltyAccount, policy: Policy, now: datetime) -> PricingRequest:
     promotion, uses = None, 0
     if session.promotion_code:
@@ -110,7 +113,7 @@ async def _request(uow: Any, session: CheckoutSession, lines: list[CheckoutLine]
         tax_rates=policy.tax_rates, now=now)
 
 
-async def price_session(uow: Any, session: CheckoutSession, lines: list[CheckoutLine],
+async def price_session(uow: UnitOfWork, session: CheckoutSession, lines: list[CheckoutLine],
                         policy: Policy) -> tuple[PriceBreakdown, PricingRequest, LoyaltyAccount]:
     """Price the session exactly as chosen; raises the pricing errors (promotion, points)."""
     now = uow.now()
@@ -126,7 +129,7 @@ def check_priced(breakdown: PriceBreakdown) -> None:
     check_ceiling(breakdown.gross.minor, "This checkout, shipping and tax included,")
 
 
-async def _shown_pricing(uow: Any, session: CheckoutSession, lines: list[CheckoutLine],
+async def _shown_pricing(uow: UnitOfWork, session: CheckoutSession, lines: list[CheckoutLine],
                          loyalty: LoyaltyAccount, policy: Policy,
                          now: datetime) -> tuple[PriceBreakdown, PricingRequest]:
     """The price a session shows. A promotion or points choice that no longer holds (e.g.
@@ -151,7 +154,7 @@ async def _shown_pricing(uow: Any, session: CheckoutSession, lines: list[Checkou
 
 # ---------------------------------------------------------------- start
 
-async def start_checkout(uow: Any, *, buyer_id: int,
+async def start_checkout(uow: UnitOfWork, *, buyer_id: int,
                          policy: Policy) -> tuple[CheckoutSession, list[DomainError]]:
     now = uow.now()
     until = hold_until(now, policy.hold_seconds)
@@ -171,8 +174,8 @@ async def start_checkout(uow: Any, *, buyer_id: int,
     await uow.carts.reprice_lines({ln.line_id: ln.unit_price_minor for ln in lines
                                    if ln.unit_price_minor != ln.added_price_minor})
     await uow.carts.extend_lines(cart.id, until)
-    if cart.status != "CHECKOUT":
-        await uow.carts.set_status(cart.id, "CHECKOUT", now)
+    if cart.status != CartStatus.CHECKOUT:
+        await uow.carts.set_status(cart.id, CartStatus.CHECKOUT, now)
     expires = now + timedelta(seconds=policy.session_seconds)
     session = await uow.checkouts.open_for_cart(cart.id)
     if session is not None:
@@ -193,7 +196,7 @@ async def start_checkout(uow: Any, *, buyer_id: int,
 
 # ---------------------------------------------------------------- update
 
-async def _address(uow: Any, buyer_id: int, choice: AddressChoice | None,
+async def _address(uow: UnitOfWork, buyer_id: int, choice: AddressChoice | None,
                    field_name: str) -> AddressSnapshot | None:
     if choice is None:
         return None
@@ -222,7 +225,7 @@ def _promotion_code(codes: list[str] | None, current: str | None) -> str | None:
     return cleaned[0] if cleaned else None
 
 
-async def update_checkout(uow: Any, *, buyer_id: int, session_id: int | None,
+async def update_checkout(uow: UnitOfWork, *, buyer_id: int, session_id: int | None,
                           changes: CheckoutChanges, policy: Policy) -> CheckoutSession:
     now = uow.now()
     session = await uow.checkouts.get(session_id, lock=True) if session_id else None
@@ -269,7 +272,7 @@ async def update_checkout(uow: Any, *, buyer_id: int, session_id: int | None,
 
 # ---------------------------------------------------------------- the priced view
 
-async def checkout_view(uow: Any, *, session: CheckoutSession, policy: Policy,
+async def checkout_view(uow: UnitOfWork, *, session: CheckoutSession, policy: Policy,
                         warnings: list[DomainError] | None = None) -> CheckoutView:
     """Everything a CheckoutSession shows. A promotion or points choice that no longer holds
     (e.g. the code expired since it was applied) is left out of the price shown rather than
@@ -289,7 +292,7 @@ async def checkout_view(uow: Any, *, session: CheckoutSession, policy: Policy,
         loyalty=loyalty, status=session.shown_status(now), warnings=warnings or [])
 
 
-async def find_session(uow: Any, *, buyer_id: int, session_id: int | None,
+async def find_session(uow: UnitOfWork, *, buyer_id: int, session_id: int | None,
                        is_admin: bool = False) -> CheckoutSession | None:
     session = await uow.checkouts.get(session_id) if session_id else None
     if session is None or (session.buyer_id != buyer_id and not is_admin):

@@ -27,7 +27,7 @@ import asyncio
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Awaitable, Callable, Mapping, Protocol
+from typing import TYPE_CHECKING, Any, Awaitable, Callable, Mapping, Protocol
 
 from domain.analytics import Fact, fact_for
 from domain.notifications import (
@@ -37,6 +37,9 @@ from domain.notifications import (
     notifications_for,
     order_of,
 )
+
+if TYPE_CHECKING:
+    from domain.ports import UnitOfWork
 
 log = logging.getLogger("marketplace.dispatch")
 CLAIM_LEASE = timedelta(minutes=5)
@@ -64,7 +67,7 @@ class Mailer(Protocol):
     def send(self, recipient: str, subject: str, body: str) -> None: ...
 
 
-async def dispatch(uow: Any, *, batch: int = 100, send_email: bool = False) -> Dispatched:
+async def dispatch(uow: UnitOfWork, *, batch: int = 100, send_email: bool = False) -> Dispatched:
     """Deliver one batch in the caller's unit of work and commit. With `send_email`, e-mail
     records are QUEUED and already claimed by this dispatcher (returned in `outgoing`)."""
     now = uow.now()
@@ -99,7 +102,7 @@ async def dispatch(uow: Any, *, batch: int = 100, send_email: bool = False) -> D
     return Dispatched(len(taken), outgoing)
 
 
-async def dispatch_batch(uow: Any, *, batch: int = 100, send_email: bool = False) -> int:
+async def dispatch_batch(uow: UnitOfWork, *, batch: int = 100, send_email: bool = False) -> int:
     """Deliver one batch (see `dispatch`); returns how many outbox rows it dispatched."""
     return (await dispatch(uow, batch=batch, send_email=send_email)).count
 
@@ -109,7 +112,7 @@ async def dispatch_batch(uow: Any, *, batch: int = 100, send_email: bool = False
 Transaction = Callable[[Callable[[Any], Awaitable[Any]]], Awaitable[Any]]
 
 
-async def claim_stale(uow: Any, *, limit: int = 50) -> list[Outgoing]:
+async def claim_stale(uow: UnitOfWork, *, limit: int = 50) -> list[Outgoing]:
     """Claim QUEUED e-mails nobody is sending: claimed before the lease (or never)."""
     now = uow.now()
     claimed: list[Outgoing] = await uow.dispatch.claim_queued(now, now - CLAIM_LEASE, limit)
@@ -117,7 +120,7 @@ async def claim_stale(uow: Any, *, limit: int = 50) -> list[Outgoing]:
     return claimed
 
 
-async def record_outcomes(uow: Any, sent: list[int], failed: list[int]) -> None:
+async def record_outcomes(uow: UnitOfWork, sent: list[int], failed: list[int]) -> None:
     await uow.dispatch.mark_sent(sent, uow.now())
     await uow.dispatch.mark_failed(failed)
     await uow.commit()

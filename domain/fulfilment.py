@@ -36,29 +36,33 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
 from domain import events
 from domain.errors import DomainError, ErrorList, conflict, forbidden, invalid, not_found
 from domain.event_state import state_payload
-from domain.orders import ORDER_TRANSITIONS, Order, Shipment
+from domain.orders import ORDER_TRANSITIONS, Order, OrderStatus, Shipment, ShipmentStatus
 
+if TYPE_CHECKING:
+    from domain.ports import UnitOfWork
+
+_S, _O = ShipmentStatus, OrderStatus
 SHIPMENT_TRANSITIONS: dict[str, frozenset[str]] = {
-    "PENDING": frozenset({"PROCESSING", "CANCELLED"}),
-    "PROCESSING": frozenset({"SHIPPED", "CANCELLED"}),
-    "SHIPPED": frozenset({"IN_TRANSIT", "DELIVERED"}),
-    "IN_TRANSIT": frozenset({"DELIVERED"}),
-    "DELIVERED": frozenset(),
-    "CANCELLED": frozenset(),
+    _S.PENDING: frozenset({_S.PROCESSING, _S.CANCELLED}),
+    _S.PROCESSING: frozenset({_S.SHIPPED, _S.CANCELLED}),
+    _S.SHIPPED: frozenset({_S.IN_TRANSIT, _S.DELIVERED}),
+    _S.IN_TRANSIT: frozenset({_S.DELIVERED}),
+    _S.DELIVERED: frozenset(),
+    _S.CANCELLED: frozenset(),
 }
 # Orders whose shipments may still be processed or shipped: paid and not yet all shipped.
-SHIPPABLE_ORDER_STATUSES = frozenset({"CONFIRMED", "PROCESSING", "PARTIALLY_SHIPPED"})
+SHIPPABLE_ORDER_STATUSES = frozenset({_O.CONFIRMED, _O.PROCESSING, _O.PARTIALLY_SHIPPED})
 # Order statuses that follow the shipments, in the only order they are passed through.
-_FULFILMENT_RANK = {"CONFIRMED": 0, "PROCESSING": 1, "PARTIALLY_SHIPPED": 2, "SHIPPED": 3,
-                    "DELIVERED": 4}
-_HANDED_TO_CARRIER = frozenset({"SHIPPED", "IN_TRANSIT", "DELIVERED"})
+_FULFILMENT_RANK: dict[str, int] = {_O.CONFIRMED: 0, _O.PROCESSING: 1, _O.PARTIALLY_SHIPPED: 2,
+                                     _O.SHIPPED: 3, _O.DELIVERED: 4}
+_HANDED_TO_CARRIER = frozenset({_S.SHIPPED, _S.IN_TRANSIT, _S.DELIVERED})
 # What a carrier may report, in the order a parcel goes through them.
-CARRIER_RANK = {"SHIPPED": 0, "IN_TRANSIT": 1, "DELIVERED": 2}
+CARRIER_RANK: dict[str, int] = {_S.SHIPPED: 0, _S.IN_TRANSIT: 1, _S.DELIVERED: 2}
 MAX_CARRIER = 60
 MAX_TRACKING_NUMBER = 100
 
@@ -105,20 +109,20 @@ def derived_order_status(current: str, shipment_statuses: Iterable[str]) -> str:
     and an order never moves backwards."""
     if current not in _FULFILMENT_RANK:
         return current
-    active = [s for s in shipment_statuses if s != "CANCELLED"]
+    active = [s for s in shipment_statuses if s != ShipmentStatus.CANCELLED]
     if not active:
         return current
     handed = sum(1 for s in active if s in _HANDED_TO_CARRIER)
-    if all(s == "DELIVERED" for s in active):
-        target = "DELIVERED"
+    if all(s == ShipmentStatus.DELIVERED for s in active):
+        target = OrderStatus.DELIVERED
     elif handed == len(active):
-        target = "SHIPPED"
+        target = OrderStatus.SHIPPED
     elif handed:
-        target = "PARTIALLY_SHIPPED"
-    elif any(s == "PROCESSING" for s in active):
-        target = "PROCESSING"
+        target = OrderStatus.PARTIALLY_SHIPPED
+    elif any(s == ShipmentStatus.PROCESSING for s in active):
+        target = OrderStatus.PROCESSING
     else:
-        target = "CONFIRMED"
+        target = OrderStatus.CONFIRMED
     return target if _FULFILMENT_RANK[target] > _FULFILMENT_RANK[current] else current
 
 
@@ -130,7 +134,7 @@ def order_status_steps(current: str, shipment_statuses: Iterable[str]) -> list[s
         return []
     if target in ORDER_TRANSITIONS[current]:
         return [target]
-    return ["SHIPPED", target]  # only DELIVERED is not reachable directly
+    return [OrderStatus.SHIPPED, target]  # only DELIVERED is not reachable directly
 
 
 def normalise_tracking_number(value: str) -> str:
@@ -178,15 +182,15 @@ def _authorise(actor: Actor, shipment: Shipment) -> None:
 
 # --------------------------------------------------------------------------- use cases
 
-async def process_shipment(uow: Any, *, actor: Actor, shipment_id: int | None) -> Shipment:
+async def process_shipment(uow: UnitOfWork, *, actor: Actor, shipment_id: int | None) -> Shipment:
     """PENDING -> PROCESSING: the seller starts work on it."""
     shipment, order = await _load(uow, actor, shipment_id)
     _require_shippable(order)
-    check_shipment_transition(shipment.status, "PROCESSING")
-    return await _finish(uow, order, shipment, "PROCESSING", uow.now())
+    check_shipment_transition(shipment.status, ShipmentStatus.PROCESSING)
+    return await _finish(uow, order, shipment, ShipmentStatus.PROCESSING, uow.now())
 
 
-async def ship_shipment(uow: Any, *, actor: Actor, shipment_id: int | None, carrier: str,
+async def ship_shipment(uow: UnitOfWork, *, actor: Actor, shipment_id: int | None, carrier: str,
                         tracking_number: str) -> Shipment:
     """PROCESSING -> SHIPPED with a carrier and a unique tracking number; the shipment's
     allocated units leave stock."""
@@ -194,7 +198,7 @@ async def ship_shipment(uow: Any, *, actor: Actor, shipment_id: int | None, carr
     carrier, tracking_number = clean_carrier_details(carrier, tracking_number)
     shipment, order = await _load(uow, actor, shipment_id)
     _require_shippable(order)
-    check_shipment_transition(shipment.status, "SHIPPED")
+    check_shipment_transition(shipment.status, ShipmentStatus.SHIPPED)
     taken = await uow.shipments.by_tracking_number(tracking_number)
     if taken is not None:
         raise _tracking_taken()
@@ -205,19 +209,19 @@ async def ship_shipment(uow: Any, *, actor: Actor, shipment_id: int | None, carr
         if await uow.inventory.ship(line.variant_id, line.quantity) is None:
             raise conflict(f"The stock held for {line.product_name} is missing; it cannot "
                            "be shipped.")
-    return await _finish(uow, order, shipment, "SHIPPED", now, carrier=carrier,
+    return await _finish(uow, order, shipment, ShipmentStatus.SHIPPED, now, carrier=carrier,
                          tracking_number=tracking_number, shipped_at=now)
 
 
-async def mark_delivered(uow: Any, *, actor: Actor, shipment_id: int | None) -> Shipment:
+async def mark_delivered(uow: UnitOfWork, *, actor: Actor, shipment_id: int | None) -> Shipment:
     """SHIPPED or IN_TRANSIT -> DELIVERED, when no carrier webhook reports it."""
     shipment, order = await _load(uow, actor, shipment_id)
-    check_shipment_transition(shipment.status, "DELIVERED")
+    check_shipment_transition(shipment.status, ShipmentStatus.DELIVERED)
     now = uow.now()
-    return await _finish(uow, order, shipment, "DELIVERED", now, delivered_at=now)
+    return await _finish(uow, order, shipment, ShipmentStatus.DELIVERED, now, delivered_at=now)
 
 
-async def apply_carrier_update(uow: Any, *, tracking_number: str, status: str,
+async def apply_carrier_update(uow: UnitOfWork, *, tracking_number: str, status: str,
                                occurred_at: datetime) -> CarrierResult:
     """A carrier's report (already authenticated): moves the shipment forward to IN_TRANSIT
     or DELIVERED; SHIPPED, a repeat, or an older report than the shipment's state is
@@ -235,7 +239,7 @@ async def apply_carrier_update(uow: Any, *, tracking_number: str, status: str,
         return CarrierResult("IGNORED", shipment)
     now = uow.now()
     values: dict[str, Any] = {}
-    if status == "DELIVERED":
+    if status == ShipmentStatus.DELIVERED:
         values["delivered_at"] = carrier_delivery_time(occurred_at, now, shipment.shipped_at)
     updated = await _finish(uow, order, shipment, status, now, **values)
     return CarrierResult("APPLIED", updated)
@@ -250,7 +254,7 @@ def _require_role(actor: Actor) -> None:
 
 def _require_shippable(order: Order) -> None:
     if order.status not in SHIPPABLE_ORDER_STATUSES:
-        reason = ("is not paid yet" if order.status == "PENDING_PAYMENT"
+        reason = ("is not paid yet" if order.status == OrderStatus.PENDING_PAYMENT
                   else f"is {order.status}")
         raise DomainError("INVALID_STATE_TRANSITION",
                           f"Order {order.number} {reason}; its shipments cannot move.")
@@ -261,7 +265,7 @@ def _tracking_taken() -> DomainError:
                     "trackingNumber")
 
 
-async def _load(uow: Any, actor: Actor, shipment_id: int | None) -> tuple[Shipment, Order]:
+async def _load(uow: UnitOfWork, actor: Actor, shipment_id: int | None) -> tuple[Shipment, Order]:
     """The shipment, checked against the actor, and its order, locked; then the shipment
     read again under that lock (its state may have moved while we waited)."""
     _require_role(actor)
@@ -276,7 +280,7 @@ async def _load(uow: Any, actor: Actor, shipment_id: int | None) -> tuple[Shipme
     return current, order
 
 
-async def _finish(uow: Any, order: Order, shipment: Shipment, new: str, now: datetime,
+async def _finish(uow: UnitOfWork, order: Order, shipment: Shipment, new: str, now: datetime,
                   **values: Any) -> Shipment:
     """Moves the shipment (conditionally on its state), records the event, lets the order
     follow, commits."""
@@ -295,10 +299,10 @@ async def _finish(uow: Any, order: Order, shipment: Shipment, new: str, now: dat
         "state": state_payload(order, shipment=updated)}, now)
     await _follow(uow, order, now)
     await uow.commit()
-    return updated  # type: ignore[no-any-return]
+    return updated
 
 
-async def _follow(uow: Any, order: Order, now: datetime) -> None:
+async def _follow(uow: UnitOfWork, order: Order, now: datetime) -> None:
     """The order takes the status its shipments imply, one recorded step at a time."""
     statuses = [s.status for s in await uow.shipments.for_order(order.id)]
     current = order.status

@@ -13,16 +13,21 @@ docs/rules.md "Money rules").
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
+from datetime import datetime
+from typing import TYPE_CHECKING
 
 from domain import events
 from domain.event_state import state_payload
-from domain.orders import Order, Payment
+from domain.orders import Order, OrderStatus, Payment
+from domain.payments import PaymentStatus
 
-OPEN_PAYMENT = ("INITIATED", "REQUIRES_ACTION", "PROCESSING")
+if TYPE_CHECKING:
+    from domain.ports import UnitOfWork
+
+OPEN_PAYMENT = (PaymentStatus.INITIATED, PaymentStatus.REQUIRES_ACTION, PaymentStatus.PROCESSING)
 
 
-async def release_unshipped(uow: Any, order: Order, now: Any) -> None:
+async def release_unshipped(uow: UnitOfWork, order: Order, now: datetime) -> None:
     sellers = await uow.orders.cancel_shipments(order.id, now)
     if not sellers:
         return
@@ -31,11 +36,11 @@ async def release_unshipped(uow: Any, order: Order, now: Any) -> None:
             await uow.inventory.release_allocation(line.variant_id, line.quantity)
 
 
-async def cancel_placed_order(uow: Any, order: Order, *, reason: str, now: Any,
+async def cancel_placed_order(uow: UnitOfWork, order: Order, *, reason: str, now: datetime,
                        payments: list[Payment] | None = None) -> list[Payment] | None:
     """Cancel `order` (still in `order.status`); None when it moved meanwhile. Returns the
     payment attempts that were open (now CANCELED here). Does not commit."""
-    if not await uow.orders.change_status(order.id, order.status, "CANCELLED", now,
+    if not await uow.orders.change_status(order.id, order.status, OrderStatus.CANCELLED, now,
                                           payment_due_at=None):
         return None
     await release_unshipped(uow, order, now)
@@ -43,12 +48,13 @@ async def cancel_placed_order(uow: Any, order: Order, *, reason: str, now: Any,
                           else await uow.payments.for_order(order.id))
               if p.status in OPEN_PAYMENT]
     for payment in opened:
-        await uow.payments.update(payment.id, now, status="CANCELED")
+        await uow.payments.update(payment.id, now, status=PaymentStatus.CANCELED)
     await uow.loyalty.credit(order.buyer_id, order.loyalty_points_used, "REFUND", order.id, now)
     if order.promotion_code:
         await uow.promotions.release_use(order.id)
     await uow.outbox.add(events.ORDER_STATUS_CHANGED, "Order", order.id, {
         "orderId": order.id, "buyerId": order.buyer_id, "from": order.status,
-        "to": "CANCELLED", "reason": reason,
-        "state": state_payload(replace(order, status="CANCELLED", payment_due_at=None))}, now)
+        "to": OrderStatus.CANCELLED, "reason": reason,
+        "state": state_payload(replace(order, status=OrderStatus.CANCELLED,
+                                       payment_due_at=None))}, now)
     return opened

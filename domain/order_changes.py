@@ -26,7 +26,7 @@ tells the caller so); nothing is refunded twice.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Any, Awaitable, Callable
+from typing import TYPE_CHECKING, Any, Awaitable, Callable
 
 import logging
 
@@ -35,15 +35,25 @@ from domain.errors import DomainError, forbidden, invalid, not_found
 from domain.event_state import state_payload
 from domain.ledger import Posting, refund_posting
 from domain.order_cancellation import cancel_placed_order, release_unshipped
-from domain.orders import Order, Payment
+from domain.orders import Order, OrderStatus, Payment, ShipmentStatus
 from domain.payment_service import Applied, Outcome, apply_outcome, order_capture
-from domain.payments import PaymentProvider, PaymentProviderUnavailable, PaymentRequestRejected
+from domain.payments import (
+    PaymentProvider,
+    PaymentProviderUnavailable,
+    PaymentRequestRejected,
+    PaymentStatus,
+)
+
+if TYPE_CHECKING:
+    from domain.ports import UnitOfWork
 
 log = logging.getLogger("marketplace.payments")
 
 Transact = Callable[[Callable[[Any], Awaitable[Any]]], Awaitable[Any]]
-CANCELLABLE = ("PENDING_PAYMENT", "CONFIRMED", "PROCESSING")
-SHIPPED_OR_LATER = ("SHIPPED", "IN_TRANSIT", "DELIVERED")
+CANCELLABLE = (OrderStatus.PENDING_PAYMENT, OrderStatus.CONFIRMED, OrderStatus.PROCESSING)
+# A payment in one of these has taken the buyer's money (some of it may be refunded since).
+CAPTURED = (PaymentStatus.SUCCEEDED, PaymentStatus.PARTIALLY_REFUNDED, PaymentStatus.REFUNDED)
+SHIPPED_OR_LATER = (ShipmentStatus.SHIPPED, ShipmentStatus.IN_TRANSIT, ShipmentStatus.DELIVERED)
 
 
 @dataclass(frozen=True)
@@ -54,11 +64,10 @@ class Changed:
 
 
 def _captured(payments: list[Payment]) -> Payment | None:
-    return next((p for p in payments if p.status in ("SUCCEEDED", "PARTIALLY_REFUNDED",
-                                                     "REFUNDED")), None)
+    return next((p for p in payments if p.status in CAPTURED), None)
 
 
-async def _cancel(uow: Any, *, order_id: int | None, user_id: int, is_admin: bool,
+async def _cancel(uow: UnitOfWork, *, order_id: int | None, user_id: int, is_admin: bool,
                   reason: str | None) -> tuple[Order, Payment | None, list[Payment]]:
     """Returns the order, its captured payment, and the attempts to cancel at the provider."""
     order = await uow.orders.get(order_id, lock=True) if order_id else None
@@ -66,10 +75,11 @@ async def _cancel(uow: Any, *, order_id: int | None, user_id: int, is_admin: boo
         raise not_found("No such order.", "orderId")
     payments = await uow.payments.for_order(order.id)
     paid = _captured(payments)
-    if order.status == "CANCELLED":  # a repeat: finish what is owed, change nothing else
+    if order.status == OrderStatus.CANCELLED:  # a repeat: finish what is owed, change nothing else
         await uow.commit()
         return order, paid, [p for p in payments
-                             if p.status in ("CANCELED", "FAILED") and p.provider_reference]
+                             if p.status in (PaymentStatus.CANCELED, PaymentStatus.FAILED)
+                             and p.provider_reference]
     shipments = await uow.orders.shipments(order.id)
     if order.status not in CANCELLABLE or any(s.status in SHIPPED_OR_LATER for s in shipments):
         raise DomainError("INVALID_STATE_TRANSITION",
@@ -83,11 +93,12 @@ async def _cancel(uow: Any, *, order_id: int | None, user_id: int, is_admin: boo
     if paid is not None:
         await uow.loyalty.take_back(order.buyer_id, order.loyalty_points_earned, order.id, now)
     cancelled = await uow.orders.get(order.id)
+    assert cancelled is not None
     await uow.commit()
     # A declined intent stays open at the provider (it could still be confirmed with another
     # card), so it is cancelled there too.
-    return cancelled, paid, [p for p in opened + [p for p in payments if p.status == "FAILED"]
-                             if p.provider_reference]
+    failed = [p for p in payments if p.status == PaymentStatus.FAILED]
+    return cancelled, paid, [p for p in opened + failed if p.provider_reference]
 
 
 async def cancel_order(transact: Transact, provider: PaymentProvider, *, order_id: int | None,
@@ -119,10 +130,10 @@ async def _cancel_intent(transact: Transact, provider: PaymentProvider,
         log.warning("cancelling payment %s at the provider was refused: %s", attempt.id,
                     rejected)
         return []
-    if intent.status not in ("SUCCEEDED", "PARTIALLY_REFUNDED", "REFUNDED"):
+    if intent.status not in CAPTURED:
         return []
     applied = await transact(lambda uow: apply_outcome(
-        uow, payment_id=attempt.id, outcome=Outcome(status="SUCCEEDED",
+        uow, payment_id=attempt.id, outcome=Outcome(status=PaymentStatus.SUCCEEDED,
                                                     reference=intent.reference)))
     return await refund_surplus(transact, provider, applied)
 
@@ -168,7 +179,7 @@ async def refund_owed(transact: Transact, provider: PaymentProvider, *,
     return done
 
 
-async def _owed(uow: Any, batch: int) -> list[Applied]:
+async def _owed(uow: UnitOfWork, batch: int) -> list[Applied]:
     rows = await uow.payments.owed_refunds(batch)
     await uow.commit()
     return [Applied(payment, number, refund_owed=True) for payment, number in rows]
@@ -183,7 +194,7 @@ async def refund_order(transact: Transact, provider: PaymentProvider, *, order_i
     return await _refund(transact, provider, order, paid, amount_minor, reason)
 
 
-async def _refundable(uow: Any, order_id: int | None) -> tuple[Order, Payment]:
+async def _refundable(uow: UnitOfWork, order_id: int | None) -> tuple[Order, Payment]:
     order = await uow.orders.get(order_id) if order_id else None
     if order is None:
         raise not_found("No such order.", "orderId")
@@ -210,7 +221,7 @@ async def _refund(transact: Transact, provider: PaymentProvider, order: Order, p
     return Changed(order, paid, [])
 
 
-async def _previous_refunds(uow: Any, order: Order, payment: Payment,
+async def _previous_refunds(uow: UnitOfWork, order: Order, payment: Payment,
                             capture: Posting) -> list[Posting]:
     postings: list[Posting] = []
     for amount in await uow.ledger.refund_amounts(order.id, payment.id):
@@ -219,7 +230,7 @@ async def _previous_refunds(uow: Any, order: Order, payment: Payment,
     return postings
 
 
-async def record_refund(uow: Any, *, order_id: int, payment_id: int, expected_refunded: int,
+async def record_refund(uow: UnitOfWork, *, order_id: int, payment_id: int, expected_refunded: int,
                         amount: int, reason: str | None,
                         settles_order: bool = True) -> tuple[Order, Payment]:
     """Record a refund the provider made: the payment's refunded amount and status, the
@@ -229,13 +240,15 @@ async def record_refund(uow: Any, *, order_id: int, payment_id: int, expected_re
     now = uow.now()
     payment = await uow.payments.get(payment_id, lock=True)
     order = await uow.orders.get(order_id, lock=True)
+    assert payment is not None and order is not None  # ids read from the database by the caller
     if payment.refunded_minor != expected_refunded:  # recorded already (a concurrent repeat)
         await uow.commit()
         return order, payment
     refunded = payment.refunded_minor + amount
     full = refunded >= payment.amount_minor
     await uow.payments.update(payment.id, now, refunded_minor=refunded,
-                              status="REFUNDED" if full else "PARTIALLY_REFUNDED")
+                              status=(PaymentStatus.REFUNDED if full
+                                      else PaymentStatus.PARTIALLY_REFUNDED))
     capture = order_capture(order)
     posting = refund_posting(capture=capture, refund_amount=amount,
                              previous_refunds=await _previous_refunds(uow, order, payment,
@@ -243,8 +256,8 @@ async def record_refund(uow: Any, *, order_id: int, payment_id: int, expected_re
     await uow.ledger.post(kind="REFUND", order_id=order.id, payment_id=payment.id,
                           entries=[(e.account, e.debit, e.credit) for e in posting.entries],
                           currency=order.currency, now=now)
-    if settles_order and full and order.status not in ("CANCELLED", "REFUNDED"):
-        if await uow.orders.change_status(order.id, order.status, "REFUNDED", now):
+    if settles_order and full and order.status not in (OrderStatus.CANCELLED, OrderStatus.REFUNDED):
+        if await uow.orders.change_status(order.id, order.status, OrderStatus.REFUNDED, now):
             await release_unshipped(uow, order, now)
             await uow.loyalty.credit(order.buyer_id, order.loyalty_points_used, "REFUND",
                                      order.id, now)
@@ -252,11 +265,12 @@ async def record_refund(uow: Any, *, order_id: int, payment_id: int, expected_re
                                         now)
             await uow.outbox.add(events.ORDER_STATUS_CHANGED, "Order", order.id, {
                 "orderId": order.id, "buyerId": order.buyer_id, "from": order.status,
-                "to": "REFUNDED", "reason": reason or "refunded",
-                "state": state_payload(replace(order, status="REFUNDED"))}, now)
-    result = await uow.orders.get(order.id), await uow.payments.get(payment.id)
+                "to": OrderStatus.REFUNDED, "reason": reason or "refunded",
+                "state": state_payload(replace(order, status=OrderStatus.REFUNDED))}, now)
+    after, paid = await uow.orders.get(order.id), await uow.payments.get(payment.id)
+    assert after is not None and paid is not None
     await uow.commit()
-    return result
+    return after, paid
 
 
 def check_actor(is_admin: bool) -> None:

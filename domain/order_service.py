@@ -25,20 +25,25 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass, replace
-from datetime import timedelta
-from typing import Any
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 from domain import events
-from domain.checkout import CheckoutLine
+from domain.cart import CartStatus
+from domain.checkout import CheckoutLine, CheckoutStatus
 from domain.checkout_service import Policy, price_session
 from domain.errors import DomainError, ErrorList, invalid, not_found
 from domain.event_state import state_payload
 from domain.ids import decode_pk
 from domain.order_cancellation import cancel_placed_order
-from domain.orders import Order, Payment, Shipment
+from domain.orders import Order, OrderStatus, Payment, Shipment, ShipmentStatus
 from domain.payment_service import confirm_paid
+from domain.payments import PaymentStatus
 from domain.pricing import PriceBreakdown
 from domain.promotions import LIMIT_REASONS, no_use_left
+
+if TYPE_CHECKING:
+    from domain.ports import UnitOfWork
 
 PAYMENT_DUE = timedelta(minutes=30)
 NO_PROVIDER = "none"  # the provider of a zero-total order's payment record
@@ -60,7 +65,7 @@ def _check_key(key: str) -> str:
     return key
 
 
-async def resolve_payment_method(uow: Any, buyer_id: int, value: str) -> str:
+async def resolve_payment_method(uow: UnitOfWork, buyer_id: int, value: str) -> str:
     """A saved payment method id of the buyer, or a provider token such as pm_card_visa."""
     value = value.strip()
     saved = decode_pk(value, "SavedPaymentMethod")
@@ -75,7 +80,7 @@ async def resolve_payment_method(uow: Any, buyer_id: int, value: str) -> str:
     return value
 
 
-async def _replay(uow: Any, existing: Order, session_id: int) -> Placement:
+async def _replay(uow: UnitOfWork, existing: Order, session_id: int) -> Placement:
     if existing.checkout_id != session_id:
         raise DomainError("IDEMPOTENCY_KEY_REUSED",
                           "This idempotency key was used for another checkout.",
@@ -98,7 +103,7 @@ def _lines_ready(lines: list[CheckoutLine]) -> None:
         raise ErrorList(problems + changed)
 
 
-async def _allocate(uow: Any, lines: list[CheckoutLine]) -> None:
+async def _allocate(uow: UnitOfWork, lines: list[CheckoutLine]) -> None:
     for i, line in enumerate(lines):
         level = await uow.inventory.allocate_reserved(line.variant_id, line.quantity)
         if level is None:
@@ -121,8 +126,9 @@ def pricing_detail(breakdown: PriceBreakdown) -> dict[str, Any]:
     }
 
 
-async def place_order(uow: Any, *, buyer_id: int, session_id: int | None, payment_method: str,
-                      idempotency_key: str, policy: Policy, provider: str) -> Placement:
+async def place_order(uow: UnitOfWork, *, buyer_id: int, session_id: int | None,
+                      payment_method: str, idempotency_key: str, policy: Policy,
+                      provider: str) -> Placement:
     key = _check_key(idempotency_key)
     now = uow.now()
     if session_id is not None:
@@ -132,14 +138,15 @@ async def place_order(uow: Any, *, buyer_id: int, session_id: int | None, paymen
     session = await uow.checkouts.get(session_id, lock=True) if session_id else None
     if session is None or session.buyer_id != buyer_id:
         raise not_found("No such checkout.", "id")
-    if session.status == "COMPLETED":
+    if session.status == CheckoutStatus.COMPLETED:
         # A concurrent request with the same key may have completed it while we waited for
         # the session's lock (PostgreSQL): the same key still answers the same order.
         existing = await uow.orders.by_idempotency_key(buyer_id, key)
         if existing is not None:
             return await _replay(uow, existing, session.id)
         raise DomainError("INVALID_STATE_TRANSITION", "This checkout is already completed.")
-    if session.shown_status(now) != "OPEN":  # its 30 minutes, or the cart's holds, lapsed
+    # its 30 minutes, or the cart's holds, lapsed
+    if session.shown_status(now) != CheckoutStatus.OPEN:
         raise DomainError("CHECKOUT_EXPIRED", "This checkout has expired.")
     missing = [DomainError("CHECKOUT_INCOMPLETE", f"Choose {what} first.", [field])
                for field, what, value in (("shippingAddress", "a shipping address",
@@ -167,13 +174,15 @@ async def place_order(uow: Any, *, buyer_id: int, session_id: int | None, paymen
                                                    order_id, now)
         if refused:
             raise no_use_left(breakdown.promotion_code, refused)
+    assert session.shipping_method is not None  # checked above (CHECKOUT_INCOMPLETE)
     shipments = await _add_lines_and_shipments(uow, order_id, lines, breakdown,
                                                session.shipping_method, now)
-    await uow.orders.add_history(order_id, "PENDING_PAYMENT", now)
+    await uow.orders.add_history(order_id, OrderStatus.PENDING_PAYMENT, now)
     await uow.orders.mark_products_with_history([ln.variant_id for ln in lines])
-    await uow.carts.set_status(session.cart_id, "COMPLETED", now)
+    await uow.carts.set_status(session.cart_id, CartStatus.COMPLETED, now)
     await uow.checkouts.complete(session.id, now)
     order = await uow.orders.get(order_id)
+    assert order is not None
     await uow.outbox.add(events.ORDER_CREATED, "Order", order_id, {
         "orderId": order_id, "number": order.number, "buyerId": buyer_id,
         "total": order.total_minor, "currency": order.currency,
@@ -185,14 +194,14 @@ async def place_order(uow: Any, *, buyer_id: int, session_id: int | None, paymen
         idempotency_key=f"{order.number}:1:{key}", payment_method=method,
         amount_minor=order.total_minor, currency=order.currency, now=now)
     if free:  # nothing to charge: confirmed now, the provider is never asked
-        await uow.payments.update(payment.id, now, status="SUCCEEDED")
-        payment = replace(payment, status="SUCCEEDED")
+        await uow.payments.update(payment.id, now, status=PaymentStatus.SUCCEEDED)
+        payment = replace(payment, status=PaymentStatus.SUCCEEDED)
         await confirm_paid(uow, order, payment, now)
     await uow.commit()
     return Placement(order, payment, replay=False)
 
 
-async def _price(uow: Any, session: Any, lines: list[CheckoutLine],
+async def _price(uow: UnitOfWork, session: Any, lines: list[CheckoutLine],
                  policy: Policy) -> PriceBreakdown:
     """The session's price; a code whose uses are all held is PROMOTION_NOT_APPLICABLE here,
     however the count was seen (before pricing, or by the reservation itself)."""
@@ -206,14 +215,15 @@ async def _price(uow: Any, session: Any, lines: list[CheckoutLine],
     return breakdown
 
 
-async def _order_values(uow: Any, session: Any, breakdown: PriceBreakdown, key: str,
-                        now: Any) -> dict[str, Any]:
+async def _order_values(uow: UnitOfWork, session: Any, breakdown: PriceBreakdown, key: str,
+                        now: datetime) -> dict[str, Any]:
     number = await uow.orders.next_number(now.year)
     from domain.orders import order_number
 
     return {
         "number": order_number(now.year, number), "buyer_id": session.buyer_id,
-        "checkout_id": session.id, "cart_id": session.cart_id, "status": "PENDING_PAYMENT",
+        "checkout_id": session.id, "cart_id": session.cart_id,
+        "status": OrderStatus.PENDING_PAYMENT,
         "currency": breakdown.currency, "subtotal_minor": breakdown.subtotal.minor,
         "discount_total_minor": breakdown.discount_total.minor,
         "shipping_minor": breakdown.shipping.minor, "tax_minor": breakdown.tax.minor,
@@ -235,9 +245,9 @@ def _address(snapshot: Any) -> dict[str, Any] | None:
     return {"address_id": snapshot.address_id, **asdict(snapshot.fields)}
 
 
-async def _add_lines_and_shipments(uow: Any, order_id: int, lines: list[CheckoutLine],
+async def _add_lines_and_shipments(uow: UnitOfWork, order_id: int, lines: list[CheckoutLine],
                                    breakdown: PriceBreakdown, method: str,
-                                   now: Any) -> list[Shipment]:
+                                   now: datetime) -> list[Shipment]:
     priced = {p.key: p for p in breakdown.lines}
     await uow.orders.add_lines([{
         "order_id": order_id, "variant_id": ln.variant_id, "seller_id": ln.seller_id,
@@ -250,13 +260,13 @@ async def _add_lines_and_shipments(uow: Any, order_id: int, lines: list[Checkout
     } for ln in lines])
     days = breakdown.shipping_method.estimated_days if breakdown.shipping_method else 5
     return await uow.orders.add_shipments([{
-        "order_id": order_id, "seller_id": s.seller_id, "status": "PENDING",
+        "order_id": order_id, "seller_id": s.seller_id, "status": ShipmentStatus.PENDING,
         "shipping_minor": s.shipping.minor, "estimated_delivery": now + timedelta(days=days),
         "created_at": now, "updated_at": now,
     } for s in breakdown.sellers])
 
 
-async def record_seen_prices(uow: Any, *, buyer_id: int, session_id: int) -> None:
+async def record_seen_prices(uow: UnitOfWork, *, buyer_id: int, session_id: int) -> None:
     """After PRICE_CHANGED: the checkout now shows the new prices, so record them as seen
     (the next checkoutComplete is priced and accepted at them)."""
     session = await uow.checkouts.get(session_id)
@@ -268,12 +278,12 @@ async def record_seen_prices(uow: Any, *, buyer_id: int, session_id: int) -> Non
     await uow.commit()
 
 
-async def release_unpaid(uow: Any, order: Order, now: Any) -> bool:
+async def release_unpaid(uow: UnitOfWork, order: Order, now: datetime) -> bool:
     """Cancel an unpaid order at paymentDueAt (domain.order_cancellation: allocation, shipments,
     open attempts, held points and promotion use given back). Conditional on the order still
     being PENDING_PAYMENT (so a payment that just succeeded wins). Does not commit. A payment
     that still succeeds afterwards is refunded automatically (domain.payment_service)."""
-    if order.status != "PENDING_PAYMENT":
+    if order.status != OrderStatus.PENDING_PAYMENT:
         return False
     return await cancel_placed_order(uow, order, reason="payment not received in time",
                                      now=now) is not None

@@ -14,24 +14,54 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from domain.errors import DomainError
+from domain.payments import PaymentStatus
 
+
+class OrderStatus(StrEnum):
+    """An order's status (stored as its value; the contract's OrderStatus enum)."""
+
+    PENDING_PAYMENT = "PENDING_PAYMENT"
+    CONFIRMED = "CONFIRMED"
+    PROCESSING = "PROCESSING"
+    PARTIALLY_SHIPPED = "PARTIALLY_SHIPPED"
+    SHIPPED = "SHIPPED"
+    DELIVERED = "DELIVERED"
+    CANCELLED = "CANCELLED"
+    REFUNDED = "REFUNDED"
+
+
+class ShipmentStatus(StrEnum):
+    """A shipment's status (stored as its value; the contract's ShipmentStatus)."""
+
+    PENDING = "PENDING"
+    PROCESSING = "PROCESSING"
+    SHIPPED = "SHIPPED"
+    IN_TRANSIT = "IN_TRANSIT"
+    DELIVERED = "DELIVERED"
+    CANCELLED = "CANCELLED"
+
+
+_O = OrderStatus
 ORDER_TRANSITIONS: dict[str, frozenset[str]] = {
-    "PENDING_PAYMENT": frozenset({"CONFIRMED", "CANCELLED"}),
-    "CONFIRMED": frozenset({"PROCESSING", "PARTIALLY_SHIPPED", "SHIPPED", "CANCELLED",
-                            "REFUNDED"}),
-    "PROCESSING": frozenset({"PARTIALLY_SHIPPED", "SHIPPED", "CANCELLED", "REFUNDED"}),
-    "PARTIALLY_SHIPPED": frozenset({"SHIPPED", "REFUNDED"}),
-    "SHIPPED": frozenset({"DELIVERED", "REFUNDED"}),
-    "DELIVERED": frozenset({"REFUNDED"}),
-    "CANCELLED": frozenset(),
-    "REFUNDED": frozenset(),
+    _O.PENDING_PAYMENT: frozenset({_O.CONFIRMED, _O.CANCELLED}),
+    _O.CONFIRMED: frozenset({_O.PROCESSING, _O.PARTIALLY_SHIPPED, _O.SHIPPED, _O.CANCELLED,
+                             _O.REFUNDED}),
+    _O.PROCESSING: frozenset({_O.PARTIALLY_SHIPPED, _O.SHIPPED, _O.CANCELLED, _O.REFUNDED}),
+    _O.PARTIALLY_SHIPPED: frozenset({_O.SHIPPED, _O.REFUNDED}),
+    _O.SHIPPED: frozenset({_O.DELIVERED, _O.REFUNDED}),
+    _O.DELIVERED: frozenset({_O.REFUNDED}),
+    _O.CANCELLED: frozenset(),
+    _O.REFUNDED: frozenset(),
 }
 
-_PAYMENT_RANK = {"INITIATED": 0, "REQUIRES_ACTION": 1, "PROCESSING": 2, "FAILED": 3,
-                 "CANCELED": 3, "SUCCEEDED": 4, "PARTIALLY_REFUNDED": 5, "REFUNDED": 6}
+_P = PaymentStatus
+_PAYMENT_RANK: dict[str, int] = {
+    _P.INITIATED: 0, _P.REQUIRES_ACTION: 1, _P.PROCESSING: 2, _P.FAILED: 3, _P.CANCELED: 3,
+    _P.SUCCEEDED: 4, _P.PARTIALLY_REFUNDED: 5, _P.REFUNDED: 6}
 
 
 def check_order_transition(current: str, new: str) -> None:

@@ -12,7 +12,12 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from domain.payments import PaymentStatus
+
+if TYPE_CHECKING:
+    from domain.ports import UnitOfWork
 
 log = logging.getLogger("marketplace.payments")
 
@@ -44,7 +49,7 @@ class Mismatch:
 def webhook_mismatch(payment: Any, event: Any) -> Mismatch | None:
     """What is wrong with `event` (domain.payments.WebhookEvent) for `payment`
     (domain.orders.Payment), or None when its amount and currency agree."""
-    settles = str(event.status) == "SUCCEEDED"
+    settles = str(event.status) == PaymentStatus.SUCCEEDED
     currency = event.currency.upper() if event.currency else None
     if (currency is None and settles) or (currency is not None
                                           and currency != payment.currency.upper()):
@@ -59,7 +64,7 @@ def webhook_mismatch(payment: Any, event: Any) -> Mismatch | None:
     return None
 
 
-async def check_webhook(uow: Any, event: Any) -> Mismatch | None:
+async def check_webhook(uow: UnitOfWork, event: Any) -> Mismatch | None:
     """The mismatch of a verified event with the payment it names, recorded (once per event
     id) and committed; None when it names no payment of ours or agrees with it. The event is
     not recorded as seen, so a genuine event with the same id would still apply."""

@@ -17,13 +17,18 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, replace
-from typing import Any
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from domain import events
 from domain.event_state import state_payload
 from domain.ids import encode_id
 from domain.ledger import Posting, SellerShare, capture_posting, seller_payable
-from domain.orders import Order, Payment, payment_moves_forward
+from domain.orders import Order, OrderStatus, Payment, payment_moves_forward
+from domain.payments import PaymentStatus
+
+if TYPE_CHECKING:
+    from domain.ports import UnitOfWork
 
 log = logging.getLogger("marketplace.payments")
 
@@ -50,13 +55,14 @@ class Applied:
     refund_owed: bool = False
 
 
-async def apply_outcome(uow: Any, *, payment_id: int, outcome: Outcome,
+async def apply_outcome(uow: UnitOfWork, *, payment_id: int, outcome: Outcome,
                         event_id: str | None = None, event_type: str = "") -> Applied:
     """Apply and commit. A redelivered event or a backwards move changes nothing."""
     now = uow.now()
     if event_id is not None and not await uow.payments.record_event(
             event_id, event_type, payment_id, now):
         payment = await uow.payments.get(payment_id)
+        assert payment is not None
         await uow.commit()
         return Applied(payment)
     payment = await uow.payments.get(payment_id, lock=True)
@@ -72,10 +78,11 @@ async def apply_outcome(uow: Any, *, payment_id: int, outcome: Outcome,
                       next_action_url=outcome.next_action_url,
                       failure_message=outcome.failure_message)
         order = await uow.orders.get(payment.order_id, lock=True)
+        assert order is not None  # a payment belongs to an order
         number = order.number
-        if outcome.status == "SUCCEEDED":
+        if outcome.status == PaymentStatus.SUCCEEDED:
             surplus = not await confirm_paid(uow, order, replace(payment, **fields), now)
-        elif outcome.status == "FAILED":
+        elif outcome.status == PaymentStatus.FAILED:
             await uow.outbox.add(events.PAYMENT_FAILED, "Order", order.id, {
                 "orderId": order.id, "paymentId": payment.id, "buyerId": order.buyer_id,
                 "message": outcome.failure_message,
@@ -87,15 +94,16 @@ async def apply_outcome(uow: Any, *, payment_id: int, outcome: Outcome,
     return Applied(replace(payment, **fields), number, surplus)
 
 
-async def confirm_paid(uow: Any, order: Order, payment: Payment, now: Any) -> bool:
+async def confirm_paid(uow: UnitOfWork, order: Order, payment: Payment, now: datetime) -> bool:
     """`payment` succeeded: confirm the order and book the capture. False when the order can
     no longer be confirmed (the capture is booked all the same; the money is to be refunded)."""
     await uow.outbox.add(events.PAYMENT_SUCCEEDED, "Order", order.id, {
         "orderId": order.id, "paymentId": payment.id, "buyerId": order.buyer_id,
         "amount": payment.amount_minor, "currency": payment.currency,
         "state": state_payload(order, payment=payment)}, now)
-    confirmed = await uow.orders.change_status(order.id, "PENDING_PAYMENT", "CONFIRMED", now,
-                                               confirmed_at=now, payment_due_at=None)
+    confirmed = await uow.orders.change_status(
+        order.id, OrderStatus.PENDING_PAYMENT, OrderStatus.CONFIRMED, now,
+        confirmed_at=now, payment_due_at=None)
     if not confirmed:
         # Paid after the order was cancelled (e.g. past paymentDueAt), or paid twice: the
         # money is in, so the ledger shows it, and the caller refunds it; the order stays.
@@ -104,9 +112,9 @@ async def confirm_paid(uow: Any, order: Order, payment: Payment, now: Any) -> bo
         await _post_capture(uow, order, payment, now)
         return False
     await uow.outbox.add(events.ORDER_STATUS_CHANGED, "Order", order.id, {
-        "orderId": order.id, "buyerId": order.buyer_id, "from": "PENDING_PAYMENT",
-        "to": "CONFIRMED", "state": state_payload(replace(
-            order, status="CONFIRMED", confirmed_at=now, payment_due_at=None))}, now)
+        "orderId": order.id, "buyerId": order.buyer_id, "from": OrderStatus.PENDING_PAYMENT,
+        "to": OrderStatus.CONFIRMED, "state": state_payload(replace(
+            order, status=OrderStatus.CONFIRMED, confirmed_at=now, payment_due_at=None))}, now)
     await uow.loyalty.credit(order.buyer_id, order.loyalty_points_earned, "EARN", order.id,
                              now)
     await _post_capture(uow, order, payment, now)
@@ -124,7 +132,7 @@ def order_capture(order: Order) -> Posting:
                            tax=order.tax_minor, points_minor=int(detail["points_minor"]))
 
 
-async def _post_capture(uow: Any, order: Order, payment: Payment, now: Any) -> None:
+async def _post_capture(uow: UnitOfWork, order: Order, payment: Payment, now: datetime) -> None:
     posting = order_capture(order)
     if not posting.entries:  # a zero-total order: no money moved, nothing to book
         return
@@ -135,10 +143,11 @@ async def _post_capture(uow: Any, order: Order, payment: Payment, now: Any) -> N
 
 # Refund states come with refunds (orderRefund / orderCancel), which post the ledger reversal
 # in the same transaction; a provider refund event alone does not move the payment.
-_APPLIED_FROM_EVENTS = {"REQUIRES_ACTION", "PROCESSING", "SUCCEEDED", "FAILED", "CANCELED"}
+_APPLIED_FROM_EVENTS = {PaymentStatus.REQUIRES_ACTION, PaymentStatus.PROCESSING,
+                        PaymentStatus.SUCCEEDED, PaymentStatus.FAILED, PaymentStatus.CANCELED}
 
 
-async def apply_webhook(uow: Any, event: Any) -> Applied | None:
+async def apply_webhook(uow: UnitOfWork, event: Any) -> Applied | None:
     """A verified provider event (domain.payments.WebhookEvent): applied through
     `apply_outcome` when it names one of our payments and implies a state; a redelivery is
     recognised by its id. None when it could not change anything."""

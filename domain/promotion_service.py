@@ -3,13 +3,16 @@ platform-wide codes; a seller deactivates only their own codes, an admin any cod
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING
 
 from domain.errors import DomainError, ErrorList, forbidden, not_found
 from domain.promotions import Promotion, PromotionKind, definition_errors, normalize_code
 
+if TYPE_CHECKING:
+    from domain.ports import UnitOfWork
 
-async def create_promotion(uow: Any, *, actor_user_id: int, seller_id: int | None,
+
+async def create_promotion(uow: UnitOfWork, *, actor_user_id: int, seller_id: int | None,
                            code: str, description: str, kind: str, value: int,
                            min_subtotal_minor: int | None, starts_at: datetime | None,
                            ends_at: datetime | None, usage_limit: int | None,
@@ -34,7 +37,7 @@ async def create_promotion(uow: Any, *, actor_user_id: int, seller_id: int | Non
     return promotion
 
 
-async def deactivate_promotion(uow: Any, *, code: str, seller_id: int | None,
+async def deactivate_promotion(uow: UnitOfWork, *, code: str, seller_id: int | None,
                                is_admin: bool) -> Promotion:
     found = await uow.promotions.by_code(normalize_code(code))
     if found is None:
@@ -42,5 +45,6 @@ async def deactivate_promotion(uow: Any, *, code: str, seller_id: int | None,
     if not is_admin and found.seller_id != seller_id:
         raise forbidden("You can only deactivate your own promotion codes.", "code")
     deactivated = await uow.promotions.deactivate(found.code)
+    assert deactivated is not None  # found under the same transaction just above
     await uow.commit()
-    return deactivated  # type: ignore[no-any-return]
+    return deactivated

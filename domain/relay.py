@@ -22,9 +22,12 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Awaitable, Callable, Protocol
+from typing import TYPE_CHECKING, Any, Awaitable, Callable, Protocol
 
 from domain.dispatch import OutboxEvent
+
+if TYPE_CHECKING:
+    from domain.ports import UnitOfWork
 
 log = logging.getLogger("marketplace.relay")
 BATCH = 100
@@ -53,12 +56,12 @@ class Lag:
     oldest: datetime | None
 
 
-async def unpublished(uow: Any, *, batch: int = BATCH) -> list[OutboxEvent]:
+async def unpublished(uow: UnitOfWork, *, batch: int = BATCH) -> list[OutboxEvent]:
     events: list[OutboxEvent] = await uow.relay.unpublished(batch)
     return events
 
 
-async def mark_published(uow: Any, ids: list[int]) -> None:
+async def mark_published(uow: UnitOfWork, ids: list[int]) -> None:
     await uow.relay.mark_published(ids, uow.now())
     await uow.commit()
 
@@ -84,6 +87,6 @@ async def relay_batch(read: Run, transaction: Run, publisher: Publisher, *,
                    more=failure is None and len(events) == batch)
 
 
-async def lag(uow: Any) -> Lag:
+async def lag(uow: UnitOfWork) -> Lag:
     found: Lag = await uow.relay.lag()
     return found

@@ -10,9 +10,12 @@ exactly once."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from domain.cart_service import expire_carts
+
+if TYPE_CHECKING:
+    from domain.ports import UnitOfWork
 
 
 @dataclass(frozen=True)
@@ -28,7 +31,7 @@ class SweepReport:
                 f"expired refresh tokens purged: {self.tokens_purged}")
 
 
-async def sweep_carts(uow: Any, *, batch: int = 200) -> int:
+async def sweep_carts(uow: UnitOfWork, *, batch: int = 200) -> int:
     """Expire one batch of lapsed carts; returns how many this call expired."""
     now = uow.now()
     ids = await uow.carts.lapsed_ids(now, batch)
@@ -37,7 +40,7 @@ async def sweep_carts(uow: Any, *, batch: int = 200) -> int:
     return len(expired)
 
 
-async def sweep_sessions(uow: Any, *, batch: int = 200) -> int:
+async def sweep_sessions(uow: UnitOfWork, *, batch: int = 200) -> int:
     """Expire one batch of checkout sessions past their own expiry."""
     now = uow.now()
     cart_ids = await uow.checkouts.expire_lapsed(now, batch)
@@ -46,7 +49,7 @@ async def sweep_sessions(uow: Any, *, batch: int = 200) -> int:
     return len(cart_ids)
 
 
-async def sweep_unpaid_orders(uow: Any, *, batch: int = 200) -> int:
+async def sweep_unpaid_orders(uow: UnitOfWork, *, batch: int = 200) -> int:
     """Cancel one batch of orders still unpaid at paymentDueAt."""
     from domain.order_service import release_unpaid
 
@@ -60,7 +63,7 @@ async def sweep_unpaid_orders(uow: Any, *, batch: int = 200) -> int:
     return cancelled
 
 
-async def sweep_refresh_tokens(uow: Any, *, batch: int = 200) -> int:
+async def sweep_refresh_tokens(uow: UnitOfWork, *, batch: int = 200) -> int:
     """Delete one batch of expired refresh tokens."""
     purged = await uow.users.purge_expired_refresh_tokens(uow.now(), batch)
     await uow.commit()

@@ -18,7 +18,7 @@ import asyncio
 import random
 import time
 from datetime import datetime
-from typing import Any, Awaitable, Callable, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Awaitable, Callable, NoReturn, TypeVar, cast
 
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as SqlTimeoutError
@@ -28,7 +28,24 @@ from domain.clock import Clock
 from persistence.db import Database
 from persistence.faults import classify, unavailable
 
+if TYPE_CHECKING:
+    from persistence.repositories.carts import CartRepository
+    from persistence.repositories.catalog import CatalogRepository
+    from persistence.repositories.checkouts import CheckoutRepository
+    from persistence.repositories.dispatch import DispatchRepository
+    from persistence.repositories.inventory import InventoryRepository
+    from persistence.repositories.ledger import LedgerRepository
+    from persistence.repositories.loyalty import LoyaltyRepository
+    from persistence.repositories.orders import OrderRepository
+    from persistence.repositories.outbox import OutboxRepository
+    from persistence.repositories.payments import PaymentRepository
+    from persistence.repositories.promotions import PromotionRepository
+    from persistence.repositories.relay import RelayRepository
+    from persistence.repositories.shipments import ShipmentRepository
+    from persistence.repositories.users import UserRepository
+
 T = TypeVar("T")
+R = TypeVar("R")
 RETRYABLE_SQLSTATES = {"40001", "40P01"}
 MAX_ATTEMPTS = 5
 
@@ -41,7 +58,7 @@ class SqlUnitOfWork:
         self._conn: AsyncConnection | None = None
         self._committed = False
         self.committing = False
-        self._repos: dict[str, Any] = {}
+        self._repos: dict[str, object] = {}
 
     # --- transaction
     async def __aenter__(self) -> "SqlUnitOfWork":
@@ -82,93 +99,93 @@ class SqlUnitOfWork:
     def now(self) -> datetime:
         return self.clock.now()
 
-    def _repo(self, name: str, factory: Callable[[AsyncConnection, str], Any]) -> Any:
+    def _repo(self, name: str, factory: Callable[[AsyncConnection, str], R]) -> R:
         repo = self._repos.get(name)
         if repo is None:
             repo = self._repos[name] = factory(self.conn, self.db.dialect)
-        return repo
+        return cast(R, repo)
 
     # --- repositories (one per aggregate; created on first use inside the transaction)
     @property
-    def users(self) -> Any:
+    def users(self) -> UserRepository:
         from persistence.repositories.users import UserRepository
 
         return self._repo("users", UserRepository)
 
     @property
-    def catalog(self) -> Any:
+    def catalog(self) -> CatalogRepository:
         from persistence.repositories.catalog import CatalogRepository
 
         return self._repo("catalog", CatalogRepository)
 
     @property
-    def inventory(self) -> Any:
+    def inventory(self) -> InventoryRepository:
         from persistence.repositories.inventory import InventoryRepository
 
         return self._repo("inventory", InventoryRepository)
 
     @property
-    def carts(self) -> Any:
+    def carts(self) -> CartRepository:
         from persistence.repositories.carts import CartRepository
 
         return self._repo("carts", CartRepository)
 
     @property
-    def outbox(self) -> Any:
+    def outbox(self) -> OutboxRepository:
         from persistence.repositories.outbox import OutboxRepository
 
         return self._repo("outbox", OutboxRepository)
 
     @property
-    def checkouts(self) -> Any:
+    def checkouts(self) -> CheckoutRepository:
         from persistence.repositories.checkouts import CheckoutRepository
 
         return self._repo("checkouts", CheckoutRepository)
 
     @property
-    def promotions(self) -> Any:
+    def promotions(self) -> PromotionRepository:
         from persistence.repositories.promotions import PromotionRepository
 
         return self._repo("promotions", PromotionRepository)
 
     @property
-    def loyalty(self) -> Any:
+    def loyalty(self) -> LoyaltyRepository:
         from persistence.repositories.loyalty import LoyaltyRepository
 
         return self._repo("loyalty", LoyaltyRepository)
 
     @property
-    def orders(self) -> Any:
+    def orders(self) -> OrderRepository:
         from persistence.repositories.orders import OrderRepository
 
         return self._repo("orders", OrderRepository)
 
     @property
-    def payments(self) -> Any:
+    def payments(self) -> PaymentRepository:
         from persistence.repositories.payments import PaymentRepository
 
         return self._repo("payments", PaymentRepository)
 
     @property
-    def ledger(self) -> Any:
+    def ledger(self) -> LedgerRepository:
         from persistence.repositories.ledger import LedgerRepository
 
         return self._repo("ledger", LedgerRepository)
 
     @property
-    def shipments(self) -> Any:
+    def shipments(self) -> ShipmentRepository:
         from persistence.repositories.shipments import ShipmentRepository
 
         return self._repo("shipments", ShipmentRepository)
 
     @property
-    def dispatch(self) -> Any:
+    def dispatch(self) -> DispatchRepository:
         from persistence.repositories.dispatch import DispatchRepository
 
         return self._repo("dispatch", DispatchRepository)
 
     @property
-    def relay(self) -> Any:
+    def relay(self) -> RelayRepository:
         from persistence.repositories.relay import RelayRepository
 
         return self._repo("relay", RelayRepository)
@@ -239,3 +256,13 @@ def _raise_as_unavailable(uow: SqlUnitOfWork, exc: BaseException) -> NoReturn:
     if fault is None:
         raise exc
     raise fault from exc
+
+
+if TYPE_CHECKING:  # mypy checks that the SQL unit of work fulfils the domain's ports
+    from domain.catalog.ports import CatalogUnitOfWork
+    from domain.identity.ports import UnitOfWork as IdentityUnitOfWork
+    from domain.ports import UnitOfWork
+
+    def _fulfils_ports(uow: SqlUnitOfWork) -> tuple[UnitOfWork, IdentityUnitOfWork,
+                                                      CatalogUnitOfWork]:
+        return uow, uow, uow

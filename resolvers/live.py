@@ -80,6 +80,7 @@ async def _read_order_event(info: Info, event: LiveEvent, kind: str,
             return None
         found_payment = await ctx(info).runtime.read(
             lambda uow: uow.payments.get(int(event.payload["paymentId"])))
+        assert found_payment is not None  # the event names a payment that exists
         payment = Payment.from_domain(found_payment, show_secret=order._owner_view)
     return OrderEvent(order=order, type=kind, status=order.status, shipment=shipment,
                       payment=payment, at=event.created_at)

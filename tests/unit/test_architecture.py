@@ -84,3 +84,33 @@ def test_the_test_import_check_sees_a_violation(tmp_path: Path) -> None:
     assert imported_test_modules(bad) == [
         "tests.api.test_orders", ".test_cart", "tests.unit.test_pricing",
         "tests.api.test_tokens"]
+
+
+def any_typed_units_of_work(source: str) -> list[str]:
+    """Functions whose `uow` parameter is unannotated or annotated `Any` (typing.Any too)."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            args = node.args
+            for arg in args.posonlyargs + args.args + args.kwonlyargs:
+                if arg.arg != "uow" or isinstance(node, ast.Lambda):
+                    continue
+                note = arg.annotation
+                if note is None or "Any" in ast.unparse(note).replace("'", "").split("."):
+                    found.append(f"{node.name}:{node.lineno}")
+    return found
+
+
+def test_domain_units_of_work_are_typed_by_their_ports() -> None:
+    offenders = {str(p.relative_to(ROOT)): found
+                 for p in sorted((ROOT / "domain").rglob("*.py"))
+                 if (found := any_typed_units_of_work(p.read_text()))}
+    assert offenders == {}
+    ports = (ROOT / "domain" / "ports.py").read_text()
+    unit_of_work = next(n for n in ast.walk(ast.parse(ports))
+                        if isinstance(n, ast.ClassDef) and n.name == "UnitOfWork")
+    assert "Any" not in ast.unparse(unit_of_work)
+    assert any_typed_units_of_work("async def f(uow: Any): ...\n"
+                                   "def g(x, *, uow: typing.Any): ...\n"
+                                   "def h(uow): ...\ndef ok(uow: UnitOfWork): ...") == [
+        "f:1", "g:2", "h:3"]
