@@ -13,7 +13,7 @@ from domain.errors import ErrorList
 from domain.identity import accounts
 from persistence.db import create_database
 from persistence.uow import SqlUnitOfWork, run_in_transaction
-from security.passwords import Argon2PasswordHasher
+from adapters.security.passwords import Argon2PasswordHasher
 from settings import Settings
 
 T = TypeVar("T")

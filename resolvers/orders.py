@@ -9,7 +9,7 @@ from typing import Any, Iterable, Optional
 
 from strawberry.types import Info
 
-from context import Viewer
+from domain.identity.viewer import Viewer
 from domain import checkout_complete as use_cases
 from domain import order_changes as changes
 from domain.errors import forbidden

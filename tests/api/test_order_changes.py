@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from app import create_app
 from domain.payments import PaymentProviderUnavailable
-from payments.offline import OfflineProvider
+from adapters.payments.offline import OfflineProvider
 from persistence.tables import ledger_accounts, stock
 from tests.api.test_orders import _checkout, complete
 from tests.factories import give_points, make_account

@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 
 from domain.ids import encode_id
 from persistence.tables import carts, ledger_accounts, outbox, promotions, stock, variants
-from payments.stripe_objects import sign_payload
+from adapters.payments.stripe_objects import sign_payload
 from tests.factories import give_points, make_account, make_product, make_promotion, reissue
 
 CA = {"fullName": "Ada Buyer", "line1": "1 Market St", "city": "San Francisco",

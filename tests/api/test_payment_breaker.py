@@ -19,7 +19,7 @@ import httpx
 import pytest
 
 from app import create_app
-from payments.stripe_provider import StripeProvider
+from adapters.payments.stripe_provider import StripeProvider
 from tests.api.test_orders import _checkout
 from tests.factories import make_account
 from tests.support import GraphQLClient, free_port

@@ -35,7 +35,7 @@ from websockets.typing import Subprotocol
 from app import RequestIdMiddleware, create_app
 from domain.errors import AuthenticationRequired, PermissionDenied
 from domain.ids import encode_id
-from graphql_view import MarketplaceGraphQL
+from web.graphql_view import MarketplaceGraphQL
 from resolvers.node import NODE_RESOLVERS
 from schema.protection import protection_extensions
 from tests.support import GraphQLClient, free_port

@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from app import create_app
-from security.rate_limits import RedisWindowLimiter, SlidingWindowLimiter
+from adapters.security.rate_limits import RedisWindowLimiter, SlidingWindowLimiter
 from tests.factories import make_account
 from tests.services import REDIS_URL
 from tests.support import GraphQLClient, free_port, start_server, unique_email

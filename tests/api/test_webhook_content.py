@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from payments.stripe_objects import sign_payload
+from adapters.payments.stripe_objects import sign_payload
 from tests.api.test_fulfilment import SHIP, _paid_order, _process, _signed
 from tests.api.test_orders import GET, _checkout, complete
 from tests.factories import make_account

@@ -26,7 +26,7 @@ from strawberry.asgi import GraphQL
 from strawberry.http.websocket_origin import normalize_allowed_origins
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
-from context import Context, Runtime
+from schema.context import Context, Runtime
 from schema.limits import QUERY_REJECTED
 from settings import Settings
 from web.graphiql import graphiql_page
