@@ -21,7 +21,7 @@ from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from context import Runtime
+from schema.context import Runtime
 from domain.clock import Clock, SystemClock
 from web.carrier import carrier_webhook
 from web.graphiql import STATIC_URL, static_files
@@ -29,17 +29,17 @@ from web.errors import MaskFaults, http_error
 from web.limits import BodyLimit
 from web.offline_action import offline_action
 from web.webhooks import stripe_webhook
-from graphql_view import MarketplaceGraphQL, browser_origins
-from observability.metrics import HttpMetricsMiddleware, Metrics, metrics_endpoint
-from payments.breaker import BreakerProvider, BreakerState, CircuitBreaker
+from web.graphql_view import MarketplaceGraphQL, browser_origins
+from adapters.metrics import HttpMetricsMiddleware, Metrics, metrics_endpoint
+from adapters.payments.breaker import BreakerProvider, BreakerState, CircuitBreaker
 from persistence.db import create_database
 from persistence.readiness import database_write
 from schema.build import build_schema
-from security.account_check import account_states
-from security.passwords import Argon2PasswordHasher
-from security.rate_limits import install_limiters
-from security.posture import check_production
-from security.tokens import TokenIssuer
+from adapters.security.account_check import account_states
+from adapters.security.passwords import Argon2PasswordHasher
+from adapters.security.rate_limits import install_limiters
+from ops.posture import check_production
+from adapters.security.tokens import TokenIssuer
 from settings import Settings
 
 log = logging.getLogger("marketplace")
@@ -83,7 +83,7 @@ def build_runtime(
         passwords=password_hasher or Argon2PasswordHasher(),
     )
     if settings.oidc_issuer and settings.oidc_jwks_url:
-        from security.oidc import OidcVerifier
+        from adapters.security.oidc import OidcVerifier
 
         runtime.oidc = OidcVerifier(settings)
     return runtime
@@ -135,7 +135,7 @@ def create_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
-        from background import start_background, stop_background
+        from ops.background import start_background, stop_background
 
         freeze_startup_heap()
         tasks = start_background(runtime)

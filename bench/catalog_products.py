@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from app import create_app, freeze_startup_heap  # noqa: E402
 from ops.seed import seed_demo  # noqa: E402
-from security.passwords import Argon2PasswordHasher  # noqa: E402
+from adapters.security.passwords import Argon2PasswordHasher  # noqa: E402
 from settings import Settings  # noqa: E402
 from tests.support.database import drop_database, reset_schema, test_database_url  # noqa: E402
 

@@ -1,5 +1,5 @@
-"""What the per-request account check costs (security/account_check.py): resolving the viewer
-of one access token, i.e. verifying the JWT and checking the account's state, measured
+"""What the per-request account check costs (adapters/security/account_check.py): resolving
+the viewer of one access token, i.e. verifying the JWT and checking the account's state, measured
 - JWT verification alone (the old cost, for reference);
 - cache hit in this process's memory (the common case without REDIS_URL);
 - cache miss: one statement on the database (SQLite file, or DATABASE_URL's PostgreSQL);
@@ -24,8 +24,8 @@ from typing import Any, Awaitable, Callable
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from app import create_app  # noqa: E402
-from security.account_check import account_states  # noqa: E402
-from security.identity import resolve_viewer  # noqa: E402
+from adapters.security.account_check import account_states  # noqa: E402
+from adapters.security.identity import resolve_viewer  # noqa: E402
 from settings import Settings  # noqa: E402
 from tests.support.database import drop_database, reset_schema, test_database_url  # noqa: E402
 from tests.support.factories import make_account  # noqa: E402

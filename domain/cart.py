@@ -1,7 +1,7 @@
 """The cart: one live cart (ACTIVE or CHECKOUT) per buyer, lines unique per variant, each line
 holding its units of stock (a soft reservation) until the cart's holds lapse.
 
-Rules (design.md, Cart and Inventory):
+Rules (docs/rules.md, Cart and Inventory):
 - Quantity per line is 1..100 (INVALID_INPUT otherwise); adding a variant already in the cart
   adds to that line's quantity, still capped at 100.
 - Only ACTIVE products can be added (PRODUCT_UNAVAILABLE). Prices shown are the variant's

@@ -1,6 +1,6 @@
 """Checkout sessions: the buyer's choices on top of a cart in CHECKOUT, priced on demand.
 
-Rules (design.md, Checkout):
+Rules (docs/rules.md, Checkout):
 - checkoutStart validates every line (product still ACTIVE, stock held, current price), moves
   the cart to CHECKOUT and opens a session for 30 minutes, or until the cart's holds lapse,
   whichever comes first (`effective_expiry`). Starting again while a session is open returns

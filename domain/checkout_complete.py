@@ -1,6 +1,6 @@
 """checkoutComplete and orderRetryPayment: place (or find) the order, then charge it.
 
-Three steps, never one transaction around the network call (architecture.md): (1) the order
+Three steps, never one transaction around the network call (docs/architecture.md): (1) the order
 and its payment attempt are committed; (2) the provider is asked, with the attempt's
 idempotency key, so a retry after a crash cannot charge twice; (3) its answer is applied by
 the one outcome path (domain.payment_service), exactly as a webhook would be. `transact`

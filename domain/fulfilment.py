@@ -1,12 +1,12 @@
 """Fulfilment: moving a seller's shipment through its states, and the order following them.
 
-Shipment (design.md, Fulfilment): PENDING -> PROCESSING -> SHIPPED (carrier and tracking
+Shipment (docs/rules.md, Fulfilment): PENDING -> PROCESSING -> SHIPPED (carrier and tracking
 number) -> IN_TRANSIT -> DELIVERED; SHIPPED -> DELIVERED directly too (a carrier may never
 report IN_TRANSIT, and shipmentMarkDelivered exists for when no carrier reports at all).
 CANCELLED only happens with the order (order cancellation, not here). Any other move is
 INVALID_STATE_TRANSITION.
 
-Rules written down here (design.md is silent on them):
+Rules written down here (docs/rules.md is silent on them):
 - Only the owning seller or an admin moves a shipment. A buyer is FORBIDDEN; another seller's
   shipment is FORBIDDEN (checked before anything is read or changed); an unknown id is
   NOT_FOUND.
@@ -102,7 +102,7 @@ def check_shipment_transition(current: str, new: str) -> None:
 
 
 def derived_order_status(current: str, shipment_statuses: Iterable[str]) -> str:
-    """The status the order should have given its shipments (design.md, Orders): DELIVERED
+    """The status the order should have given its shipments (docs/rules.md, Orders): DELIVERED
     when every (non-cancelled) shipment is delivered; SHIPPED when every one is SHIPPED or
     later; PARTIALLY_SHIPPED when some are; PROCESSING when any is PROCESSING; otherwise
     unchanged. Orders outside fulfilment (PENDING_PAYMENT, CANCELLED, REFUNDED) never move,

@@ -1,4 +1,4 @@
-"""Double-entry posting rules for an order's money (design.md "Orders, payments, ledger").
+"""Double-entry posting rules for an order's money (docs/rules.md "Orders, payments, ledger").
 
 Pure functions from amounts (integer minor units) to balanced postings; storing them is the
 caller's job.

@@ -1,6 +1,6 @@
 """Loyalty points and tiers: pure rules, no storage.
 
-Rules (design.md "Checkout", "Orders, payments, ledger"):
+Rules (docs/rules.md "Checkout", "Orders, payments, ledger"):
 - Value: 100 points = 1.00 of the order currency, so one point is worth 10**exponent / 100
   minor units: exactly 1 minor unit for two-decimal currencies (USD, EUR), 10 for
   three-decimal ones (KWD). For currencies with fewer decimals a point is a fraction of the
@@ -20,7 +20,7 @@ Rules (design.md "Checkout", "Orders, payments, ledger"):
   now - 365 days < created_at <= now (a negative EARN movement, a reversal, counts against):
   BRONZE < 1,000 <= SILVER < 5,000 <= GOLD.
 - Benefits: SILVER has free STANDARD shipping. GOLD has free shipping on both methods
-  (STANDARD and EXPRESS; design.md says "free shipping" without a method) and 5 % off items.
+  (STANDARD and EXPRESS; docs/rules.md says "free shipping" without a method) and 5 % off items.
 """
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""Notification rules: which outbox events make which records for the order's BUYER, and the
-standard-library SMTP sender used when SMTP_HOST is configured.
+"""Notification rules: which outbox events make which records for the order's BUYER (the SMTP
+sender used when SMTP_HOST is configured is adapters/mail.py, behind domain/dispatch.py's Mailer).
 
 Templates (one record per event, template and buyer; the unique index
 (event_id, template, user_id) makes a redelivered event a no-op):
@@ -24,10 +24,7 @@ before recording SENT leaves it QUEUED, and it is sent again after the claim lea
 """
 from __future__ import annotations
 
-import smtplib
 from dataclasses import dataclass
-from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
 from typing import TYPE_CHECKING, Any, Mapping
 
 from domain import events
@@ -189,25 +186,3 @@ def notifications_for(event: "OutboxEvent", contact: Contact | None, order_numbe
             template=f"{message.template}_sms", recipient=contact.phone,
             subject=message.subject, body=message.short, status=STORED))
     return records
-
-
-@dataclass(frozen=True)
-class SmtpMailer:
-    """Sends one plain-text message per connection with the standard library (blocking: call
-    it through asyncio.to_thread). No authentication or TLS: point SMTP_HOST at a local relay
-    (or a provider's relay reachable on a trusted network)."""
-    host: str
-    port: int = 25
-    sender: str = "Marketplace <no-reply@marketplace.invalid>"
-    timeout: float = 10.0
-
-    def send(self, recipient: str, subject: str, body: str) -> None:
-        message = EmailMessage()
-        message["From"] = self.sender
-        message["To"] = recipient
-        message["Subject"] = subject
-        message["Date"] = formatdate(localtime=False)
-        message["Message-ID"] = make_msgid(domain="marketplace.invalid")
-        message.set_content(body)
-        with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as smtp:
-            smtp.send_message(message)

@@ -1,4 +1,4 @@
-"""What cancelling an order gives back, stated once (design.md "Inventory", "Orders";
+"""What cancelling an order gives back, stated once (docs/rules.md "Inventory", "Orders";
 docs/rules.md "Money rules").
 
 - `release_unshipped`: the shipments that have not left (PENDING, PROCESSING) are CANCELLED

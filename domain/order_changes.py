@@ -16,7 +16,7 @@ A paid order fully refunded becomes REFUNDED (a cancelled one stays CANCELLED), 
 shipments that have not left are cancelled with their units back in stock, exactly as a
 cancel does (domain.order_cancellation.release_unshipped).
 
-Money leaves through the provider outside any transaction (architecture.md): the order change
+Money leaves through the provider outside any transaction (docs/architecture.md): the order change
 commits first, then the provider refunds with an idempotency key derived from what was already
 refunded, then the refund is recorded with its ledger reversal (domain.ledger, pro rata) in a
 second transaction. If the provider cannot be reached, the order stays as changed and the

@@ -1,17 +1,17 @@
 """Placing an order from a checkout session (checkoutComplete, first transaction).
 
-In one transaction (design.md, Orders): validate the session and its lines, price them,
+In one transaction (docs/rules.md, Orders): validate the session and its lines, price them,
 allocate stock (reserved -> allocated; from available should the reservation fall short;
 INSUFFICIENT_STOCK otherwise), hold the loyalty points, create the order (PENDING_PAYMENT,
 paymentDueAt in 30 minutes) with its lines at the checkout's prices and one shipment per
 seller, mark the cart and the session COMPLETED, record OrderCreated, and create the payment
-attempt. The provider is called after this commits (architecture.md), with the attempt's
+attempt. The provider is called after this commits (docs/architecture.md), with the attempt's
 idempotency key.
 
 - The same client idempotency key returns the same order and payment; the same key with
   another checkout is IDEMPOTENCY_KEY_REUSED.
 - Loyalty points are taken when the order is placed (like stock, so two orders cannot spend
-  the same points) and given back if it is cancelled unpaid; design.md's "spent on payment"
+  the same points) and given back if it is cancelled unpaid; docs/rules.md's "spent on payment"
   is where they become final.
 - A zero-total order (free items, promotions covering everything) is confirmed here, in the
   same transaction, without calling the provider: its payment record has amount 0, status

@@ -1,6 +1,6 @@
 """Orders and payments: values and the state rules.
 
-Order status (design.md): PENDING_PAYMENT -> CONFIRMED on payment; CONFIRMED -> PROCESSING ->
+Order status (docs/rules.md): PENDING_PAYMENT -> CONFIRMED on payment; CONFIRMED -> PROCESSING ->
 PARTIALLY_SHIPPED -> SHIPPED -> DELIVERED follow the shipments; CANCELLED from
 PENDING_PAYMENT, CONFIRMED or PROCESSING; REFUNDED when a paid order is fully refunded. Every
 change is appended to the status history; an illegal one is INVALID_STATE_TRANSITION.

@@ -1,7 +1,7 @@
-"""The payment provider port, in Stripe's vocabulary (design.md, "Payment providers").
+"""The payment provider port, in Stripe's vocabulary (docs/rules.md, "Payment providers").
 
-Adapters (`payments/`: `offline`, `stripe`) answer with the values below; the orders code never
-sees a provider SDK object. Rules:
+Adapters (`adapters/payments/`: `offline`, `stripe`) answer with the values below; the orders
+code never sees a provider SDK object. Rules:
 
 - A provider payment is a PaymentIntent (reference = its id, `pi_...`), created and confirmed
   in one call with an idempotency key: the same key returns the same intent.
@@ -154,7 +154,7 @@ class WebhookEvent:
 class PaymentProviderUnavailable(Exception):
     """The provider could not be reached or failed (network, timeout, 5xx, rate limit,
     credentials). Nothing is known to have been charged; the same idempotency key may be
-    retried later. `retry_after_seconds`: when the circuit breaker (payments/breaker.py) is
+    retried later. `retry_after_seconds`: when the circuit breaker (adapters/payments/breaker.py) is
     open, how long until it lets a call through again."""
 
     def __init__(self, message: str = "The payment provider is unavailable.", *,

@@ -1,6 +1,6 @@
 """Promotion codes: what they are and when they apply. Pure rules; the engine allocates.
 
-Rules (design.md "Checkout"):
+Rules (docs/rules.md "Checkout"):
 - Kinds: PERCENT (`value` 1..100 percent off the eligible items), FIXED (`value` minor units
   off the eligible items, capped at their amount), FREE_SHIPPING (STANDARD shipping becomes
   free; `value` unused). At most one code per checkout, on top of the tier discount.

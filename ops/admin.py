@@ -1,4 +1,4 @@
-"""`marketplace create-admin`: the only way to make an ADMIN account (design.md, Roles).
+"""`marketplace create-admin`: the only way to make an ADMIN account (docs/rules.md, Roles).
 
 Idempotent: False (and nothing changes) when an account with that email already exists, of any
 type. The password gets the same policy and the same Argon2id hashing as `register`. The
@@ -13,7 +13,7 @@ from domain.errors import ErrorList
 from domain.identity import accounts
 from persistence.db import create_database
 from persistence.uow import SqlUnitOfWork, run_in_transaction
-from security.passwords import Argon2PasswordHasher
+from adapters.security.passwords import Argon2PasswordHasher
 from settings import Settings
 
 T = TypeVar("T")

@@ -7,8 +7,8 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from domain.dispatch import CLAIM_LEASE, Transaction, claim_stale, dispatch, send_queued
-from domain.notifications import SmtpMailer
+from domain.dispatch import CLAIM_LEASE, Mailer, Transaction, claim_stale, dispatch, send_queued
+from adapters.mail import SmtpMailer
 from ops.loops import repeat, standalone_transactions
 
 log = logging.getLogger("marketplace.dispatch")
@@ -34,7 +34,7 @@ def mailer_from(settings: Any) -> SmtpMailer | None:
                       sender=settings.smtp_from)
 
 
-async def dispatch_pending(transaction: Transaction, mailer: SmtpMailer | None, *,
+async def dispatch_pending(transaction: Transaction, mailer: Mailer | None, *,
                            batch: int = BATCH, recover: bool = False) -> DispatchReport:
     """Dispatch batches until fewer than `batch` come back; each batch's e-mails are sent
     right after its commit. With `recover`, QUEUED e-mails whose sender died are sent too."""

@@ -17,8 +17,8 @@ CONNECT_TIMEOUT_SECONDS = 10.0
 
 
 def check(settings: Settings, *, database: bool = True) -> None:
-    from graphql_view import browser_origins
-    from security.tokens import TokenIssuer
+    from web.graphql_view import browser_origins
+    from adapters.security.tokens import TokenIssuer
 
     try:
         TokenIssuer(settings)

@@ -1,5 +1,5 @@
 """Running the event relay (domain/relay.py): a loop in each server process when
-EVENT_RELAY_URL is set (background.py). Every EVENT_RELAY_INTERVAL_SECONDS it reads the
+EVENT_RELAY_URL is set (ops/background.py). Every EVENT_RELAY_INTERVAL_SECONDS it reads the
 relay's lag (one read when idle), sets the lag gauges of /metrics and, when events wait,
 publishes them batch after batch. A broker error stops the pass; the next one comes after a
 backoff that doubles from the interval up to MAX_BACKOFF_SECONDS (with jitter), and resets on
@@ -97,7 +97,7 @@ class Relay:
 
 
 async def run_relay(runtime: Any) -> None:
-    """Lifespan task (background.py): the relay to the broker of EVENT_RELAY_URL."""
+    """Lifespan task (ops/background.py): the relay to the broker of EVENT_RELAY_URL."""
     publisher = runtime.extras.get("event_publisher")
     if publisher is None:
         from ops.nats_publisher import JetStreamPublisher

@@ -40,7 +40,7 @@ from persistence.tables import (
     users,
     variants,
 )
-from security.passwords import Argon2PasswordHasher
+from adapters.security.passwords import Argon2PasswordHasher
 from settings import Settings
 
 SELLER_PASSWORD = "seller-password"

@@ -21,7 +21,7 @@ from schema.types.admin import (
     AuditEntryEdge,
 )
 from schema.types.identity import AccountType, User
-from security.account_check import account_states
+from adapters.security.account_check import account_states
 
 
 async def _change(info: Info, user_id: strawberry.ID,

@@ -18,7 +18,7 @@ from typing import Optional
 
 from strawberry.types import Info
 
-from context import Viewer
+from domain.identity.viewer import Viewer
 from domain.catalog import Actor, can_see
 from domain.catalog import Product as DomainProduct
 from domain.catalog import Variant as DomainVariant

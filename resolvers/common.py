@@ -6,7 +6,8 @@ from typing import Any, Awaitable, Callable, TypeVar
 
 from strawberry.types import Info
 
-from context import Context, Viewer
+from domain.identity.viewer import Viewer
+from schema.context import Context
 from domain.errors import DomainError, ErrorList
 from schema.types.common import UserError
 

@@ -8,7 +8,7 @@ from typing import Any, Awaitable, Callable
 
 from strawberry.types import Info
 
-from context import Viewer
+from domain.identity.viewer import Viewer
 from domain import fulfilment
 from domain.ids import decode_pk
 from domain.orders import Shipment as DomainShipment

@@ -17,7 +17,7 @@ from typing import Any
 import strawberry
 from strawberry.types import Info
 
-from context import Viewer
+from domain.identity.viewer import Viewer
 from domain.identity import accounts, addresses, sessions, wallet
 from domain.identity.models import AuthResult
 from domain.errors import RateLimited
@@ -35,8 +35,8 @@ from schema.types.identity import (
     Seller,
     User,
 )
-from security.identity import auth_services
-from security.rate_limits import LOGINS, limiter_of, login_key
+from adapters.security.identity import auth_services
+from adapters.security.rate_limits import LOGINS, limiter_of, login_key
 
 
 def _may_see(who: Viewer | None, user_id: int) -> bool:

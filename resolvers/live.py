@@ -1,7 +1,7 @@
 """Subscriptions: live order tracking over graphql-transport-ws.
 
-Events come from this process's bus (live/bus.py), fed with every committed outbox event of
-every process (live/feed.py). Each event is built from the state its outbox row carries
+Events come from this process's bus (adapters/live/bus.py), fed with every committed outbox event of
+every process (adapters/live/feed.py). Each event is built from the state its outbox row carries
 (domain/event_state.py): the order, shipment and payment as that change left them, so every
 event tells its own change and delivering it needs no database read. Rows of the older
 payload shape (no `state`) are read fresh from the database instead. Either way the event is
@@ -17,7 +17,7 @@ from strawberry.types import Info
 
 from domain.event_state import from_payload
 from domain.ids import decode_pk
-from live.bus import LiveEvent
+from adapters.live.bus import LiveEvent
 from resolvers.common import ctx, viewer
 from resolvers.orders import shown_order, visible_order
 from schema.types.live import OrderEvent, ShipmentEvent

@@ -1,6 +1,6 @@
 """Order resolvers: checkoutComplete, orderRetryPayment, and who may see which order.
 
-Visibility (design.md, Roles): a buyer sees their own orders; a seller sees the orders that
+Visibility (docs/rules.md, Roles): a buyer sees their own orders; a seller sees the orders that
 contain one of their shipments, with only their lines and shipments; an admin sees all.
 """
 from __future__ import annotations
@@ -9,7 +9,7 @@ from typing import Any, Iterable, Optional
 
 from strawberry.types import Info
 
-from context import Viewer
+from domain.identity.viewer import Viewer
 from domain import checkout_complete as use_cases
 from domain import order_changes as changes
 from domain.errors import forbidden

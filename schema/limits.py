@@ -1,4 +1,4 @@
-"""Query limits (design.md, "Protecting the service"): depth, aliases, tokens and page size,
+"""Query limits (docs/rules.md, "Protecting the service"): depth, aliases, tokens and page size,
 all checked before any resolver runs and answered with `extensions.code = "QUERY_REJECTED"`.
 
 - Cost: the number of field values a document can ask for (every field times the page sizes

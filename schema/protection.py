@@ -1,4 +1,4 @@
-"""Protecting the service (design.md): the schema's extensions, and the one place where
+"""Protecting the service (docs/rules.md): the schema's extensions, and the one place where
 exceptions become top-level error codes.
 
 Codes in `errors[].extensions.code`: QUERY_REJECTED (limits, and any document that does not
@@ -10,7 +10,7 @@ when to repeat the request; docs/rules.md, "Database faults and provider outages
 `extensions.requestId`, and the fault is logged with that request id).
 
 The limits live in schema/limits.py, the mutation rate limit in schema/rate_limit.py, the
-operation metrics in observability/metrics.py. When introspection is off, field, argument,
+operation metrics in adapters/metrics.py. When introspection is off, field, argument,
 type and enum-value suggestions ("Did you mean ...?") are removed from every message, not only
 the field suggestions strawberry's `disable_field_suggestions` removes.
 """
@@ -28,7 +28,7 @@ from strawberry.extensions import DisableIntrospection, SchemaExtension
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 
 from domain.errors import AuthenticationRequired, PermissionDenied, ServiceUnavailable
-from observability.metrics import OperationMetrics
+from adapters.metrics import OperationMetrics
 from schema.amounts import AmountWarnings
 from schema.limits import QUERY_REJECTED, QueryLimits
 from schema.rate_limit import MutationRateLimit, RateLimited

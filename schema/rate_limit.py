@@ -1,4 +1,4 @@
-"""Rate limit on mutations (design.md, "Protecting the service"): per signed-in user, per client
+"""Rate limit on mutations (docs/rules.md, "Protecting the service"): per signed-in user, per client
 address when anonymous (or when the token is bad), `settings.mutation_rate_limit_per_minute`
 mutations in any sliding minute (RATE_LIMIT_PER_MINUTE; 0 or less turns the limit off). Past it
 the operation is answered with one top-level error, `extensions.code = "RATE_LIMITED"` and
@@ -11,8 +11,8 @@ is refused whole.
 
 The window (a sliding log of timestamps per key, read from the injected clock so tests can move
 time) lives in this process's memory, or, with REDIS_URL set, in Redis: one budget across every
-server process and host (security/rate_limits.py). Behind a reverse proxy the client address
-is the proxy's unless uvicorn is told to trust the proxy's X-Forwarded-For
+server process and host (adapters/security/rate_limits.py). Behind a reverse proxy the client
+address is the proxy's unless uvicorn is told to trust the proxy's X-Forwarded-For
 (`--proxy-headers --forwarded-allow-ips`).
 """
 from __future__ import annotations
@@ -35,7 +35,7 @@ from strawberry.types.graphql import OperationType
 
 from domain.errors import AuthenticationRequired, RateLimited
 from schema.limits import refuse_execution
-from security.rate_limits import MUTATIONS, Limiter, SlidingWindowLimiter, limiter_of
+from adapters.security.rate_limits import MUTATIONS, Limiter, SlidingWindowLimiter, limiter_of
 
 __all__ = ["MutationRateLimit", "RateLimited", "SlidingWindowLimiter", "limiter_for"]
 

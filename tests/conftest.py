@@ -11,7 +11,7 @@ import pytest
 
 from app import create_app
 from domain.clock import ManualClock
-from security.passwords import Argon2PasswordHasher
+from adapters.security.passwords import Argon2PasswordHasher
 from settings import Settings
 from tests.support.client import GraphQLClient
 from tests.support.database import drop_database, reset_schema, test_database_url, truncate_all

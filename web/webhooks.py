@@ -26,7 +26,7 @@ async def handle_provider_event(runtime: Any, payload: bytes, signature: str) ->
     except WebhookSignatureError as exc:
         log.warning("refused a provider event: %s", exc)
         return JSONResponse({"error": "invalid signature"}, status_code=400)
-    except ValueError as exc:  # signed, but not an event (payments.stripe_objects)
+    except ValueError as exc:  # signed, but not an event (adapters.payments.stripe_objects)
         log.warning("refused a provider event: %s", exc)
         return JSONResponse({"error": str(exc)}, status_code=400)
     mismatch = await runtime.transaction(lambda uow: check_webhook(uow, event))

@@ -1,6 +1,6 @@
 """What the catalogue is made of: immutable values read from and written to the database.
 
-Visibility (design.md, Catalogue): ACTIVE products are public; DRAFT and ARCHIVED ones are
+Visibility (docs/rules.md, Catalogue): ACTIVE products are public; DRAFT and ARCHIVED ones are
 visible only to their seller and to admins. A variant is visible when its product is.
 Management: a seller manages only their own products, variants and stock; an admin may edit
 any product and variant and manage any stock, but cannot create products (a product needs a

@@ -14,7 +14,7 @@ audit trail in the same transaction as the change.
 - An admin may not change their own role nor disable themselves (FORBIDDEN): the last admin
   could otherwise lock everyone out. An unknown user id is NOT_FOUND on `userId`.
 The caller must forget the account's cached state once the transaction committed
-(security/account_check.py), so every server process sees the change on its next request.
+(adapters/security/account_check.py), so every server process sees the change on its next request.
 """
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Users signed in by the trusted external OpenID Connect issuer (security/oidc.py).
+"""Users signed in by the trusted external OpenID Connect issuer (adapters/security/oidc.py).
 
 A verified token's claims are mapped to one of our users, in this order:
 1. the user whose `external_subject` is the token's `sub`;

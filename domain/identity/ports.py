@@ -1,8 +1,8 @@
 """What the identity use cases need from outside: the users repository on a unit of work,
 a password hasher, an access-token issuer, and a way to run a use case in a transaction.
 
-Adapters: persistence/repositories/users.py (UserRepository), security/passwords.py
-(Argon2id), security/tokens.py (JWT), context.Runtime.transaction.
+Adapters: persistence/repositories/users.py (UserRepository), adapters/security/passwords.py
+(Argon2id), adapters/security/tokens.py (JWT), schema.context.Runtime.transaction.
 """
 from __future__ import annotations
 
@@ -115,7 +115,7 @@ class UnitOfWork(Protocol):
 
 class Transact(Protocol):
     """Runs a use case in one transaction, retrying it whole on serialization failures
-    (context.Runtime.transaction)."""
+    (schema.context.Runtime.transaction)."""
 
     async def __call__(self, use_case: Callable[[Any], Awaitable[T]]) -> T: ...
 
@@ -152,5 +152,5 @@ class AuthServices:
     tokens: AccessTokenIssuer
     refresh_ttl: timedelta
     # Called after a commit that changed what a user's access tokens may do (a revoked
-    # family): drops the cached account state (security/account_check.py).
+    # family): drops the cached account state (adapters/security/account_check.py).
     forget_account: Callable[[int], Awaitable[None]] = _nothing_to_forget

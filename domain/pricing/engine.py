@@ -1,6 +1,6 @@
 """The price of a checkout: one deterministic function from lines and choices to a breakdown.
 
-Order (design.md "Checkout"): items subtotal -> tier discount -> promotion (at most one code)
+Order (docs/rules.md "Checkout"): items subtotal -> tier discount -> promotion (at most one code)
 -> loyalty points -> shipping -> tax. All arithmetic is on integer minor units.
 
 - Tier discount: the tier's percent (GOLD 5 %) of the items subtotal, half-even.

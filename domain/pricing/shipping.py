@@ -1,12 +1,12 @@
 """Shipping methods and what they cost for one checkout.
 
-Rules (design.md "Checkout"):
+Rules (docs/rules.md "Checkout"):
 - STANDARD: 5.99 per seller in the order, 5 days. EXPRESS: 14.99 per seller, 2 days. One
   shipment per seller, so each seller's shipment is charged (and later paid out) separately.
 - STANDARD is free for every seller when the items after tier and promotion discounts (before
   loyalty points) come to at least 50.00, or the tier gives free standard shipping (SILVER,
   GOLD). A FREE_SHIPPING code frees STANDARD for the sellers it covers (all, or its seller).
-- GOLD also ships EXPRESS free (design.md: "GOLD free shipping"; read as both methods).
+- GOLD also ships EXPRESS free (docs/rules.md: "GOLD free shipping"; read as both methods).
 - Prices and the threshold are written for two-decimal currencies and scaled by the currency's
   exponent (half-even), e.g. KWD 5.990, JPY 6.
 """

@@ -1,6 +1,6 @@
 """Sales tax by destination.
 
-Rules (design.md "Checkout"):
+Rules (docs/rules.md "Checkout"):
 - Rates come from a configuration table keyed "COUNTRY-REGION" (e.g. "US-CA") or
   "COUNTRY-*" (every other region of that country), as integers in thousandths of a percent
   (7250 = 7.25 %). Lookup is case-insensitive: exact region first, then the country wildcard,

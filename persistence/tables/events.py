@@ -39,7 +39,7 @@ Index("ix_analytics_events_type_time", analytics_events.c.event_type,
       analytics_events.c.occurred_at)
 
 # The offline payment provider's record of what happened to each of its intents (a completed
-# challenge, refunds), shared by every server process (payments/offline_store.py).
+# challenge, refunds), shared by every server process (adapters/payments/offline_store.py).
 offline_payment_intents = Table(
     "offline_payment_intents",
     metadata,

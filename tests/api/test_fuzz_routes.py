@@ -12,7 +12,7 @@ from urllib.parse import quote
 import httpx
 from hypothesis import HealthCheck, given, settings as hyp_settings, strategies as st
 
-from payments.stripe_objects import sign_payload
+from adapters.payments.stripe_objects import sign_payload
 from web.carrier import sign
 
 FUZZ = hyp_settings(max_examples=300, deadline=None, database=None,

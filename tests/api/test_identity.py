@@ -18,7 +18,7 @@ from persistence.tables import (
     sellers,
     users,
 )
-from security.passwords import Argon2PasswordHasher
+from adapters.security.passwords import Argon2PasswordHasher
 from tests.support.client import unique_email
 from tests.support.factories import make_account, make_product
 

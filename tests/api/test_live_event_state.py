@@ -16,8 +16,8 @@ import httpx
 import pytest
 from sqlalchemy import select, update
 
-from context import Context
-from live.feed import OutboxFeed
+from schema.context import Context
+from adapters.live.feed import OutboxFeed
 from persistence.tables import outbox
 from schema.build import build_schema
 from tests.support.client import GraphQLClient

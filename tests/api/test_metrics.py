@@ -8,7 +8,7 @@ import httpx
 from prometheus_client.parser import text_string_to_metric_families
 
 from app import create_app
-from observability.metrics import MAX_OPERATION_NAMES, Metrics
+from adapters.metrics import MAX_OPERATION_NAMES, Metrics
 from tests.support.client import GraphQLClient
 
 SHOP_HOME = "query ShopHome { __typename }"

@@ -12,7 +12,7 @@ from sqlalchemy import case, func, select
 
 from app import create_app
 from domain.payments import PaymentProviderUnavailable, PaymentStatus
-from payments.offline import OfflineProvider
+from adapters.payments.offline import OfflineProvider
 from persistence.tables import ledger_accounts, ledger_entries, ledger_transactions
 from tests.support.client import GraphQLClient
 from tests.support.factories import make_account

@@ -10,7 +10,7 @@ import httpx
 import pytest
 from starlette.requests import Request
 
-from payments.stripe_objects import sign_payload
+from adapters.payments.stripe_objects import sign_payload
 from web.carrier import sign
 
 QUERY = "query($v: JSON) { __typename }"

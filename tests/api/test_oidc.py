@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from app import create_app
 from persistence.tables import users
-from security.oidc import OidcVerifier
+from adapters.security.oidc import OidcVerifier
 from settings import Settings
 from tests.support.client import GraphQLClient
 from tests.support.factories import make_account

@@ -7,7 +7,7 @@ import httpx
 
 from app import create_app
 from domain.payments import PaymentProviderUnavailable
-from payments.offline import OfflineProvider
+from adapters.payments.offline import OfflineProvider
 from tests.support.client import GraphQLClient
 from tests.support.factories import give_points, make_account
 from tests.support.orders import CANCEL, REFUND, checkout, complete, ledger_balances, stock_level

@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 
 from domain.ids import encode_id
 from persistence.tables import carts, outbox, promotions, variants
-from payments.stripe_objects import sign_payload
+from adapters.payments.stripe_objects import sign_payload
 from tests.support.factories import (
     give_points,
     make_account,

@@ -19,7 +19,7 @@ import httpx
 import pytest
 
 from app import create_app
-from payments.stripe_provider import StripeProvider
+from adapters.payments.stripe_provider import StripeProvider
 from tests.support.client import GraphQLClient
 from tests.support.factories import make_account
 from tests.support.orders import checkout

@@ -38,8 +38,8 @@ def forged_admin_token(settings: Settings, user_id: int) -> str:
 
 def test_production_with_default_secrets_exits_2_naming_the_setting(settings: Settings) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "cli", "serve", "--host", "127.0.0.1", "--port", str(free_port()),
-         "--no-migrate"],
+        [sys.executable, "-m", "ops.cli", "serve", "--host", "127.0.0.1", "--port",
+         str(free_port()), "--no-migrate"],
         cwd=ROOT, env=_env(APP_ENV="production", DATABASE_URL=settings.database_url),
         capture_output=True, text=True, timeout=60)
     assert result.returncode == 2, result.stderr
@@ -51,7 +51,7 @@ def test_production_with_default_secrets_exits_2_naming_the_setting(settings: Se
 
 def test_production_refuses_one_short_secret_by_name(settings: Settings) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "cli", "serve", "--port", str(free_port()), "--no-migrate"],
+        [sys.executable, "-m", "ops.cli", "serve", "--port", str(free_port()), "--no-migrate"],
         cwd=ROOT, env=_env(APP_ENV="production", DATABASE_URL=settings.database_url,
                            **{**SECRETS, "CARRIER_WEBHOOK_SECRET": "too-short"}),
         capture_output=True, text=True, timeout=60)

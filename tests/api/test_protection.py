@@ -1,6 +1,5 @@
-"""Protecting the service (design.md): query limits rejected before anything runs
-(QUERY_REJECTED), batches, masked faults with a request id, the mutation rate limit, GET
-mutations, suggestions and introspection switches, GraphiQL, CORS on HTTP.
+"""Protecting the service (docs/rules.md, "Protection"): query limits refused before anything
+runs, batches, masked faults, rate limit, GET mutations, suggestions, introspection, CORS.
 
 Most tests go through the real app. Where the served schema does not (yet) have what a test
 needs (`products(first:)`, a mutation), the test says so and skips; the same protections are
@@ -35,7 +34,7 @@ from websockets.typing import Subprotocol
 from app import RequestIdMiddleware, create_app
 from domain.errors import AuthenticationRequired, PermissionDenied
 from domain.ids import encode_id
-from graphql_view import MarketplaceGraphQL
+from web.graphql_view import MarketplaceGraphQL
 from resolvers.node import NODE_RESOLVERS
 from schema.protection import protection_extensions
 from tests.support.client import GraphQLClient

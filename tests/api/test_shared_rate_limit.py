@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from app import create_app
-from security.rate_limits import RedisWindowLimiter, SlidingWindowLimiter
+from adapters.security.rate_limits import RedisWindowLimiter, SlidingWindowLimiter
 from tests.support.client import GraphQLClient, unique_email
 from tests.support.factories import make_account
 from tests.support.server import free_port, start_server

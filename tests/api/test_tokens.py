@@ -16,7 +16,7 @@ from joserfc import jwt
 from joserfc.jwk import ECKey, RSAKey
 
 from app import create_app
-from security.tokens import LEEWAY_SECONDS, TokenIssuer
+from adapters.security.tokens import LEEWAY_SECONDS, TokenIssuer
 from settings import Settings
 from tests.support.client import GraphQLClient
 from tests.support.factories import make_account

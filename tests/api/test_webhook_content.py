@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from payments.stripe_objects import sign_payload
+from adapters.payments.stripe_objects import sign_payload
 from tests.support.factories import make_account
 from tests.support.fulfilment import SHIP, paid_order, process_shipment, sign_carrier_report
 from tests.support.orders import GET, checkout, complete

@@ -62,7 +62,7 @@ def test_the_command_on_a_freshly_migrated_database(tmp_path: Path) -> None:
     env = {**os.environ, "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'fresh.db'}"}
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "cli", *args], cwd=ROOT, env=env,
+        return subprocess.run([sys.executable, "-m", "ops.cli", *args], cwd=ROOT, env=env,
                               capture_output=True, text=True, timeout=120, check=False)
 
     assert run("migrate").returncode == 0

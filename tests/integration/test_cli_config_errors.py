@@ -21,7 +21,7 @@ def marketplace(args: list[str], **env: str) -> subprocess.CompletedProcess[str]
     full_env = {k: v for k, v in os.environ.items() if k not in CLEARED}
     full_env.update(env)
     args = [a if a != "0" else str(free_port()) for a in args]
-    return subprocess.run([sys.executable, "-m", "cli", *args], cwd=ROOT, env=full_env,
+    return subprocess.run([sys.executable, "-m", "ops.cli", *args], cwd=ROOT, env=full_env,
                           capture_output=True, text=True, timeout=60)
 
 

@@ -237,7 +237,7 @@ async def test_dispatch_command_delivers_pending_events(runtime: Any) -> None:
                                                  "total": 100, "currency": "USD"})] * 3)
     env = {**os.environ, "DATABASE_URL": runtime.settings.database_url}
     env.pop("SMTP_HOST", None)
-    result = subprocess.run([sys.executable, "-m", "cli", "dispatch"], cwd=ROOT, env=env,
+    result = subprocess.run([sys.executable, "-m", "ops.cli", "dispatch"], cwd=ROOT, env=env,
                             capture_output=True, timeout=120, text=True)
     assert result.returncode == 0, result.stderr
     assert "events dispatched: 3" in result.stdout

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from payments.offline import OfflineProvider
-from persistence.offline_intents import SqlIntentStore
+from adapters.payments.offline import OfflineProvider
+from adapters.payments.sql_intents import SqlIntentStore
 
 
 async def test_an_intent_made_in_one_process_is_refunded_in_another(runtime: Any,

@@ -18,9 +18,9 @@ from domain.payments import (
     RefundTooLarge,
     WebhookSignatureError,
 )
-from payments import build_provider
-from payments.offline import OfflineProvider
-from payments.stripe_objects import sign_payload
+from adapters.payments import build_provider
+from adapters.payments.offline import OfflineProvider
+from adapters.payments.stripe_objects import sign_payload
 from settings import Settings
 
 SECRET = "whsec_offline_test_secret"

@@ -34,7 +34,7 @@ from domain.payments import (
     PaymentStatus,
     WebhookSignatureError,
 )
-from payments.stripe_provider import StripeProvider
+from adapters.payments.stripe_provider import StripeProvider
 from tests.support.server import free_port
 
 # The stripe SDK's httpx client uploads form bodies with `data=`, which httpx deprecates.

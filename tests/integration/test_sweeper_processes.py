@@ -31,7 +31,7 @@ async def test_concurrent_sweep_commands_expire_each_cart_once(runtime: Any,
         buyer = await make_account(runtime)
         await harness.add(buyer.user_id, product.variant_ids[i % 2], 1 + i % 3)
     env = {**os.environ, "DATABASE_URL": runtime.settings.database_url}
-    sweepers = [subprocess.Popen([sys.executable, "-m", "cli", "sweep"], cwd=ROOT, env=env,
+    sweepers = [subprocess.Popen([sys.executable, "-m", "ops.cli", "sweep"], cwd=ROOT, env=env,
                                  stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
                 for _ in range(4)]
     outputs = [p.communicate(timeout=120)[0].decode() for p in sweepers]

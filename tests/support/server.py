@@ -46,7 +46,7 @@ def start_server(database_url: str, log_dir: Path, *, workers: int = 1,
     log_path = log_dir / f"server-{port}.log"
     log = open(log_path, "wb")
     process = subprocess.Popen(
-        [sys.executable, "-m", "cli", "serve", "--host", "127.0.0.1", "--port", str(port),
+        [sys.executable, "-m", "ops.cli", "serve", "--host", "127.0.0.1", "--port", str(port),
          "--workers", str(workers), "--no-migrate", "--log-level", "warning"],
         cwd=ROOT, env=full_env, stdout=log, stderr=subprocess.STDOUT,
     )

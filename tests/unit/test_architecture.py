@@ -1,4 +1,4 @@
-"""The direction of travel (architecture.md): domain/ imports only the standard library and
+"""The direction of travel (docs/architecture.md): domain/ imports only the standard library and
 itself; nothing outside persistence/ (and the composition/test code) writes SQL."""
 from __future__ import annotations
 
@@ -114,3 +114,152 @@ def test_domain_units_of_work_are_typed_by_their_ports() -> None:
                                    "def g(x, *, uow: typing.Any): ...\n"
                                    "def h(uow): ...\ndef ok(uow: UnitOfWork): ...") == [
         "f:1", "g:2", "h:3"]
+
+
+# --- The top level shows the layers (issue 9): which entries, which way imports go, how big.
+
+# The eight folders and modules the project was specified with, plus at most four more, each a
+# layer the README's Layout section names.
+SPECIFIED = {"app.py", "schema", "resolvers", "dataloaders", "domain", "persistence",
+             "migrations", "tests"}
+LAYERS_BESIDE = {"settings.py", "adapters", "web", "ops"}
+# Top-level folders holding no shipped code (benchmarks are scripts run by hand).
+NOT_CODE = {"bench", "docs", "build"}
+
+# Imports between top-level packages that close a cycle today and are to be removed by a later
+# step of issue 9; the test fails on any cycle that is not broken by removing these.
+KNOWN_CYCLE_EDGES = {
+    # resolvers/ import schema/ (payload types, schema.context): resolvers are to take plain
+    # values and the viewer and return domain results, importing neither schema nor strawberry.
+    ("resolvers", "schema"),
+}
+
+# Modules over MAX_LINES today, each capped at its current length so none can grow; shrinking
+# one below MAX_LINES means deleting its entry.
+MAX_LINES = 400
+OVERSIZED = {
+    "domain/pricing/engine.py": 410,
+    "tests/api/test_identity.py": 421,
+    "tests/unit/test_pricing.py": 446,
+    "tests/api/test_protection.py": 684,
+}
+
+
+def top_level_code_entries() -> set[str]:
+    entries = set()
+    for path in ROOT.iterdir():
+        if path.name.startswith(".") or path.name in NOT_CODE:
+            continue
+        if path.is_file() and path.suffix == ".py":
+            entries.add(path.name)
+        elif path.is_dir() and any(path.rglob("*.py")):
+            entries.add(path.name)
+    return entries
+
+
+def code_files() -> list[Path]:
+    return [p for p in sorted(ROOT.rglob("*.py"))
+            if not (set(p.relative_to(ROOT).parts) & {".venv", "build", "__pycache__"})
+            and not p.relative_to(ROOT).parts[0].startswith(".")]
+
+
+def package_graph(root: Path = ROOT) -> dict[str, set[str]]:
+    """Top-level package -> the top-level packages it imports (anywhere in its modules:
+    module level, inside functions, under TYPE_CHECKING). Tests and benchmarks are left out:
+    they may import every layer."""
+    names = {p.name.removesuffix(".py") for p in root.iterdir()
+             if not p.name.startswith(".") and p.name not in NOT_CODE | {"tests"}
+             and ((p.is_file() and p.suffix == ".py") or (p.is_dir() and any(p.rglob("*.py"))))}
+    graph: dict[str, set[str]] = {name: set() for name in names}
+    for path in sorted(root.rglob("*.py")):
+        parts = path.relative_to(root).parts
+        package = parts[0].removesuffix(".py")
+        if package not in names or {".venv", "build"} & set(parts):
+            continue
+        graph[package] |= (imported_roots(path) & names) - {package}
+    return graph
+
+
+def cycle_in(graph: dict[str, set[str]]) -> list[str] | None:
+    """One cycle of the graph as a path [a, b, ..., a], or None when it is acyclic."""
+    state: dict[str, int] = {}  # 1: on the current path, 2: done
+    path: list[str] = []
+
+    def visit(node: str) -> list[str] | None:
+        state[node] = 1
+        path.append(node)
+        for target in sorted(graph.get(node, ())):
+            if state.get(target) == 1:
+                return path[path.index(target):] + [target]
+            if target not in state and (found := visit(target)) is not None:
+                return found
+        path.pop()
+        state[node] = 2
+        return None
+
+    for node in sorted(graph):
+        if node not in state and (found := visit(node)) is not None:
+            return found
+    return None
+
+
+def test_the_top_level_is_the_specified_layers_and_at_most_four_more() -> None:
+    assert len(LAYERS_BESIDE) <= 4
+    assert top_level_code_entries() == SPECIFIED | LAYERS_BESIDE
+
+
+def test_no_import_cycle_between_top_level_packages() -> None:
+    graph = package_graph()
+    for source, target in KNOWN_CYCLE_EDGES:
+        assert target in graph[source], f"{source} -> {target} is gone: drop it from the list"
+    remaining = {source: {t for t in targets if (source, t) not in KNOWN_CYCLE_EDGES}
+                 for source, targets in graph.items()}
+    assert cycle_in(remaining) is None
+
+
+def test_the_cycle_check_sees_a_cycle_inside_a_function(tmp_path: Path) -> None:
+    for package in ("alpha", "beta"):
+        (tmp_path / package).mkdir()
+        (tmp_path / package / "__init__.py").write_text("")
+    (tmp_path / "alpha" / "a.py").write_text("import beta.b\n")
+    (tmp_path / "beta" / "b.py").write_text("def f():\n    from alpha.a import x\n")
+    graph = package_graph(tmp_path)
+    assert graph == {"alpha": {"beta"}, "beta": {"alpha"}}
+    assert cycle_in(graph) == ["alpha", "beta", "alpha"]
+    assert cycle_in({"alpha": {"beta"}, "beta": set()}) is None
+
+
+def test_no_module_over_400_lines_outside_migrations() -> None:
+    too_long = {}
+    for path in code_files():
+        relative = path.relative_to(ROOT)
+        if relative.parts[0] == "migrations":
+            continue
+        lines = len(path.read_text().splitlines())
+        if lines > OVERSIZED.get(relative.as_posix(), MAX_LINES):
+            too_long[relative.as_posix()] = lines
+    assert too_long == {}
+
+
+def test_domain_declares_ports_and_holds_no_network_adapter() -> None:
+    """Sending mail, HTTP calls and the like are adapters (adapters/mail.py implements the
+    Mailer port of domain/dispatch.py); domain/ only declares what it needs."""
+    network = {"smtplib", "socket", "ssl", "http.client", "urllib.request", "ftplib",
+               "imaplib", "poplib", "subprocess"}
+    offenders = {}
+    for path in sorted((ROOT / "domain").rglob("*.py")):
+        found = imported_modules(path) & network
+        if found:
+            offenders[str(path.relative_to(ROOT))] = sorted(found)
+    assert offenders == {}
+
+
+def imported_modules(path: Path) -> set[str]:
+    """Every module `path` imports, by its full dotted name."""
+    modules: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+        if isinstance(node, ast.Import):
+            modules.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            modules.add(node.module)
+    return modules

@@ -1,4 +1,4 @@
-"""The payment provider's circuit breaker (payments/breaker.py) on a manual clock."""
+"""The payment provider's circuit breaker (adapters/payments/breaker.py) on a manual clock."""
 from __future__ import annotations
 
 import asyncio
@@ -12,7 +12,7 @@ from domain.payments import (
     PaymentProviderUnavailable,
     PaymentRequestRejected,
 )
-from payments.breaker import BreakerProvider, BreakerState, CircuitBreaker
+from adapters.payments.breaker import BreakerProvider, BreakerState, CircuitBreaker
 
 
 class Clock:

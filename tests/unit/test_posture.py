@@ -1,9 +1,9 @@
-"""APP_ENV=production refuses default or short secrets (security/posture.py), naming each."""
+"""APP_ENV=production refuses default or short secrets (ops/posture.py), naming each."""
 from __future__ import annotations
 
 import pytest
 
-from security.posture import InsecureSettings, check_production, production_problems
+from ops.posture import InsecureSettings, check_production, production_problems
 from settings import Settings
 
 STRONG = "s" * 40

@@ -1,4 +1,4 @@
-"""The pricing engine: each rule, each error code, and the worked example of design.md."""
+"""The pricing engine: each rule, each error code, and the worked example of docs/rules.md."""
 from __future__ import annotations
 
 from datetime import timedelta

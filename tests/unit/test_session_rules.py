@@ -14,7 +14,7 @@ from domain.identity.access import (
     session_problem,
 )
 from domain.identity.models import AccountState
-from security.account_check import _decode, _encode
+from adapters.security.account_check import _decode, _encode
 
 ACTIVE = AccountState(account_type="SELLER", seller_id=7, token_version=2, disabled=False,
                       revoked_families=frozenset({"stolen"}))

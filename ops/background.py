@@ -9,7 +9,7 @@ from typing import Any
 log = logging.getLogger("marketplace.background")
 
 async def run_live_feed(runtime: Any) -> None:
-    from live.feed import OutboxFeed
+    from adapters.live.feed import OutboxFeed
 
     await OutboxFeed(runtime, runtime.bus).run()
 

@@ -50,8 +50,8 @@ from domain.payments import (
     RefundTooLarge,
     WebhookEvent,
 )
-from payments.offline_store import InMemoryIntentStore, IntentStore, OfflineIntent
-from payments.stripe_objects import intent_result, parse_event, sign_payload
+from adapters.payments.offline_store import InMemoryIntentStore, IntentStore, OfflineIntent
+from adapters.payments.stripe_objects import intent_result, parse_event, sign_payload
 
 _ACTION = re.compile(r"^pm_card_(threeDSecure2?Required|authenticationRequired)")
 _ALPHABET = string.digits + string.ascii_letters

@@ -15,7 +15,7 @@ scraper asks for it).
   the oldest), set by the relay after each pass (ops/relay.py).
 - `payment_provider_breaker_state` (state: closed, open, half_open; 1 for the current one) and
   `payment_provider_breaker_transitions_total` (from_state, to_state): the payment provider's
-  circuit breaker (payments/breaker.py).
+  circuit breaker (adapters/payments/breaker.py).
 
 Label values that come from clients are bounded: operation names must be names of an operation
 of the document, at most MAX_OPERATION_NAMES distinct ones are kept (later ones count as
@@ -90,7 +90,8 @@ class Metrics:
         self.relay_lag_seconds = Gauge(
             "event_relay_lag_seconds", "Age of the oldest unpublished outbox event (0: none).",
             registry=self.registry)
-        # The payment provider's circuit breaker (payments/breaker.py): 1 for its current state.
+        # The payment provider's circuit breaker (adapters/payments/breaker.py): 1 for its
+        # current state.
         self.breaker_state = Gauge(
             "payment_provider_breaker_state", "The payment provider circuit breaker's state "
             "(1 = current).", ("state",), registry=self.registry)

@@ -21,7 +21,7 @@ Rules:
 - Cancel: PaymentIntent cancel; Stripe refuses to cancel a succeeded (or canceled) intent
   (payment_intent_unexpected_state; localstripe: "Bad request"), and then the intent is
   retrieved and answered as it is.
-- Webhooks: stripe.Webhook.construct_event, tolerance 300 s (payments/stripe_objects.py).
+- Webhooks: stripe.Webhook.construct_event, tolerance 300 s (adapters/payments/stripe_objects.py).
 """
 from __future__ import annotations
 
@@ -39,7 +39,7 @@ from domain.payments import (
     RefundTooLarge,
     WebhookEvent,
 )
-from payments.stripe_objects import intent_result, parse_event, refund_result
+from adapters.payments.stripe_objects import intent_result, parse_event, refund_result
 
 if TYPE_CHECKING:
     from stripe._base_address import BaseAddresses

@@ -33,11 +33,12 @@ from domain.errors import AuthenticationRequired
 from domain.identity.external import link_external_identity
 from domain.identity.models import User
 from persistence.reads.identity import user_by_external_subject
-from security.tokens import InvalidToken
+from adapters.security.tokens import InvalidToken
 from settings import Settings
 
 if TYPE_CHECKING:
-    from context import Runtime, Viewer
+    from adapters.security.runtime import Runtime
+    from domain.identity.viewer import Viewer
 
 log = logging.getLogger("marketplace.oidc")
 
@@ -67,9 +68,9 @@ class OidcVerifier:
         self._lock = asyncio.Lock()
         self.fetches = 0  # how many times the JWKS was fetched (observability, tests)
 
-    # --- the port context.py / security/identity.py call
+    # --- the port schema/context.py / adapters/security/identity.py call
     async def viewer_for(self, runtime: "Runtime", token: str) -> "Viewer":
-        from context import Viewer
+        from domain.identity.viewer import Viewer
 
         try:
             claims = await self.verify(token, now=int(runtime.clock.now().timestamp()))

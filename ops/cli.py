@@ -7,7 +7,7 @@ import asyncio
 import sys
 from typing import Sequence
 
-from security.posture import InsecureSettings, check_production
+from ops.posture import InsecureSettings, check_production
 from settings import ConfigError, Settings
 
 # Commands that need the database: checked first (ops/preflight.py).
@@ -103,7 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Exit 2 with one line on stderr when the settings are invalid or, with
-    APP_ENV=production, insecure (security/posture.py)."""
+    APP_ENV=production, insecure (ops/posture.py)."""
     args = build_parser().parse_args(argv)
     try:
         settings = Settings.from_env()

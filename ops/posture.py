@@ -17,7 +17,7 @@ from settings import (
     DEV_STRIPE_WEBHOOK_SECRET,
     Settings,
 )
-from security.tokens import MIN_SECRET_BYTES
+from adapters.security.tokens import MIN_SECRET_BYTES
 
 
 class InsecureSettings(ValueError):

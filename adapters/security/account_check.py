@@ -27,10 +27,11 @@ from domain.errors import AuthenticationRequired
 from domain.identity.access import acting_seller, revoked_since, session_problem
 from domain.identity.models import AccountState
 from persistence.reads.identity import account_state
-from security.tokens import LEEWAY_SECONDS
+from adapters.security.tokens import LEEWAY_SECONDS
 
 if TYPE_CHECKING:
-    from context import Runtime, Viewer
+    from adapters.security.runtime import Runtime
+    from domain.identity.viewer import Viewer
 
 log = logging.getLogger("marketplace.sessions")
 
@@ -192,7 +193,7 @@ async def checked_viewer(runtime: "Runtime", user_id: int, *, token_version: int
                          family: str | None) -> "Viewer":
     """The viewer a verified token stands for now; AuthenticationRequired when its account is
     gone or disabled or its session ended."""
-    from context import Viewer
+    from domain.identity.viewer import Viewer
 
     state = await account_states(runtime).state(user_id)
     problem = session_problem(state, token_version=token_version, family=family)

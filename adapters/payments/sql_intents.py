@@ -1,5 +1,5 @@
 """The offline payment provider's intents in the database, so every server process sees the
-same challenges and refunds (payments/offline_store.py's IntentStore port)."""
+same challenges and refunds (adapters/payments/offline_store.py's IntentStore port)."""
 from __future__ import annotations
 
 import json
@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from domain.payments import PaymentIntentStatus
-from payments.offline_store import OfflineIntent
+from adapters.payments.offline_store import OfflineIntent
 from persistence.db import Database
 from persistence.tables import offline_payment_intents as table
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from live.bus import EventBus, LiveEvent, topics_of
+from adapters.live.bus import EventBus, LiveEvent, topics_of
 from persistence.tables import outbox
 
 log = logging.getLogger("marketplace.live")

@@ -1,10 +1,10 @@
 """Bearer token -> Viewer, and the sign-in adapters the identity use cases need.
 
 Our own JWTs carry the user id, token version and refresh family; the role and seller the
-caller acts with come from the account as it is now (security/account_check.py: a cached
+caller acts with come from the account as it is now (adapters/security/account_check.py: a cached
 state, one statement on a miss), so role changes, disabled and deleted accounts and revoked
 sessions take effect on the next request. Tokens of a configured external OpenID Connect
-issuer are mapped to users by `sub`, then email (see security/oidc.py and
+issuer are mapped to users by `sub`, then email (see adapters/security/oidc.py and
 domain/identity/external.py), and checked the same way.
 """
 from __future__ import annotations
@@ -14,11 +14,12 @@ from typing import TYPE_CHECKING
 
 from domain.errors import AuthenticationRequired
 from domain.identity.ports import AuthServices
-from security.account_check import account_states, checked_viewer
-from security.tokens import InvalidToken
+from adapters.security.account_check import account_states, checked_viewer
+from adapters.security.tokens import InvalidToken
 
 if TYPE_CHECKING:
-    from context import Runtime, Viewer
+    from adapters.security.runtime import Runtime
+    from domain.identity.viewer import Viewer
 
 
 async def resolve_viewer(runtime: "Runtime", token: str) -> "Viewer":

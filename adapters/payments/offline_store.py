@@ -1,7 +1,7 @@
 """Where the offline provider keeps what happened to an intent after its creation.
 
 Creation needs no storage (ids and outcomes are derived from the idempotency key, see
-payments/offline.py); what comes later does: a completed challenge and the refunds. The
+adapters/payments/offline.py); what comes later does: a completed challenge and the refunds. The
 provider reads and writes one `OfflineIntent` per PaymentIntent id through `IntentStore`.
 `InMemoryIntentStore` (the default) is per process: with several workers, `retrieve` and
 `refund` only know intents created or completed in their own process, so a multi-process

@@ -31,7 +31,7 @@ from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOpe
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types.graphql import OperationType
 
-from context import Context, Runtime
+from schema.context import Context, Runtime
 from schema.limits import QUERY_REJECTED
 from settings import Settings
 from web.graphiql import graphiql_page

@@ -7,7 +7,7 @@ public key of an RS256 deployment) are refused. `exp`, `iss`, `aud` and `sub` ar
 claims; `role` must be one of the account types and `sid` (the seller id) an integer or null;
 `ver` (the account's token version, 0 when absent) an integer and `fam` (the refresh family
 of the sign-in) a string, both checked against the account on each request
-(security/account_check.py).
+(adapters/security/account_check.py).
 A leeway of LEEWAY_SECONDS absorbs clock skew between the hosts of one deployment.
 """
 from __future__ import annotations

@@ -13,20 +13,20 @@ from domain.clock import Clock
 from domain.payments import PaymentProvider
 
 if TYPE_CHECKING:
-    from payments.offline_store import IntentStore
+    from adapters.payments.offline_store import IntentStore
     from settings import Settings
 
 
 def build_provider(settings: "Settings", clock: Clock,
                    store: "IntentStore | None" = None) -> PaymentProvider:
     """`store`: where the offline provider keeps intents (give a shared one, such as
-    persistence.offline_intents.SqlIntentStore, when several processes serve the app)."""
+    adapters.payments.sql_intents.SqlIntentStore, when several processes serve the app)."""
     if settings.stripe_api_key:
-        from payments.stripe_provider import StripeProvider
+        from adapters.payments.stripe_provider import StripeProvider
 
         return StripeProvider(settings.stripe_api_key, settings.stripe_webhook_secret,
                               settings.stripe_api_base)
-    from payments.offline import OfflineProvider
+    from adapters.payments.offline import OfflineProvider
 
     return OfflineProvider(settings.stripe_webhook_secret, settings.public_base_url, clock,
                            store=store)

@@ -12,32 +12,18 @@ from typing import TYPE_CHECKING, Any, Awaitable, Callable, TypeVar
 
 from domain.clock import Clock
 from domain.errors import AuthenticationRequired, PermissionDenied, ServiceUnavailable
+from domain.identity.viewer import Viewer
 from persistence.db import Database
 from persistence.uow import SqlUnitOfWork, run_in_transaction, run_read
 
 if TYPE_CHECKING:
     from dataloaders import Loaders
-    from security.oidc import OidcVerifier
-    from security.passwords import Argon2PasswordHasher
-    from security.tokens import TokenIssuer
+    from adapters.security.oidc import OidcVerifier
+    from adapters.security.passwords import Argon2PasswordHasher
+    from adapters.security.tokens import TokenIssuer
     from settings import Settings
 
 T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class Viewer:
-    user_id: int
-    account_type: str  # BUYER, SELLER or ADMIN
-    seller_id: int | None = None
-
-    @property
-    def is_admin(self) -> bool:
-        return self.account_type == "ADMIN"
-
-    @property
-    def is_seller(self) -> bool:
-        return self.account_type == "SELLER"
 
 
 @dataclass
@@ -52,10 +38,10 @@ class Runtime:
 
     @property
     def bus(self) -> Any:
-        """This process's live event bus (live/bus.py), fed by live/feed.py."""
+        """This process's live event bus (adapters/live/bus.py), fed by adapters/live/feed.py."""
         bus = self.extras.get("bus")
         if bus is None:
-            from live.bus import EventBus
+            from adapters.live.bus import EventBus
 
             bus = self.extras["bus"] = EventBus()
         return bus
@@ -65,8 +51,8 @@ class Runtime:
         """The provider given to create_app, else the one the settings name (built once)."""
         provider = self.extras.get("payment_provider")
         if provider is None:
-            from payments import build_provider
-            from persistence.offline_intents import SqlIntentStore
+            from adapters.payments import build_provider
+            from adapters.payments.sql_intents import SqlIntentStore
 
             provider = self.extras["payment_provider"] = build_provider(
                 self.settings, self.clock, store=SqlIntentStore(self.db))
@@ -136,7 +122,7 @@ class Context:
         if not self._viewer_resolved:
             token = self._bearer()
             if token is not None:
-                from security.identity import resolve_viewer
+                from adapters.security.identity import resolve_viewer
 
                 self._viewer = await resolve_viewer(self.runtime, token)
             self._viewer_resolved = True

@@ -1,1 +1,0 @@
-"""Operational visibility: Prometheus metrics (observability/metrics.py)."""
