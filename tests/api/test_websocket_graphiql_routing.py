@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.factories import make_account
-from tests.support import GraphQLClient
+from tests.support.factories import make_account
+from tests.support.client import GraphQLClient
 
 SUBSCRIPTION = "subscription { myOrderUpdates { type status order { number } } }"
 
