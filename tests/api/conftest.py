@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any, AsyncIterator
+from typing import Any, AsyncIterator, Callable
 
 import httpx
 import pytest
@@ -22,3 +22,23 @@ async def faulty(settings: Any, clock: Any, fast_hasher: Any) -> AsyncIterator[A
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
         yield GraphQLClient(http), app.state.runtime
     await app.state.runtime.db.dispose()
+
+
+@pytest.fixture
+async def make_app(settings: Any, clock: Any, fast_hasher: Any
+                   ) -> AsyncIterator[Callable[..., Any]]:
+    """The real app with some settings changed; each one's Redis client and engines are
+    closed at the end."""
+    made: list[Any] = []
+
+    def make(**overrides: Any) -> Any:
+        made.append(create_app(replace(settings, **overrides), clock=clock,
+                               password_hasher=fast_hasher))
+        return made[-1]
+
+    yield make
+    for application in made:
+        redis = application.state.runtime.extras.get("redis")
+        if redis is not None:
+            await redis.aclose()
+        await application.state.runtime.db.dispose()

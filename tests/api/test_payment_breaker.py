@@ -3,14 +3,11 @@ adapter (docs/rules.md, "Database faults and provider outages"): against a canne
 answers 5xx or nothing in time, and against localstripe stopped and started again."""
 from __future__ import annotations
 
-import json
 import shutil
 import subprocess
 import sys
-import threading
 import time
 from dataclasses import replace
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, Iterator
 from urllib.parse import parse_qs
@@ -22,6 +19,7 @@ from app import create_app
 from adapters.payments.stripe_provider import StripeProvider
 from tests.support.client import GraphQLClient
 from tests.support.factories import make_account
+from tests.support.json_server import JsonServer
 from tests.support.orders import checkout
 from tests.support.server import free_port
 
@@ -41,42 +39,22 @@ class FakeStripe:
     def __init__(self) -> None:
         self.mode = "error"
         self.hits = 0
-        fake = self
+        self.http = JsonServer(self._respond)
+        self.url = self.http.url
 
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 - http.server's name
-                form = parse_qs(self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                                .decode())
-                fake.hits += 1
-                if fake.mode == "slow":
-                    time.sleep(2)
-                status, body = (200, {
-                    "id": f"pi_{fake.hits}", "object": "payment_intent",
-                    "amount": int(form.get("amount", ["0"])[0]), "currency": "usd",
-                    "status": "succeeded", "client_secret": f"pi_{fake.hits}_secret_x",
-                }) if fake.mode == "ok" else (503, {"error": {"type": "api_error",
-                                                             "message": "down"}})
-                data = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            do_GET = do_POST  # noqa: N815
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05},
-                         daemon=True).start()
+    def _respond(self, path: str, body: bytes, headers: dict[str, str]) -> tuple[int, Any]:
+        form = parse_qs(body.decode())
+        self.hits += 1
+        if self.mode == "slow":
+            time.sleep(2)
+        if self.mode != "ok":
+            return 503, {"error": {"type": "api_error", "message": "down"}}
+        return 200, {"id": f"pi_{self.hits}", "object": "payment_intent",
+                     "amount": int(form.get("amount", ["0"])[0]), "currency": "usd",
+                     "status": "succeeded", "client_secret": f"pi_{self.hits}_secret_x"}
 
     def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        self.http.close()
 
 
 @pytest.fixture

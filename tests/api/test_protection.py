@@ -13,7 +13,7 @@ import contextlib
 import dataclasses
 import json
 import logging
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import replace
 from typing import Any
 
@@ -31,7 +31,7 @@ from strawberry.types import Info
 from websockets.asyncio.client import connect
 from websockets.typing import Subprotocol
 
-from app import RequestIdMiddleware, create_app
+from app import RequestIdMiddleware
 from domain.errors import AuthenticationRequired, PermissionDenied
 from domain.ids import encode_id
 from web.graphql_view import MarketplaceGraphQL
@@ -85,22 +85,6 @@ async def http_client(app: Any, client: tuple[str, int] = ("127.0.0.1", 50000)
     transport = httpx.ASGITransport(app=app, client=client)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
         yield GraphQLClient(http)
-
-
-@pytest.fixture
-async def make_app(settings: Any, clock: Any, fast_hasher: Any
-                   ) -> AsyncIterator[Callable[..., Any]]:
-    """The real app with some settings changed."""
-    made: list[Any] = []
-
-    def make(**overrides: Any) -> Any:
-        made.append(create_app(replace(settings, **overrides), clock=clock,
-                               password_hasher=fast_hasher))
-        return made[-1]
-
-    yield make
-    for application in made:
-        await application.state.runtime.db.dispose()
 
 
 async def served_fields(gql: GraphQLClient) -> dict[str, set[str]]:

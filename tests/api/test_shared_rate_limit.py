@@ -5,14 +5,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from dataclasses import replace
 from pathlib import Path
-from typing import Any, AsyncIterator, Callable
+from typing import Any, AsyncIterator
 
 import httpx
 import pytest
 
-from app import create_app
 from adapters.security.rate_limits import RedisWindowLimiter, SlidingWindowLimiter
 from tests.support.client import GraphQLClient, unique_email
 from tests.support.factories import make_account
@@ -34,24 +32,6 @@ def login_outcome(body: dict[str, Any]) -> str:
         return "+".join(codes(body))
     payload = body["data"]["login"]
     return "SIGNED_IN" if payload["token"] else payload["userErrors"][0]["code"]
-
-
-@pytest.fixture
-async def make_app(settings: Any, clock: Any, fast_hasher: Any
-                   ) -> AsyncIterator[Callable[..., Any]]:
-    made: list[Any] = []
-
-    def make(**overrides: Any) -> Any:
-        made.append(create_app(replace(settings, **overrides), clock=clock,
-                               password_hasher=fast_hasher))
-        return made[-1]
-
-    yield make
-    for application in made:
-        redis = application.state.runtime.extras.get("redis")
-        if redis is not None:
-            await redis.aclose()
-        await application.state.runtime.db.dispose()
 
 
 @contextlib.asynccontextmanager

@@ -16,9 +16,7 @@ import queue
 import shutil
 import subprocess
 import sys
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, AsyncIterator, Iterator
 from urllib.parse import parse_qs
@@ -35,6 +33,7 @@ from domain.payments import (
     WebhookSignatureError,
 )
 from adapters.payments.stripe_provider import StripeProvider
+from tests.support.json_server import JsonServer
 from tests.support.server import free_port
 
 # The stripe SDK's httpx client uploads form bodies with `data=`, which httpx deprecates.
@@ -100,33 +99,15 @@ class Canned:
     def __init__(self, *answers: tuple[int, dict[str, Any]]) -> None:
         self.answers = list(answers)
         self.requests: queue.Queue[tuple[str, bytes, dict[str, str]]] = queue.Queue()
-        canned = self
+        self.http = JsonServer(self._respond)
+        self.url = self.http.url
 
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 - http.server's name
-                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                canned.requests.put((self.path, body, dict(self.headers)))
-                status, answer = canned.answers.pop(0) if canned.answers else (200, {})
-                data = json.dumps(answer).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            do_GET = do_POST  # noqa: N815
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05},
-                         daemon=True).start()
+    def _respond(self, path: str, body: bytes, headers: dict[str, str]) -> tuple[int, Any]:
+        self.requests.put((path, body, headers))
+        return self.answers.pop(0) if self.answers else (200, {})
 
     def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        self.http.close()
 
 
 # --- against localstripe
