@@ -29,10 +29,17 @@ async def handle_provider_event(runtime: Any, payload: bytes, signature: str) ->
     except ValueError as exc:  # signed, but not an event (adapters.payments.stripe_objects)
         log.warning("refused a provider event: %s", exc)
         return JSONResponse({"error": str(exc)}, status_code=400)
-    mismatch = await runtime.transaction(lambda uow: check_webhook(uow, event))
+
+    async def receive(uow: Any) -> tuple[Any, Any]:
+        """One transaction: the content check, then (if it agrees) the outcome path."""
+        mismatch = await check_webhook(uow, event)
+        if mismatch is not None:
+            return mismatch, None
+        return None, await apply_webhook(uow, event)
+
+    mismatch, applied = await runtime.transaction(receive)
     if mismatch is not None:  # kept for admins (adminPaymentFaults), never applied
         return JSONResponse({"received": True, "applied": False, "fault": mismatch.kind})
-    applied = await runtime.transaction(lambda uow: apply_webhook(uow, event))
     if applied is not None and applied.refund_owed:
         await refund_surplus(runtime.transaction, runtime.payment_provider, applied)
     return JSONResponse({"received": True, "applied": applied is not None})
