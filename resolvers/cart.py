@@ -8,9 +8,9 @@ from strawberry.types import Info
 from domain import cart_service
 from domain.ids import decode_pk
 from resolvers.common import ctx, mutate, viewer
-from resolvers.node import node_resolver
+from schema.node import node_resolver
 from schema.types.cart import Cart, CartLine, CartLineInput, CartPayload
-from schema.types.common import UserError
+from schema.common import UserError
 
 
 def _hold(info: Info) -> int:

@@ -11,9 +11,9 @@ from domain.errors import DomainError, ErrorList
 from domain.identity.rules import validate_address
 from domain.ids import decode_pk
 from resolvers.common import ctx, mutate, viewer
-from resolvers.node import node_resolver
+from schema.node import node_resolver
 from schema.types.checkout import CheckoutPayload, CheckoutSession, CheckoutUpdateInput
-from schema.types.common import UserError
+from schema.common import UserError
 from schema.types.identity import AddressInput
 
 

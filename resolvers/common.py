@@ -9,7 +9,7 @@ from strawberry.types import Info
 from domain.identity.viewer import Viewer
 from schema.context import Context
 from domain.errors import DomainError, ErrorList
-from schema.types.common import UserError
+from schema.common import UserError
 
 P = TypeVar("P")
 

@@ -23,7 +23,7 @@ from domain.identity.models import AuthResult
 from domain.errors import RateLimited
 from domain.ids import decode_pk
 from resolvers.common import ctx, mutate, viewer
-from resolvers.node import node_resolver
+from schema.node import node_resolver
 from schema.types.identity import (
     Address,
     AddressInput,

@@ -8,7 +8,7 @@ from strawberry.types import Info
 from domain.ids import encode_id
 from domain.ledger import seller_payable
 from resolvers.common import ctx, viewer
-from schema.types.common import Money
+from schema.common import Money
 from schema.types.orders import LedgerBalance
 
 

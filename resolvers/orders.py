@@ -19,9 +19,9 @@ from persistence.reads.orders import OrderQuery, order_count, order_page
 from resolvers.checkout import policy
 from resolvers.pagination import counter, keyset_page, page_info
 from resolvers.common import ctx, mutate, viewer
-from resolvers.node import node_resolver
+from schema.node import node_resolver
 from schema.types.checkout import CheckoutCompleteInput
-from schema.types.common import UserError
+from schema.common import UserError
 from schema.types.orders import (
     CheckoutCompletePayload,
     Order,

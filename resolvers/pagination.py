@@ -10,7 +10,7 @@ from strawberry.types import Info
 
 from persistence.reads.pagination import InvalidCursor, InvalidPageSize, Page, check_first
 from resolvers.common import ctx
-from schema.types.common import PageInfo
+from schema.common import PageInfo
 
 T = TypeVar("T")
 

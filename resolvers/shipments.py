@@ -8,7 +8,7 @@ from strawberry.types import Info
 from persistence.reads.orders import ShipmentQuery, shipment_count, shipment_page
 from resolvers.pagination import counter, keyset_page, page_info
 from resolvers.common import ctx, viewer
-from resolvers.node import node_resolver
+from schema.node import node_resolver
 from schema.types.shipments import Shipment, ShipmentConnection, ShipmentEdge, ShipmentStatus
 
 

@@ -12,15 +12,18 @@ from strawberry.tools import merge_types
 from schema.protection import protection_extensions
 from settings import Settings
 
-# Feature modules under schema/roots/, in the order their fields appear in the SDL.
-FEATURES = ("node", "identity", "catalog", "seller", "cart", "checkout", "orders",
-            "fulfilment", "live", "analytics", "admin")
+# Feature modules holding root Query / Mutation / Subscription classes, in the order their
+# fields appear in the SDL.
+FEATURES = ("schema.node", "schema.roots.identity", "schema.catalog", "schema.seller_catalog",
+            "schema.roots.cart", "schema.roots.checkout", "schema.roots.orders",
+            "schema.roots.fulfilment", "schema.roots.live", "schema.roots.analytics",
+            "schema.roots.admin")
 
 
 def _roots(kind: str) -> tuple[type, ...]:
     found = []
     for feature in FEATURES:
-        module = importlib.import_module(f"schema.roots.{feature}")
+        module = importlib.import_module(feature)
         root = getattr(module, kind, None)
         if root is not None:
             found.append(root)

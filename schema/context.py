@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, Awaitable, Callable, TypeVar
 
 from domain.clock import Clock
@@ -15,6 +16,7 @@ from domain.errors import AuthenticationRequired, PermissionDenied, ServiceUnava
 from domain.identity.viewer import Viewer
 from persistence.db import Database
 from persistence.uow import SqlUnitOfWork, run_in_transaction, run_read
+from resolvers.caller import UseCaseSettings
 
 if TYPE_CHECKING:
     from dataloaders import Loaders
@@ -57,6 +59,15 @@ class Runtime:
             provider = self.extras["payment_provider"] = build_provider(
                 self.settings, self.clock, store=SqlIntentStore(self.db))
         return provider
+
+    @cached_property
+    def use_case_settings(self) -> UseCaseSettings:
+        """What resolvers/ read of the settings (built once)."""
+        s = self.settings
+        return UseCaseSettings(max_page_size=s.max_page_size,
+                               low_stock_threshold=s.low_stock_threshold,
+                               cart_hold_seconds=s.cart_hold_seconds,
+                               public_base_url=s.public_base_url)
 
     def unavailable(self, exc: BaseException) -> ServiceUnavailable | None:
         """`exc` as a retryable ServiceUnavailable when it is a database fault that means "not

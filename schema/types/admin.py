@@ -11,7 +11,7 @@ from strawberry.types import Info
 
 from domain.identity.models import AuditEntry as DomainAuditEntry
 from domain.ids import encode_id
-from schema.types.common import PageInfo, UserError
+from schema.common import PageInfo, UserError
 from schema.types.identity import User
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import strawberry
 
 from domain.analytics import SalesReport as DomainSalesReport
-from schema.types.common import Money
+from schema.common import Money
 
 
 @strawberry.type

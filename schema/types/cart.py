@@ -10,10 +10,10 @@ from strawberry.types import Info
 
 from domain import cart as domain
 from domain.ids import encode_id
-from schema.types.common import Money, Node, UserError
+from schema.common import Money, Node, UserError
 
 if TYPE_CHECKING:
-    from schema.types.catalog import ProductVariant
+    from schema.catalog import ProductVariant
 
 
 @strawberry.enum
@@ -49,8 +49,8 @@ class CartLine(Node):
 
     @strawberry.field
     async def variant(self, info: Info) -> Annotated[
-            "ProductVariant", strawberry.lazy("schema.types.catalog")]:
-        from resolvers.catalog import variant_by_pk
+            "ProductVariant", strawberry.lazy("schema.catalog")]:
+        from schema.catalog import variant_by_pk
 
         variant = await variant_by_pk(info, self._line.variant_id)
         assert variant is not None, "a cart line's variant cannot be deleted (foreign key)"

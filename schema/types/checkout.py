@@ -14,7 +14,7 @@ from domain.identity.models import Address as DomainAddress
 from domain.ids import encode_id
 from domain.pricing import PriceBreakdown, PromotionPreview, ShippingOption
 from schema.types.cart import CartLine
-from schema.types.common import Money, Node, UserError
+from schema.common import Money, Node, UserError
 from schema.types.identity import Address, AddressInput
 from schema.types.loyalty import LoyaltyAccount
 

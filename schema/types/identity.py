@@ -3,8 +3,8 @@ and address/payment-method payloads, and their inputs.
 
 Thin translations of domain.identity values (`from_domain`). Relations resolve through the
 loaders, by way of resolvers/identity.py (imported lazily: resolvers import these types).
-`Seller.products` belongs to the catalogue (resolvers.catalog.seller_products, returning
-schema.types.catalog.ProductConnection), both imported lazily.
+`Seller.products` belongs to the catalogue (schema.catalog.seller_products, returning a
+ProductConnection), both imported lazily.
 """
 from __future__ import annotations
 
@@ -18,12 +18,12 @@ from strawberry.types import Info
 from domain.errors import PermissionDenied
 from domain.identity import models
 from domain.ids import encode_id
-from schema.types.common import Node, UserError
+from schema.common import Node, UserError
 
 if TYPE_CHECKING:
     from schema.types.orders import OrderConnection, OrderStatus
     from schema.types.loyalty import LoyaltyAccount
-    from schema.types.catalog import ProductConnection
+    from schema.catalog import ProductConnection
 
 
 @strawberry.enum
@@ -85,11 +85,10 @@ class Seller(Node):
     @strawberry.field
     async def products(
         self, info: Info, first: Optional[int] = 20, after: Optional[str] = None,
-    ) -> Annotated["ProductConnection", strawberry.lazy("schema.types.catalog")]:
-        from resolvers.catalog import seller_products
+    ) -> Annotated["ProductConnection", strawberry.lazy("schema.catalog")]:
+        from schema.catalog import seller_products
 
-        return await seller_products(info, seller_id=self.pk,
-                                     first=20 if first is None else first, after=after)
+        return await seller_products(info, self.pk, 20 if first is None else first, after)
 
 
 @strawberry.type

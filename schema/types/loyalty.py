@@ -6,7 +6,7 @@ from enum import Enum
 import strawberry
 
 from domain import loyalty as domain
-from schema.types.common import Money
+from schema.common import Money
 
 
 @strawberry.enum

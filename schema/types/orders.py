@@ -20,7 +20,7 @@ from domain.errors import PermissionDenied
 from domain.ids import encode_id
 from domain.pricing.shipping import METHODS
 from schema.types.checkout import Discount, Pricing, ShippingMethod
-from schema.types.common import Money, Node, PageInfo, UserError
+from schema.common import Money, Node, PageInfo, UserError
 from schema.types.identity import Address, Seller, User
 
 if TYPE_CHECKING:
@@ -120,8 +120,8 @@ class OrderLine:
 
     @strawberry.field
     async def variant(self, info: Info) -> Optional[Annotated[
-            "ProductVariant", strawberry.lazy("schema.types.catalog")]]:
-        from resolvers.catalog import variant_by_pk
+            "ProductVariant", strawberry.lazy("schema.catalog")]]:
+        from schema.catalog import variant_by_pk
 
         if self._line.variant_id is None:
             return None
@@ -308,6 +308,6 @@ class LedgerBalance:
 
 
 if TYPE_CHECKING:
-    from schema.types.catalog import ProductVariant
+    from schema.catalog import ProductVariant
 
 NODE_TYPES = [Order, Payment]

@@ -10,7 +10,7 @@ from strawberry.types import Info
 
 from domain.ids import encode_id
 from domain.payment_faults import PaymentFault as DomainFault
-from schema.types.common import PageInfo
+from schema.common import PageInfo
 from schema.types.orders import Payment
 
 

@@ -9,7 +9,7 @@ import strawberry
 from strawberry.types import Info
 
 from domain import promotions as domain
-from schema.types.common import Money, UserError
+from schema.common import Money, UserError
 from schema.types.identity import Seller
 
 

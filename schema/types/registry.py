@@ -3,17 +3,18 @@ from __future__ import annotations
 
 import importlib
 
-MODULES = ("identity", "catalog", "cart", "checkout", "promotions", "loyalty", "orders",
-           "shipments")
+MODULES = ("schema.types.identity", "schema.catalog", "schema.types.cart",
+           "schema.types.checkout", "schema.types.promotions", "schema.types.loyalty",
+           "schema.types.orders", "schema.types.shipments")
 
 
 def all_types() -> list[type]:
     types: list[type] = []
     for name in MODULES:
         try:
-            module = importlib.import_module(f"schema.types.{name}")
+            module = importlib.import_module(name)
         except ModuleNotFoundError as exc:
-            if exc.name != f"schema.types.{name}":
+            if exc.name != name:
                 raise
             continue
         types.extend(getattr(module, "NODE_TYPES", ()))

@@ -10,7 +10,7 @@ from strawberry.types import Info
 
 from domain import orders as domain
 from domain.ids import encode_id
-from schema.types.common import Node, PageInfo, UserError
+from schema.common import Node, PageInfo, UserError
 from schema.types.identity import Seller
 
 if TYPE_CHECKING:

@@ -35,7 +35,7 @@ from app import RequestIdMiddleware
 from domain.errors import AuthenticationRequired, PermissionDenied
 from domain.ids import encode_id
 from web.graphql_view import MarketplaceGraphQL
-from resolvers.node import NODE_RESOLVERS
+from schema.node import NODE_RESOLVERS
 from schema.protection import protection_extensions
 from tests.support.client import GraphQLClient
 from tests.support.server import free_port

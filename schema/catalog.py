@@ -1,10 +1,11 @@
-"""Catalogue types: Category, ProductImage, Product, PriceRange, ProductVariant, the product
-connection, ProductFilter, ProductSort, ProductStatus.
+"""The catalog feature's GraphQL side: Category, ProductImage, Product, PriceRange,
+ProductVariant, the product connection, ProductFilter, ProductSort, ProductStatus, and the root
+fields categories, products, product, variant (use cases in resolvers/catalog.py).
 
 Thin translations of domain.catalog objects; every relation is read through a per-request
-dataloader (dataloaders/catalog.py, and `seller_by_id` of identity), so a page of N products
-costs the same few statements as a page of 1. A Product or ProductVariant built from the last
-state of an erased product (productDelete) carries its variants and images with it.
+loader (dataloaders/loaders.py), so a page of N products costs the same few statements as a
+page of 1. A Product or ProductVariant built from the last state of an erased product
+(productDelete) carries its variants and images with it.
 """
 from __future__ import annotations
 
@@ -17,7 +18,11 @@ from strawberry.types import Info
 
 from domain import catalog as domain
 from domain.ids import encode_id
-from schema.types.common import Money, Node, PageInfo
+from resolvers import catalog as resolve
+from resolvers.listing import Listing
+from schema.calls import caller, page_errors, page_info
+from schema.common import Money, Node, PageInfo
+from schema.node import node_resolver
 
 if TYPE_CHECKING:
     from schema.types.identity import Seller
@@ -199,3 +204,82 @@ class ProductFilter:
 
 
 NODE_TYPES = [Product, ProductVariant, Category]
+
+
+def product_connection(listing: Listing[domain.Product]) -> ProductConnection:
+    page = listing.page
+    return ProductConnection(
+        edges=[ProductEdge(cursor=cursor, node=Product.from_domain(found))
+               for found, cursor in zip(page.items, page.cursors, strict=True)],
+        page_info=page_info(page), _count=listing.count)
+
+
+async def seller_products(info: Info, seller_id: int, first: Optional[int],
+                          after: Optional[str]) -> ProductConnection:
+    """`Seller.products` (schema/types/identity.py)."""
+    with page_errors():
+        return product_connection(
+            await resolve.seller_products(caller(info), seller_id, first, after))
+
+
+async def variant_by_pk(info: Info, pk: int) -> Optional[ProductVariant]:
+    """A cart or order line's variant, whatever its product's status."""
+    return variant_or_none(await resolve.variant_by_pk(caller(info), pk))
+
+
+def product_or_none(found: domain.Product | None) -> Optional[Product]:
+    return Product.from_domain(found) if found else None
+
+
+def variant_or_none(found: domain.Variant | None) -> Optional[ProductVariant]:
+    return ProductVariant.from_domain(found) if found else None
+
+
+@strawberry.type
+class Query:
+    @strawberry.field
+    async def categories(self, info: Info) -> list[Category]:
+        return [Category.from_domain(c) for c in await resolve.categories(caller(info))]
+
+    @strawberry.field(description="ACTIVE products of every seller; sellers and admins also "
+                      "see their own non-active ones through sellerProducts / adminProducts.")
+    async def products(self, info: Info, first: Optional[int] = 20,
+                       after: Optional[str] = None, filter: Optional[ProductFilter] = None,
+                       sort: Optional[ProductSort] = ProductSort.NEWEST) -> ProductConnection:
+        given = filter or ProductFilter()
+        query = resolve.public_query(
+            search=given.search, category_slug=given.category_slug,
+            seller_id=str(given.seller_id) if given.seller_id is not None else None,
+            min_price=given.min_price, max_price=given.max_price,
+            in_stock_only=bool(given.in_stock_only), sort=(sort or ProductSort.NEWEST).value)
+        with page_errors():
+            return product_connection(
+                await resolve.products(caller(info), query, first, after))
+
+    @strawberry.field
+    async def product(self, info: Info, id: Optional[strawberry.ID] = None,
+                      slug: Optional[str] = None) -> Optional[Product]:
+        return product_or_none(await resolve.product(
+            caller(info), str(id) if id is not None else None, slug))
+
+    @strawberry.field
+    async def variant(self, info: Info, id: Optional[strawberry.ID] = None,
+                      sku: Optional[str] = None) -> Optional[ProductVariant]:
+        return variant_or_none(await resolve.variant(
+            caller(info), str(id) if id is not None else None, sku))
+
+
+@node_resolver("Product")
+async def product_node(info: Info, pk: int) -> Optional[Product]:
+    return product_or_none(await resolve.product_node(caller(info), pk))
+
+
+@node_resolver("ProductVariant")
+async def variant_node(info: Info, pk: int) -> Optional[ProductVariant]:
+    return variant_or_none(await resolve.variant_node(caller(info), pk))
+
+
+@node_resolver("Category")
+async def category_node(info: Info, pk: int) -> Optional[Category]:
+    found = await resolve.category_node(caller(info), pk)
+    return Category.from_domain(found) if found else None
