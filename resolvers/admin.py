@@ -20,7 +20,7 @@ from schema.types.admin import (
     AuditEntryConnection,
     AuditEntryEdge,
 )
-from schema.types.identity import AccountType, User
+from schema.identity import AccountType, User
 from adapters.security.account_check import account_states
 
 

@@ -14,7 +14,7 @@ from resolvers.common import ctx, mutate, viewer
 from schema.node import node_resolver
 from schema.types.checkout import CheckoutPayload, CheckoutSession, CheckoutUpdateInput
 from schema.common import UserError
-from schema.types.identity import AddressInput
+from schema.identity import AddressInput
 
 
 def policy(info: Info) -> service.Policy:

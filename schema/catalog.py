@@ -25,7 +25,7 @@ from schema.common import Money, Node, PageInfo
 from schema.node import node_resolver
 
 if TYPE_CHECKING:
-    from schema.types.identity import Seller
+    from schema.identity import Seller
 
 
 @strawberry.enum
@@ -140,8 +140,8 @@ class Product(Node):
 
     @strawberry.field
     async def seller(self, info: Info) -> Annotated["Seller", strawberry.lazy(
-            "schema.types.identity")]:
-        from schema.types.identity import Seller
+            "schema.identity")]:
+        from schema.identity import Seller
 
         seller = await info.context.loaders.seller_by_id.load(self._product.seller_id)
         return Seller.from_domain(seller)
@@ -216,7 +216,7 @@ def product_connection(listing: Listing[domain.Product]) -> ProductConnection:
 
 async def seller_products(info: Info, seller_id: int, first: Optional[int],
                           after: Optional[str]) -> ProductConnection:
-    """`Seller.products` (schema/types/identity.py)."""
+    """`Seller.products` (schema/identity.py)."""
     with page_errors():
         return product_connection(
             await resolve.seller_products(caller(info), seller_id, first, after))

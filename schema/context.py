@@ -19,6 +19,7 @@ from persistence.uow import SqlUnitOfWork, run_in_transaction, run_read
 from resolvers.caller import UseCaseSettings
 
 if TYPE_CHECKING:
+    from domain.identity.ports import AuthServices
     from dataloaders import Loaders
     from adapters.security.oidc import OidcVerifier
     from adapters.security.passwords import Argon2PasswordHasher
@@ -68,6 +69,13 @@ class Runtime:
                                low_stock_threshold=s.low_stock_threshold,
                                cart_hold_seconds=s.cart_hold_seconds,
                                public_base_url=s.public_base_url)
+
+    @cached_property
+    def auth(self) -> "AuthServices":
+        """The password hasher, the token issuer and the refresh-token lifetime (sign-in)."""
+        from adapters.security.identity import auth_services
+
+        return auth_services(self)
 
     def unavailable(self, exc: BaseException) -> ServiceUnavailable | None:
         """`exc` as a retryable ServiceUnavailable when it is a database fault that means "not

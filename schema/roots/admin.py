@@ -9,7 +9,7 @@ from strawberry.types import Info
 
 from resolvers import admin as resolve
 from schema.types.admin import AdminUserPayload, AuditEntryConnection
-from schema.types.identity import AccountType
+from schema.identity import AccountType
 
 
 @strawberry.type

@@ -12,7 +12,7 @@ from strawberry.types import Info
 from domain.identity.models import AuditEntry as DomainAuditEntry
 from domain.ids import encode_id
 from schema.common import PageInfo, UserError
-from schema.types.identity import User
+from schema.identity import User
 
 
 @strawberry.type

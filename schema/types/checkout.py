@@ -15,7 +15,7 @@ from domain.ids import encode_id
 from domain.pricing import PriceBreakdown, PromotionPreview, ShippingOption
 from schema.types.cart import CartLine
 from schema.common import Money, Node, UserError
-from schema.types.identity import Address, AddressInput
+from schema.identity import Address, AddressInput
 from schema.types.loyalty import LoyaltyAccount
 
 SHIPPING_NAMES = {"STANDARD": "Standard shipping", "EXPRESS": "Express shipping"}

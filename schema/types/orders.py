@@ -21,7 +21,7 @@ from domain.ids import encode_id
 from domain.pricing.shipping import METHODS
 from schema.types.checkout import Discount, Pricing, ShippingMethod
 from schema.common import Money, Node, PageInfo, UserError
-from schema.types.identity import Address, Seller, User
+from schema.identity import Address, Seller, User
 
 if TYPE_CHECKING:
     from schema.types.shipments import Shipment

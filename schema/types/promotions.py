@@ -10,7 +10,7 @@ from strawberry.types import Info
 
 from domain import promotions as domain
 from schema.common import Money, UserError
-from schema.types.identity import Seller
+from schema.identity import Seller
 
 
 @strawberry.enum

@@ -11,7 +11,7 @@ from strawberry.types import Info
 from domain import orders as domain
 from domain.ids import encode_id
 from schema.common import Node, PageInfo, UserError
-from schema.types.identity import Seller
+from schema.identity import Seller
 
 if TYPE_CHECKING:
     from schema.types.orders import Order

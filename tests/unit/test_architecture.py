@@ -136,7 +136,7 @@ NOT_IN_RESOLVERS = {"strawberry", "graphql", "schema", "persistence"}
 UNCONVERTED_RESOLVERS = {
     "resolvers/admin.py", "resolvers/analytics.py", "resolvers/cart.py",
     "resolvers/checkout.py", "resolvers/common.py", "resolvers/fulfilment.py",
-    "resolvers/identity.py", "resolvers/ledger.py", "resolvers/live.py",
+    "resolvers/ledger.py", "resolvers/live.py",
     "resolvers/loyalty.py", "resolvers/orders.py", "resolvers/pagination.py",
     "resolvers/payment_faults.py", "resolvers/promotions.py", "resolvers/shipments.py",
 }

@@ -1,24 +1,29 @@
-"""GraphQL types of the identity feature: User, Seller, Address, SavedPaymentMethod, the sign-in
-and address/payment-method payloads, and their inputs.
+"""The identity feature's GraphQL side: User, Seller, Address, SavedPaymentMethod, the
+sign-in and address/payment-method payloads, their inputs, and the root fields `me`, register,
+login, tokenRefresh, addressAdd, addressRemove, paymentMethodAdd (use cases in
+resolvers/identity.py).
 
-Thin translations of domain.identity values (`from_domain`). Relations resolve through the
-loaders, by way of resolvers/identity.py (imported lazily: resolvers import these types).
-`Seller.products` belongs to the catalogue (schema.catalog.seller_products, returning a
-ProductConnection), both imported lazily.
+Thin translations of domain.identity values (`from_domain`). `Seller.products` belongs to the
+catalogue (schema.catalog.seller_products, returning a ProductConnection), imported lazily.
 """
 from __future__ import annotations
 
+import math
 from datetime import datetime
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import strawberry
 from strawberry.types import Info
 
-from domain.errors import PermissionDenied
+from adapters.security.rate_limits import LOGINS, limiter_of, login_key
+from domain.errors import PermissionDenied, RateLimited
 from domain.identity import models
 from domain.ids import encode_id
+from resolvers import identity as resolve
+from schema.calls import caller, context, mutate
 from schema.common import Node, UserError
+from schema.node import node_resolver
 
 if TYPE_CHECKING:
     from schema.types.orders import OrderConnection, OrderStatus
@@ -130,15 +135,14 @@ class User(Node):
 
     @strawberry.field(description="Only the user themself and admins see them; others get [].")
     async def addresses(self, info: Info) -> list[Address]:
-        from resolvers.identity import user_addresses
-
-        return await user_addresses(info, self.pk, signed_in=self.signed_in)
+        found = await resolve.user_addresses(caller(info), self.pk, signed_in=self.signed_in)
+        return [Address.from_domain(a) for a in found]
 
     @strawberry.field(description="Only the user themself and admins see them; others get [].")
     async def payment_methods(self, info: Info) -> list[SavedPaymentMethod]:
-        from resolvers.identity import user_payment_methods
-
-        return await user_payment_methods(info, self.pk, signed_in=self.signed_in)
+        found = await resolve.user_payment_methods(caller(info), self.pk,
+                                                   signed_in=self.signed_in)
+        return [SavedPaymentMethod.from_domain(m) for m in found]
 
     @strawberry.field(description="Points, tier and benefits; only the user themself and "
                       "admins see it, others get null.")
@@ -160,9 +164,7 @@ class User(Node):
 
     @strawberry.field(description="Only for sellers: their seller profile.")
     async def seller(self, info: Info) -> Optional[Seller]:
-        from resolvers.identity import seller_by_pk
-
-        return await seller_by_pk(info, self.seller_pk)
+        return seller_or_none(await resolve.seller_by_pk(caller(info), self.seller_pk))
 
 
 @strawberry.type
@@ -215,3 +217,128 @@ class AddressInput:
 
 
 NODE_TYPES = [User, Address, SavedPaymentMethod, Seller]
+
+
+def seller_or_none(seller: models.Seller | None) -> Optional[Seller]:
+    return Seller.from_domain(seller) if seller is not None else None
+
+
+def user_or_none(user: models.User | None) -> Optional[User]:
+    return User.from_domain(user) if user is not None else None
+
+
+@node_resolver("User")
+async def user_node(info: Info, pk: int) -> Optional[User]:
+    return user_or_none(await resolve.user_node(caller(info), pk))
+
+
+@node_resolver("Seller")
+async def seller_node(info: Info, pk: int) -> Optional[Seller]:
+    return seller_or_none(await resolve.seller_by_pk(caller(info), pk))
+
+
+@node_resolver("Address")
+async def address_node(info: Info, pk: int) -> Optional[Address]:
+    found = await resolve.address_node(caller(info), pk)
+    return Address.from_domain(found) if found is not None else None
+
+
+@node_resolver("SavedPaymentMethod")
+async def payment_method_node(info: Info, pk: int) -> Optional[SavedPaymentMethod]:
+    found = await resolve.payment_method_node(caller(info), pk)
+    return SavedPaymentMethod.from_domain(found) if found is not None else None
+
+
+def _signed_in(result: models.AuthResult) -> dict[str, Any]:
+    return {"token": result.access_token, "expires_at": result.expires_at,
+            "refresh_token": result.refresh_token,
+            "user": User.from_domain(result.user, signed_in=True)}
+
+
+async def _count_login_attempt(info: Info, email: str) -> None:
+    """LOGIN_RATE_LIMIT_PER_MINUTE attempts per client address and email (docs/rules.md,
+    "Events out and shared state"), counted before the password is hashed; past it a
+    top-level RATE_LIMITED error."""
+    ctx = context(info)
+    limiter = limiter_of(ctx.runtime, LOGINS)
+    if limiter.limit <= 0:
+        return
+    retry_after = await limiter.acquire(login_key(ctx.client_ip, email))
+    if retry_after is not None:
+        raise RateLimited(f"Too many sign-in attempts for this email: at most {limiter.limit} "
+                          f"a minute. Retry in {max(1, math.ceil(retry_after))} s.",
+                          retry_after)
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(description="The caller; null when not signed in.")
+    async def me(self, info: Info) -> Optional[User]:
+        return user_or_none(await resolve.me(caller(info)))
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation
+    async def register(self, info: Info, input: RegisterInput) -> AuthPayload:
+        async def run() -> dict[str, Any]:
+            return _signed_in(await resolve.register(
+                caller(info), context(info).runtime.auth, email=input.email,
+                password=input.password, name=input.name,
+                account_type=input.account_type.value,
+                seller_display_name=input.seller_display_name))
+
+        return await mutate(info, AuthPayload, run)
+
+    @strawberry.mutation
+    async def login(self, info: Info, email: str, password: str) -> AuthPayload:
+        await _count_login_attempt(info, email)
+
+        async def run() -> dict[str, Any]:
+            return _signed_in(await resolve.login(caller(info), context(info).runtime.auth,
+                                                  email, password))
+
+        return await mutate(info, AuthPayload, run)
+
+    @strawberry.mutation(description="Trades a refresh token for a new access token and a new "
+                         "refresh token; the old one stops working. An invalid, expired or "
+                         "already used token answers INVALID_CREDENTIALS (and reuse of a used "
+                         "token ends every session descended from the same sign-in).")
+    async def token_refresh(self, info: Info, refresh_token: str) -> AuthPayload:
+        async def run() -> dict[str, Any]:
+            return _signed_in(await resolve.token_refresh(
+                caller(info), context(info).runtime.auth, refresh_token))
+
+        return await mutate(info, AuthPayload, run)
+
+    @strawberry.mutation
+    async def address_add(self, info: Info, input: AddressInput,
+                          is_default: Optional[bool] = False) -> AddressPayload:
+        async def run() -> dict[str, Any]:
+            address = await resolve.address_add(
+                caller(info), is_default=bool(is_default), full_name=input.full_name,
+                line1=input.line1, line2=input.line2, city=input.city, region=input.region,
+                postal_code=input.postal_code, country=input.country, phone=input.phone)
+            return {"address": Address.from_domain(address)}
+
+        return await mutate(info, AddressPayload, run)
+
+    @strawberry.mutation
+    async def address_remove(self, info: Info, id: strawberry.ID) -> AddressPayload:
+        async def run() -> dict[str, Any]:
+            address = await resolve.address_remove(caller(info), str(id))
+            return {"address": Address.from_domain(address)}
+
+        return await mutate(info, AddressPayload, run)
+
+    @strawberry.mutation(description="Saves a provider payment method token (e.g. pm_card_visa) "
+                         "for later checkouts. Saving the same token again returns the saved "
+                         "one.")
+    async def payment_method_add(self, info: Info, provider_token: str,
+                                 is_default: Optional[bool] = False) -> SavedPaymentMethodPayload:
+        async def run() -> dict[str, Any]:
+            method = await resolve.payment_method_add(caller(info), provider_token,
+                                                      bool(is_default))
+            return {"payment_method": SavedPaymentMethod.from_domain(method)}
+
+        return await mutate(info, SavedPaymentMethodPayload, run)
