@@ -1,99 +1,83 @@
-"""Cart resolvers: the caller's cart and its four mutations."""
+"""Cart use cases: the caller's cart, its four mutations, and the Cart and CartLine nodes.
+Every field needs a signed-in user (AuthenticationRequired otherwise)."""
 from __future__ import annotations
 
-from typing import Any
-
-from strawberry.types import Info
+from typing import Awaitable, Callable
 
 from domain import cart_service
+from domain.cart import Cart, CartLine
+from domain.errors import DomainError
 from domain.ids import decode_pk
-from resolvers.common import ctx, mutate, viewer
-from schema.node import node_resolver
-from schema.types.cart import Cart, CartLine, CartLineInput, CartPayload
-from schema.common import UserError
+from domain.ports import UnitOfWork
+from resolvers.caller import Caller
+
+CartChange = Callable[[UnitOfWork, int], Awaitable[Cart]]
 
 
-def _hold(info: Info) -> int:
-    return ctx(info).runtime.settings.cart_hold_seconds
-
-
-async def cart(info: Info) -> Cart:
-    me = await viewer(info)
-    runtime = ctx(info).runtime
-    found = await runtime.read(lambda uow: cart_service.peek_cart(uow, buyer_id=me.user_id))
+async def cart(caller: Caller) -> Cart:
+    """The caller's active cart, created empty on first use."""
+    me = await caller.require()
+    found = await caller.units.read(lambda uow: cart_service.peek_cart(uow, buyer_id=me.user_id))
     if found is None:  # first use, or a lapsed cart to expire: a write transaction
-        found = await runtime.transaction(
+        found = await caller.units.transaction(
             lambda uow: cart_service.current_cart(uow, buyer_id=me.user_id))
-    return Cart.from_domain(found)
+    return found
 
 
-async def _cart_payload(info: Info, use_case: Any) -> CartPayload:
-    me = await viewer(info)
-
-    async def run() -> dict[str, Any]:
-        changed = await ctx(info).runtime.transaction(lambda uow: use_case(uow, me.user_id))
-        return {"cart": Cart.from_domain(changed)}
-
-    return await mutate(info, CartPayload, run)
+async def _change(caller: Caller, use_case: CartChange) -> Cart:
+    me = await caller.require()
+    return await caller.units.transaction(lambda uow: use_case(uow, me.user_id))
 
 
-async def cart_add_line(info: Info, input: CartLineInput) -> CartPayload:
-    variant_id = decode_pk(str(input.variant_id), "ProductVariant")
-    return await _cart_payload(info, lambda uow, buyer: cart_service.add_line(
-        uow, buyer_id=buyer, variant_id=variant_id, quantity=input.quantity,
-        hold_seconds=_hold(info)))
+async def cart_add_line(caller: Caller, variant_id: str, quantity: int) -> Cart:
+    pk = decode_pk(variant_id, "ProductVariant")
+    hold = caller.settings.cart_hold_seconds
+    return await _change(caller, lambda uow, buyer: cart_service.add_line(
+        uow, buyer_id=buyer, variant_id=pk, quantity=quantity, hold_seconds=hold))
 
 
-async def cart_update_line(info: Info, line_id: str, quantity: int) -> CartPayload:
+async def cart_update_line(caller: Caller, line_id: str, quantity: int) -> Cart:
     pk = decode_pk(line_id, "CartLine")
-    return await _cart_payload(info, lambda uow, buyer: cart_service.update_line(
-        uow, buyer_id=buyer, line_id=pk, quantity=quantity, hold_seconds=_hold(info)))
+    hold = caller.settings.cart_hold_seconds
+    return await _change(caller, lambda uow, buyer: cart_service.update_line(
+        uow, buyer_id=buyer, line_id=pk, quantity=quantity, hold_seconds=hold))
 
 
-async def cart_remove_line(info: Info, line_id: str) -> CartPayload:
+async def cart_remove_line(caller: Caller, line_id: str) -> Cart:
     pk = decode_pk(line_id, "CartLine")
-    return await _cart_payload(info, lambda uow, buyer: cart_service.remove_line(
-        uow, buyer_id=buyer, line_id=pk, hold_seconds=_hold(info)))
+    hold = caller.settings.cart_hold_seconds
+    return await _change(caller, lambda uow, buyer: cart_service.remove_line(
+        uow, buyer_id=buyer, line_id=pk, hold_seconds=hold))
 
 
-async def cart_merge_guest(info: Info, lines: list[CartLineInput]) -> CartPayload:
-    me = await viewer(info)
-    guest = [cart_service.GuestLine(decode_pk(str(ln.variant_id), "ProductVariant"), ln.quantity)
-             for ln in lines]
-
-    async def run() -> dict[str, Any]:
-        merged, problems = await ctx(info).runtime.transaction(
-            lambda uow: cart_service.merge_guest(uow, buyer_id=me.user_id, lines=guest,
-                                                 hold_seconds=_hold(info)))
-        return {"cart": Cart.from_domain(merged),
-                "user_errors": [UserError.from_domain(p) for p in problems]}
-
-    return await mutate(info, CartPayload, run)
+async def cart_merge_guest(caller: Caller, lines: list[tuple[str, int]]
+                           ) -> tuple[Cart, list[DomainError]]:
+    """The merged cart and the guest lines that could not be merged (as errors)."""
+    me = await caller.require()
+    guest = [cart_service.GuestLine(decode_pk(variant_id, "ProductVariant"), quantity)
+             for variant_id, quantity in lines]
+    hold = caller.settings.cart_hold_seconds
+    merged, problems = await caller.units.transaction(
+        lambda uow: cart_service.merge_guest(uow, buyer_id=me.user_id, lines=guest,
+                                             hold_seconds=hold))
+    return merged, list(problems)
 
 
-@node_resolver("Cart")
-async def cart_node(info: Info, pk: int) -> Cart | None:
-    me = await ctx(info).viewer()
+async def cart_node(caller: Caller, pk: int) -> Cart | None:
+    me = await caller.viewer()
     if me is None:
         return None
-    from persistence.reads.cart import cart_by_id
-
-    async with ctx(info).runtime.db.read_engine.connect() as conn:
-        found = await cart_by_id(conn, pk)
+    found = await caller.loaders.cart_by_id(pk)
     if found is None or (found.buyer_id != me.user_id and not me.is_admin):
         return None
-    return Cart.from_domain(found)
+    return found
 
 
-@node_resolver("CartLine")
-async def cart_line_node(info: Info, pk: int) -> CartLine | None:
-    me = await ctx(info).viewer()
+async def cart_line_node(caller: Caller, pk: int) -> CartLine | None:
+    me = await caller.viewer()
     if me is None:
         return None
-    from persistence.reads.cart import line_with_owner
-
-    async with ctx(info).runtime.db.read_engine.connect() as conn:
-        found = await line_with_owner(conn, pk)
+    found = await caller.loaders.line_with_owner(pk)
     if found is None or (found[1] != me.user_id and not me.is_admin):
         return None
-    return CartLine.from_domain(found[0])
+    return found[0]

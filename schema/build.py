@@ -15,7 +15,7 @@ from settings import Settings
 # Feature modules holding root Query / Mutation / Subscription classes, in the order their
 # fields appear in the SDL.
 FEATURES = ("schema.node", "schema.identity", "schema.catalog", "schema.seller_catalog",
-            "schema.roots.cart", "schema.roots.checkout", "schema.roots.orders",
+            "schema.cart", "schema.roots.checkout", "schema.roots.orders",
             "schema.roots.fulfilment", "schema.roots.live", "schema.roots.analytics",
             "schema.roots.admin")
 

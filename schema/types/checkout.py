@@ -13,7 +13,7 @@ from domain.checkout import AddressSnapshot
 from domain.identity.models import Address as DomainAddress
 from domain.ids import encode_id
 from domain.pricing import PriceBreakdown, PromotionPreview, ShippingOption
-from schema.types.cart import CartLine
+from schema.cart import CartLine
 from schema.common import Money, Node, UserError
 from schema.identity import Address, AddressInput
 from schema.types.loyalty import LoyaltyAccount

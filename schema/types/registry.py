@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import importlib
 
-MODULES = ("schema.identity", "schema.catalog", "schema.types.cart",
+MODULES = ("schema.identity", "schema.catalog", "schema.cart",
            "schema.types.checkout", "schema.types.promotions", "schema.types.loyalty",
            "schema.types.orders", "schema.types.shipments")
 

@@ -1,16 +1,20 @@
-"""Cart types: Cart, CartLine, CartStatus, CartLineInput, CartPayload."""
+"""The cart feature's GraphQL side: Cart, CartLine, CartStatus, CartLineInput, CartPayload,
+the `cart` query and the four cart mutations (use cases in resolvers/cart.py)."""
 from __future__ import annotations
 
 from datetime import datetime
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import strawberry
 from strawberry.types import Info
 
 from domain import cart as domain
 from domain.ids import encode_id
+from resolvers import cart as resolve
+from schema.calls import caller, mutate
 from schema.common import Money, Node, UserError
+from schema.node import node_resolver
 
 if TYPE_CHECKING:
     from schema.catalog import ProductVariant
@@ -101,3 +105,67 @@ class CartPayload:
 
 
 NODE_TYPES = [Cart, CartLine]
+
+
+def _cart_payload(found: domain.Cart) -> dict[str, Any]:
+    return {"cart": Cart.from_domain(found)}
+
+
+@node_resolver("Cart")
+async def cart_node(info: Info, pk: int) -> Optional[Cart]:
+    found = await resolve.cart_node(caller(info), pk)
+    return Cart.from_domain(found) if found is not None else None
+
+
+@node_resolver("CartLine")
+async def cart_line_node(info: Info, pk: int) -> Optional[CartLine]:
+    found = await resolve.cart_line_node(caller(info), pk)
+    return CartLine.from_domain(found) if found is not None else None
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(description="The caller's active cart, created empty on first use. "
+                      "Needs a signed-in user.")
+    async def cart(self, info: Info) -> Cart:
+        return Cart.from_domain(await resolve.cart(caller(info)))
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation(description="Adds units of a variant, holding that stock for the cart "
+                         "(soft reservation).")
+    async def cart_add_line(self, info: Info, input: CartLineInput) -> CartPayload:
+        async def run() -> dict[str, Any]:
+            return _cart_payload(await resolve.cart_add_line(
+                caller(info), str(input.variant_id), input.quantity))
+
+        return await mutate(info, CartPayload, run)
+
+    @strawberry.mutation(description="Sets a line's quantity; 0 removes it. Adjusts the held "
+                         "stock.")
+    async def cart_update_line(self, info: Info, line_id: strawberry.ID,
+                               quantity: int) -> CartPayload:
+        async def run() -> dict[str, Any]:
+            return _cart_payload(await resolve.cart_update_line(
+                caller(info), str(line_id), quantity))
+
+        return await mutate(info, CartPayload, run)
+
+    @strawberry.mutation
+    async def cart_remove_line(self, info: Info, line_id: strawberry.ID) -> CartPayload:
+        async def run() -> dict[str, Any]:
+            return _cart_payload(await resolve.cart_remove_line(caller(info), str(line_id)))
+
+        return await mutate(info, CartPayload, run)
+
+    @strawberry.mutation(description="Moves a guest cart kept on the device into the caller's "
+                         "cart, after login.")
+    async def cart_merge_guest(self, info: Info, lines: list[CartLineInput]) -> CartPayload:
+        async def run() -> dict[str, Any]:
+            merged, problems = await resolve.cart_merge_guest(
+                caller(info), [(str(ln.variant_id), ln.quantity) for ln in lines])
+            return {"cart": Cart.from_domain(merged),
+                    "user_errors": [UserError.from_domain(p) for p in problems]}
+
+        return await mutate(info, CartPayload, run)
