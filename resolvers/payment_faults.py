@@ -4,25 +4,14 @@ from __future__ import annotations
 
 from typing import Optional
 
-from strawberry.types import Info
-
-from persistence.reads.payment_faults import fault_count, fault_page
-from resolvers.common import viewer
-from resolvers.pagination import counter, keyset_page, page_info
-from schema.types.payment_faults import (
-    PaymentFault,
-    PaymentFaultConnection,
-    PaymentFaultEdge,
-)
+from domain.payment_faults import PaymentFault
+from resolvers.caller import Caller
+from resolvers.listing import Listing
 
 
-async def admin_payment_faults(info: Info, first: Optional[int],
-                               after: Optional[str]) -> PaymentFaultConnection:
-    await viewer(info, "ADMIN")
-    page = await keyset_page(
-        info, lambda conn, size, cursor: fault_page(conn, first=size, after=cursor),
-        first, after)
-    return PaymentFaultConnection(
-        edges=[PaymentFaultEdge(cursor=cursor, node=PaymentFault.from_domain(f))
-               for f, cursor in zip(page.items, page.cursors, strict=True)],
-        page_info=page_info(page), _count=counter(info, fault_count))
+async def admin_payment_faults(caller: Caller, first: Optional[int],
+                               after: Optional[str]) -> Listing[PaymentFault]:
+    await caller.require("ADMIN")
+    loaders = caller.loaders
+    page = await loaders.payment_fault_page(caller.page_size(first), after)
+    return Listing(page=page, count=loaders.payment_fault_count)

@@ -17,7 +17,7 @@ from settings import Settings
 FEATURES = ("schema.node", "schema.identity", "schema.catalog", "schema.seller_catalog",
             "schema.cart", "schema.roots.checkout", "schema.roots.orders",
             "schema.roots.fulfilment", "schema.roots.live", "schema.roots.analytics",
-            "schema.roots.admin")
+            "schema.admin")
 
 
 def _roots(kind: str) -> tuple[type, ...]:

@@ -8,7 +8,6 @@ from strawberry.types import Info
 
 from resolvers import ledger as ledger
 from resolvers import orders as r
-from resolvers import payment_faults as faults
 from resolvers import shipments as shipping
 from schema.types.checkout import CheckoutCompleteInput
 from schema.types.orders import (
@@ -20,7 +19,7 @@ from schema.types.orders import (
     LedgerBalance,
     PaymentPayload,
 )
-from schema.types.payment_faults import PaymentFaultConnection
+from schema.payment_faults import PaymentFaultConnection, admin_payment_faults
 from schema.types.shipments import ShipmentConnection, ShipmentStatus
 
 
@@ -41,7 +40,7 @@ class Query:
                       "amount or currency is not the payment's, newest first.")
     async def admin_payment_faults(self, info: Info, first: Optional[int] = 20,
                                    after: Optional[str] = None) -> PaymentFaultConnection:
-        return await faults.admin_payment_faults(info, first, after)
+        return await admin_payment_faults(info, first, after)
 
     @strawberry.field(description="Seller only: their shipments.")
     async def seller_shipments(self, info: Info, first: Optional[int] = 20,

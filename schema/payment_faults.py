@@ -1,5 +1,6 @@
-"""Payment faults: provider events not applied because their amount or currency is not the
-payment's (domain.payment_faults), listed to admins by adminPaymentFaults."""
+"""Payment faults, GraphQL side: provider events not applied because their amount or currency
+is not the payment's (domain.payment_faults), listed to admins by adminPaymentFaults (use case
+in resolvers/payment_faults.py)."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -10,6 +11,8 @@ from strawberry.types import Info
 
 from domain.ids import encode_id
 from domain.payment_faults import PaymentFault as DomainFault
+from resolvers import payment_faults as resolve
+from schema.calls import caller, page_errors, page_info
 from schema.common import PageInfo
 from schema.types.orders import Payment
 
@@ -61,3 +64,15 @@ class PaymentFaultConnection:
     @strawberry.field
     async def total_count(self) -> int:
         return await self._count()  # type: ignore[no-any-return]
+
+
+async def admin_payment_faults(info: Info, first: Optional[int],
+                               after: Optional[str]) -> PaymentFaultConnection:
+    """The root field's body (its field sits among the order roots, schema/roots/orders.py)."""
+    with page_errors():
+        listing = await resolve.admin_payment_faults(caller(info), first, after)
+    page = listing.page
+    return PaymentFaultConnection(
+        edges=[PaymentFaultEdge(cursor=cursor, node=PaymentFault.from_domain(f))
+               for f, cursor in zip(page.items, page.cursors, strict=True)],
+        page_info=page_info(page), _count=listing.count)
