@@ -4,12 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from graphql import GraphQLError
-from strawberry.types import Info
-
-from domain.analytics import sales_report
-from resolvers.common import ctx, viewer
-from schema.types.analytics import SalesReport
+from domain.analytics import SalesReport, sales_report
+from resolvers.caller import Caller, QueryRejected
 
 
 def _utc(value: datetime) -> datetime:
@@ -17,12 +13,11 @@ def _utc(value: datetime) -> datetime:
     return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value
 
 
-async def admin_sales_report(info: Info, start: datetime, end: datetime) -> SalesReport:
-    await viewer(info, "ADMIN")
+async def admin_sales_report(caller: Caller, start: datetime, end: datetime) -> SalesReport:
+    await caller.require("ADMIN")
     start, end = _utc(start), _utc(end)
     if end <= start:
         # The contract's SalesReport! has no userErrors: a refused range is a top-level error.
-        raise GraphQLError("`to` must be later than `from`.",
-                           extensions={"code": "QUERY_REJECTED"})
-    facts = await ctx(info).runtime.read(lambda uow: uow.dispatch.facts_between(start, end))
-    return SalesReport.from_domain(sales_report(facts, start=start, end=end))
+        raise QueryRejected("`to` must be later than `from`.")
+    facts = await caller.units.read(lambda uow: uow.dispatch.facts_between(start, end))
+    return sales_report(facts, start=start, end=end)

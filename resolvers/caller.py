@@ -12,8 +12,14 @@ from dataloaders.queries import check_first
 from domain.errors import AuthenticationRequired, PermissionDenied
 from domain.identity.viewer import Viewer
 from domain.ports import UnitOfWork
+from resolvers.read_ports import ReadUnitOfWork
 
 T = TypeVar("T")
+
+
+class QueryRejected(ValueError):
+    """A query refused as asked (a report range that ends before it starts...): a top-level
+    QUERY_REJECTED error, where the contract's answer has no userErrors."""
 
 
 class UnitsOfWork(Protocol):
@@ -23,7 +29,7 @@ class UnitsOfWork(Protocol):
         """In one write transaction, retried as a whole on serialization failures."""
         ...
 
-    async def read(self, use_case: Callable[[UnitOfWork], Awaitable[T]]) -> T:
+    async def read(self, use_case: Callable[[ReadUnitOfWork], Awaitable[T]]) -> T:
         """On a read-only snapshot that never commits."""
         ...
 

@@ -1,51 +1,39 @@
-"""Promotion management resolvers (sellers: own codes; admins: platform codes)."""
+"""Promotion management (sellers: their own codes; admins: platform codes)."""
 from __future__ import annotations
 
-from typing import Any
-
-from strawberry.types import Info
+from datetime import datetime
+from typing import Optional
 
 from domain import promotion_service as service
-from resolvers.common import ctx, mutate, viewer
-from schema.types.promotions import PromotionCreateInput, PromotionDetails, PromotionPayload
+from domain.errors import forbidden
+from domain.promotions import Promotion
+from resolvers.caller import Caller
 
 
-async def promotion_create(info: Info, input: PromotionCreateInput) -> PromotionPayload:
-    me = await viewer(info)
-
-    async def run() -> dict[str, Any]:
-        if not (me.is_admin or me.is_seller):
-            from domain.errors import forbidden
-
-            raise forbidden("Only sellers and admins create promotion codes.")
-        created = await ctx(info).runtime.transaction(lambda uow: service.create_promotion(
-            uow, actor_user_id=me.user_id, seller_id=None if me.is_admin else me.seller_id,
-            code=input.code, description=input.description, kind=input.kind.name,
-            value=input.value, min_subtotal_minor=input.min_subtotal_minor_units,
-            starts_at=input.starts_at, ends_at=input.ends_at, usage_limit=input.usage_limit,
-            per_customer_limit=input.per_customer_limit))
-        return {"promotion": PromotionDetails.from_domain(created)}
-
-    return await mutate(info, PromotionPayload, run)
+async def promotion_create(caller: Caller, *, code: str, description: str, kind: str,
+                           value: int, min_subtotal_minor: Optional[int],
+                           starts_at: Optional[datetime], ends_at: Optional[datetime],
+                           usage_limit: Optional[int],
+                           per_customer_limit: Optional[int]) -> Promotion:
+    me = await caller.require()
+    if not (me.is_admin or me.is_seller):
+        raise forbidden("Only sellers and admins create promotion codes.")
+    return await caller.units.transaction(lambda uow: service.create_promotion(
+        uow, actor_user_id=me.user_id, seller_id=None if me.is_admin else me.seller_id,
+        code=code, description=description, kind=kind, value=value,
+        min_subtotal_minor=min_subtotal_minor, starts_at=starts_at, ends_at=ends_at,
+        usage_limit=usage_limit, per_customer_limit=per_customer_limit))
 
 
-async def promotion_deactivate(info: Info, code: str) -> PromotionPayload:
-    me = await viewer(info)
-
-    async def run() -> dict[str, Any]:
-        if not (me.is_admin or me.is_seller):
-            from domain.errors import forbidden
-
-            raise forbidden("Only sellers and admins manage promotion codes.")
-        done = await ctx(info).runtime.transaction(lambda uow: service.deactivate_promotion(
-            uow, code=code, seller_id=me.seller_id, is_admin=me.is_admin))
-        return {"promotion": PromotionDetails.from_domain(done)}
-
-    return await mutate(info, PromotionPayload, run)
+async def promotion_deactivate(caller: Caller, code: str) -> Promotion:
+    me = await caller.require()
+    if not (me.is_admin or me.is_seller):
+        raise forbidden("Only sellers and admins manage promotion codes.")
+    return await caller.units.transaction(lambda uow: service.deactivate_promotion(
+        uow, code=code, seller_id=me.seller_id, is_admin=me.is_admin))
 
 
-async def managed_promotions(info: Info) -> list[PromotionDetails]:
-    me = await viewer(info, "SELLER", "ADMIN")
-    found = await ctx(info).runtime.read(
-        lambda uow: uow.promotions.managed(None if me.is_admin else me.seller_id))
-    return [PromotionDetails.from_domain(p) for p in found]
+async def managed_promotions(caller: Caller) -> list[Promotion]:
+    me = await caller.require("SELLER", "ADMIN")
+    return list(await caller.units.read(
+        lambda uow: uow.promotions.managed(None if me.is_admin else me.seller_id)))

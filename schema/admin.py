@@ -14,7 +14,7 @@ from domain.identity.models import AuditEntry as DomainAuditEntry
 from domain.identity.models import User as DomainUser
 from domain.ids import encode_id
 from resolvers import admin as resolve
-from schema.calls import caller, context, mutate, page_errors, page_info
+from schema.calls import caller, context, mutate, query_errors, page_info
 from schema.common import PageInfo, UserError
 from schema.identity import AccountType, User
 
@@ -106,7 +106,7 @@ class Query:
     @strawberry.field(description="Admin only: the admin actions on accounts, newest first.")
     async def admin_audit_log(self, info: Info, first: Optional[int] = 20,
                               after: Optional[str] = None) -> AuditEntryConnection:
-        with page_errors():
+        with query_errors():
             listing = await resolve.audit_log(caller(info), first, after)
         page = listing.page
         return AuditEntryConnection(

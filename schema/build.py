@@ -15,8 +15,8 @@ from settings import Settings
 # Feature modules holding root Query / Mutation / Subscription classes, in the order their
 # fields appear in the SDL.
 FEATURES = ("schema.node", "schema.identity", "schema.catalog", "schema.seller_catalog",
-            "schema.cart", "schema.roots.checkout", "schema.roots.orders",
-            "schema.roots.fulfilment", "schema.roots.live", "schema.roots.analytics",
+            "schema.cart", "schema.roots.checkout", "schema.promotions", "schema.roots.orders",
+            "schema.ledger", "schema.roots.fulfilment", "schema.roots.live", "schema.analytics",
             "schema.admin")
 
 

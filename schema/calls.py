@@ -11,7 +11,7 @@ from strawberry.types import Info
 
 from dataloaders.queries import InvalidCursor, InvalidPageSize, Page
 from domain.errors import DomainError, ErrorList
-from resolvers.caller import Caller
+from resolvers.caller import Caller, QueryRejected
 from schema.common import PageInfo, UserError
 from schema.context import Context
 
@@ -48,12 +48,13 @@ async def mutate(info: Info, payload: Callable[..., P],
 
 
 @contextlib.contextmanager
-def page_errors() -> Iterator[None]:
-    """A page size out of range is QUERY_REJECTED, a cursor this list did not give out is
-    INVALID_CURSOR: top-level errors, as every list answers them."""
+def query_errors() -> Iterator[None]:
+    """A page size out of range (or another query refused as asked) is QUERY_REJECTED, a
+    cursor this list did not give out is INVALID_CURSOR: top-level errors, as every list
+    answers them."""
     try:
         yield
-    except InvalidPageSize as exc:
+    except (InvalidPageSize, QueryRejected) as exc:
         raise GraphQLError(str(exc), extensions={"code": "QUERY_REJECTED"}) from exc
     except InvalidCursor as exc:
         raise GraphQLError(str(exc), extensions={"code": "INVALID_CURSOR"}) from exc

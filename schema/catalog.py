@@ -20,7 +20,7 @@ from domain import catalog as domain
 from domain.ids import encode_id
 from resolvers import catalog as resolve
 from resolvers.listing import Listing
-from schema.calls import caller, page_errors, page_info
+from schema.calls import caller, query_errors, page_info
 from schema.common import Money, Node, PageInfo
 from schema.node import node_resolver
 
@@ -217,7 +217,7 @@ def product_connection(listing: Listing[domain.Product]) -> ProductConnection:
 async def seller_products(info: Info, seller_id: int, first: Optional[int],
                           after: Optional[str]) -> ProductConnection:
     """`Seller.products` (schema/identity.py)."""
-    with page_errors():
+    with query_errors():
         return product_connection(
             await resolve.seller_products(caller(info), seller_id, first, after))
 
@@ -252,7 +252,7 @@ class Query:
             seller_id=str(given.seller_id) if given.seller_id is not None else None,
             min_price=given.min_price, max_price=given.max_price,
             in_stock_only=bool(given.in_stock_only), sort=(sort or ProductSort.NEWEST).value)
-        with page_errors():
+        with query_errors():
             return product_connection(
                 await resolve.products(caller(info), query, first, after))
 

@@ -27,7 +27,7 @@ from schema.node import node_resolver
 
 if TYPE_CHECKING:
     from schema.types.orders import OrderConnection, OrderStatus
-    from schema.types.loyalty import LoyaltyAccount
+    from schema.loyalty import LoyaltyAccount
     from schema.catalog import ProductConnection
 
 
@@ -147,8 +147,8 @@ class User(Node):
     @strawberry.field(description="Points, tier and benefits; only the user themself and "
                       "admins see it, others get null.")
     async def loyalty(self, info: Info) -> Optional[Annotated[
-            "LoyaltyAccount", strawberry.lazy("schema.types.loyalty")]]:
-        from resolvers.loyalty import user_loyalty
+            "LoyaltyAccount", strawberry.lazy("schema.loyalty")]]:
+        from schema.loyalty import user_loyalty
 
         return await user_loyalty(info, self.pk, signed_in=self.signed_in)
 

@@ -12,7 +12,7 @@ from strawberry.types import Info
 from domain.ids import encode_id
 from domain.payment_faults import PaymentFault as DomainFault
 from resolvers import payment_faults as resolve
-from schema.calls import caller, page_errors, page_info
+from schema.calls import caller, query_errors, page_info
 from schema.common import PageInfo
 from schema.types.orders import Payment
 
@@ -69,7 +69,7 @@ class PaymentFaultConnection:
 async def admin_payment_faults(info: Info, first: Optional[int],
                                after: Optional[str]) -> PaymentFaultConnection:
     """The root field's body (its field sits among the order roots, schema/roots/orders.py)."""
-    with page_errors():
+    with query_errors():
         listing = await resolve.admin_payment_faults(caller(info), first, after)
     page = listing.page
     return PaymentFaultConnection(

@@ -13,7 +13,7 @@ from strawberry.types import Info
 from domain.catalog.rules import NewProduct, NewVariant, ProductChanges, VariantChanges
 from domain.inventory import StockLevel
 from resolvers import seller_catalog as resolve
-from schema.calls import caller, mutate, page_errors
+from schema.calls import caller, mutate, query_errors
 from schema.catalog import (
     Product,
     ProductConnection,
@@ -113,7 +113,7 @@ class Query:
     async def seller_products(self, info: Info, first: Optional[int] = 20,
                               after: Optional[str] = None,
                               status: Optional[ProductStatus] = None) -> ProductConnection:
-        with page_errors():
+        with query_errors():
             return product_connection(await resolve.my_products(
                 caller(info), first, after, status.value if status is not None else None))
 
@@ -126,7 +126,7 @@ class Query:
     async def admin_products(self, info: Info, first: Optional[int] = 20,
                              after: Optional[str] = None,
                              seller_id: Optional[strawberry.ID] = None) -> ProductConnection:
-        with page_errors():
+        with query_errors():
             return product_connection(await resolve.admin_products(
                 caller(info), first, after, str(seller_id) if seller_id is not None else None))
 

@@ -6,7 +6,6 @@ from typing import Optional
 import strawberry
 from strawberry.types import Info
 
-from resolvers import ledger as ledger
 from resolvers import orders as r
 from resolvers import shipments as shipping
 from schema.types.checkout import CheckoutCompleteInput
@@ -16,7 +15,6 @@ from schema.types.orders import (
     OrderConnection,
     OrderPayload,
     OrderStatus,
-    LedgerBalance,
     PaymentPayload,
 )
 from schema.payment_faults import PaymentFaultConnection, admin_payment_faults
@@ -53,14 +51,6 @@ class Query:
                               after: Optional[str] = None,
                               status: Optional[ShipmentStatus] = None) -> ShipmentConnection:
         return await shipping.admin_shipments(info, first, after, status)
-
-    @strawberry.field(description="Seller only: the seller's payable balance in the ledger.")
-    async def seller_balance(self, info: Info) -> Optional[LedgerBalance]:
-        return await ledger.seller_balance(info)
-
-    @strawberry.field(description="Admin only.")
-    async def admin_ledger_balances(self, info: Info) -> list[LedgerBalance]:
-        return await ledger.admin_ledger_balances(info)
 
 
 @strawberry.type

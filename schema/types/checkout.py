@@ -16,7 +16,7 @@ from domain.pricing import PriceBreakdown, PromotionPreview, ShippingOption
 from schema.cart import CartLine
 from schema.common import Money, Node, UserError
 from schema.identity import Address, AddressInput
-from schema.types.loyalty import LoyaltyAccount
+from schema.loyalty import LoyaltyAccount
 
 SHIPPING_NAMES = {"STANDARD": "Standard shipping", "EXPRESS": "Express shipping"}
 

@@ -299,14 +299,6 @@ class CheckoutCompletePayload:
     payment: Optional[Payment] = None
 
 
-@strawberry.type
-class LedgerBalance:
-    account: str = strawberry.field(
-        description="Account name, e.g. SELLER_PAYABLE:<sellerId>, PLATFORM_REVENUE, "
-        "PAYMENT_CLEARING.")
-    balance: Money
-
-
 if TYPE_CHECKING:
     from schema.catalog import ProductVariant
 

@@ -1,11 +1,15 @@
-"""LoyaltyAccount and LoyaltyTier."""
+"""LoyaltyAccount and LoyaltyTier, and `User.loyalty` (use case in resolvers/loyalty.py)."""
 from __future__ import annotations
 
 from enum import Enum
+from typing import Optional
 
 import strawberry
+from strawberry.types import Info
 
 from domain import loyalty as domain
+from resolvers import loyalty as resolve
+from schema.calls import caller
 from schema.common import Money
 
 
@@ -31,3 +35,9 @@ class LoyaltyAccount:
                    points_value=Money.from_domain(account.points_value(currency)),
                    tier=LoyaltyTier(str(account.tier)), free_shipping=account.free_shipping,
                    tier_discount_percent=account.tier_discount_percent)
+
+
+async def user_loyalty(info: Info, user_id: int, *, signed_in: bool) -> Optional[LoyaltyAccount]:
+    """`User.loyalty` (schema/identity.py)."""
+    found = await resolve.user_loyalty(caller(info), user_id, signed_in=signed_in)
+    return LoyaltyAccount.from_domain(found) if found is not None else None

@@ -1,14 +1,17 @@
-"""Promotion codes as their managers see them, and the inputs to manage them."""
+"""Promotion codes as their managers see them, the inputs to manage them, and the root fields
+managedPromotions, promotionCreate, promotionDeactivate (use cases in resolvers/promotions.py)."""
 from __future__ import annotations
 
 from datetime import datetime
 from enum import Enum
-from typing import Optional
+from typing import Any, Optional
 
 import strawberry
 from strawberry.types import Info
 
 from domain import promotions as domain
+from resolvers import promotions as resolve
+from schema.calls import caller, mutate
 from schema.common import Money, UserError
 from schema.identity import Seller
 
@@ -74,3 +77,38 @@ class PromotionCreateInput:
 class PromotionPayload:
     user_errors: list[UserError]
     promotion: Optional[PromotionDetails] = None
+
+
+def _payload(found: domain.Promotion) -> dict[str, Any]:
+    return {"promotion": PromotionDetails.from_domain(found)}
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(description="Seller: their own promotion codes; admin: every code.")
+    async def managed_promotions(self, info: Info) -> list[PromotionDetails]:
+        return [PromotionDetails.from_domain(p)
+                for p in await resolve.managed_promotions(caller(info))]
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation(description="Seller: a code for their own products; admin: a "
+                         "platform-wide code.")
+    async def promotion_create(self, info: Info, input: PromotionCreateInput) -> PromotionPayload:
+        async def run() -> dict[str, Any]:
+            return _payload(await resolve.promotion_create(
+                caller(info), code=input.code, description=input.description,
+                kind=input.kind.name, value=input.value,
+                min_subtotal_minor=input.min_subtotal_minor_units, starts_at=input.starts_at,
+                ends_at=input.ends_at, usage_limit=input.usage_limit,
+                per_customer_limit=input.per_customer_limit))
+
+        return await mutate(info, PromotionPayload, run)
+
+    @strawberry.mutation
+    async def promotion_deactivate(self, info: Info, code: str) -> PromotionPayload:
+        async def run() -> dict[str, Any]:
+            return _payload(await resolve.promotion_deactivate(caller(info), code))
+
+        return await mutate(info, PromotionPayload, run)
