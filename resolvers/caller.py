@@ -9,6 +9,7 @@ from typing import Awaitable, Callable, Optional, Protocol, TypeVar
 
 from dataloaders import Loaders
 from dataloaders.queries import check_first
+from domain.checkout_service import Policy
 from domain.errors import AuthenticationRequired, PermissionDenied
 from domain.identity.viewer import Viewer
 from domain.ports import UnitOfWork
@@ -42,6 +43,7 @@ class UseCaseSettings:
     low_stock_threshold: int
     cart_hold_seconds: int
     public_base_url: str
+    checkout_policy: Policy  # cart hold, session lifetime, tax rates
 
 
 @dataclass(frozen=True)

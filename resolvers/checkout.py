@@ -1,31 +1,47 @@
-"""Checkout resolvers: start, update, and the priced session."""
+"""Checkout use cases: start, update, and the priced session (`checkout(id:)` and the
+CheckoutSession node). Every field needs a signed-in user."""
 from __future__ import annotations
 
-from typing import Any
-
-import strawberry
-from strawberry.types import Info
+from dataclasses import dataclass
+from typing import Optional
 
 from domain import checkout_service as service
+from domain.checkout import CheckoutSession
 from domain.errors import DomainError, ErrorList
+from domain.identity.models import AddressFields
 from domain.identity.rules import validate_address
 from domain.ids import decode_pk
-from resolvers.common import ctx, mutate, viewer
-from schema.node import node_resolver
-from schema.types.checkout import CheckoutPayload, CheckoutSession, CheckoutUpdateInput
-from schema.common import UserError
-from schema.identity import AddressInput
+from resolvers.caller import Caller
 
 
-def policy(info: Info) -> service.Policy:
-    settings = ctx(info).runtime.settings
-    return service.Policy(hold_seconds=settings.cart_hold_seconds,
-                          session_seconds=settings.checkout_session_seconds,
-                          tax_rates=settings.tax_rates)
+@dataclass(frozen=True)
+class AddressGiven:
+    """A full address as the client sent it (not yet validated)."""
+
+    full_name: str
+    line1: str
+    line2: Optional[str]
+    city: str
+    region: str
+    postal_code: str
+    country: str
+    phone: Optional[str]
 
 
-def _given(value: Any) -> bool:
-    return value is not strawberry.UNSET
+@dataclass(frozen=True)
+class CheckoutUpdate:
+    """checkoutUpdate's input as plain values: None is "left out" (or null), except for
+    `notes`, where `notes_given` tells a null (clear the notes) from left out."""
+
+    shipping_address_id: Optional[str] = None
+    shipping_address: Optional[AddressGiven] = None
+    billing_address_id: Optional[str] = None
+    billing_address: Optional[AddressGiven] = None
+    shipping_method_code: Optional[str] = None
+    promotion_codes: Optional[list[str]] = None
+    loyalty_points_to_use: Optional[int] = None
+    notes: Optional[str] = None
+    notes_given: bool = False
 
 
 def _rebase(error: DomainError, field: str) -> DomainError:
@@ -36,9 +52,7 @@ def _rebase(error: DomainError, field: str) -> DomainError:
     return DomainError(error.code, error.message, path or None, error.data)
 
 
-def _fields(address: AddressInput | None, field: str) -> Any:
-    if address is None:
-        return None
+def _fields(address: AddressGiven, field: str) -> AddressFields:
     try:
         return validate_address(full_name=address.full_name, line1=address.line1,
                                 line2=address.line2, city=address.city, region=address.region,
@@ -50,77 +64,65 @@ def _fields(address: AddressInput | None, field: str) -> Any:
         raise _rebase(error, field) from None
 
 
-def _choice(id_value: Any, fields_value: Any, field: str) -> service.AddressChoice | None:
-    given_id = _given(id_value) and id_value is not None
-    given_fields = _given(fields_value) and fields_value is not None
-    if not given_id and not given_fields:
+def _choice(address_id: Optional[str], address: Optional[AddressGiven],
+            field: str) -> service.AddressChoice | None:
+    if address_id is None and address is None:
         return None
     return service.AddressChoice(
-        address_id=decode_pk(str(id_value), "Address") if given_id else None,
-        fields=_fields(fields_value, field) if given_fields else None, given_id=given_id)
+        address_id=decode_pk(address_id, "Address") if address_id is not None else None,
+        fields=_fields(address, field) if address is not None else None,
+        given_id=address_id is not None)
 
 
-def _changes(input: CheckoutUpdateInput) -> service.CheckoutChanges:
+def _changes(update: CheckoutUpdate) -> service.CheckoutChanges:
     return service.CheckoutChanges(
-        shipping=_choice(input.shipping_address_id, input.shipping_address, "shippingAddress"),
-        billing=_choice(input.billing_address_id, input.billing_address, "billingAddress"),
-        shipping_method=input.shipping_method_code
-        if _given(input.shipping_method_code) else None,
-        promotion_codes=list(input.promotion_codes)
-        if _given(input.promotion_codes) and input.promotion_codes is not None else None,
-        loyalty_points=input.loyalty_points_to_use
-        if _given(input.loyalty_points_to_use) else None,
-        notes=input.notes if _given(input.notes) else None,
-        notes_given=_given(input.notes),
-    )
+        shipping=_choice(update.shipping_address_id, update.shipping_address,
+                         "shippingAddress"),
+        billing=_choice(update.billing_address_id, update.billing_address, "billingAddress"),
+        shipping_method=update.shipping_method_code,
+        promotion_codes=update.promotion_codes,
+        loyalty_points=update.loyalty_points_to_use,
+        notes=update.notes, notes_given=update.notes_given)
 
 
-async def _view(info: Info, session: Any, warnings: list[DomainError] | None = None
-                ) -> CheckoutSession:
-    view = await ctx(info).runtime.read(
-        lambda uow: service.checkout_view(uow, session=session, policy=policy(info),
-                                          warnings=warnings))
-    return CheckoutSession.from_view(view)
+async def _view(caller: Caller, session: CheckoutSession) -> service.CheckoutView:
+    policy = caller.settings.checkout_policy
+    return await caller.units.read(
+        lambda uow: service.checkout_view(uow, session=session, policy=policy))
 
 
-async def checkout(info: Info, id: str) -> CheckoutSession | None:
-    me = await viewer(info)
-    session = await ctx(info).runtime.read(lambda uow: service.find_session(
+async def checkout(caller: Caller, id: str) -> service.CheckoutView | None:
+    me = await caller.require()
+    session = await caller.units.read(lambda uow: service.find_session(
         uow, buyer_id=me.user_id, session_id=decode_pk(id, "CheckoutSession"),
         is_admin=me.is_admin))
-    return await _view(info, session) if session else None
+    return await _view(caller, session) if session else None
 
 
-async def checkout_start(info: Info) -> CheckoutPayload:
-    me = await viewer(info)
-
-    async def run() -> dict[str, Any]:
-        session, warnings = await ctx(info).runtime.transaction(
-            lambda uow: service.start_checkout(uow, buyer_id=me.user_id, policy=policy(info)))
-        return {"checkout": await _view(info, session),
-                "user_errors": [UserError.from_domain(w) for w in warnings]}
-
-    return await mutate(info, CheckoutPayload, run)
+async def checkout_start(caller: Caller) -> tuple[service.CheckoutView, list[DomainError]]:
+    """The opened session, and warnings (lines changed on the way) for userErrors."""
+    me = await caller.require()
+    policy = caller.settings.checkout_policy
+    session, warnings = await caller.units.transaction(
+        lambda uow: service.start_checkout(uow, buyer_id=me.user_id, policy=policy))
+    return await _view(caller, session), warnings
 
 
-async def checkout_update(info: Info, id: str, input: CheckoutUpdateInput) -> CheckoutPayload:
-    me = await viewer(info)
-
-    async def run() -> dict[str, Any]:
-        changes = _changes(input)
-        session = await ctx(info).runtime.transaction(lambda uow: service.update_checkout(
-            uow, buyer_id=me.user_id, session_id=decode_pk(id, "CheckoutSession"),
-            changes=changes, policy=policy(info)))
-        return {"checkout": await _view(info, session)}
-
-    return await mutate(info, CheckoutPayload, run)
+async def checkout_update(caller: Caller, id: str,
+                          update: CheckoutUpdate) -> service.CheckoutView:
+    me = await caller.require()
+    changes = _changes(update)
+    policy = caller.settings.checkout_policy
+    session = await caller.units.transaction(lambda uow: service.update_checkout(
+        uow, buyer_id=me.user_id, session_id=decode_pk(id, "CheckoutSession"),
+        changes=changes, policy=policy))
+    return await _view(caller, session)
 
 
-@node_resolver("CheckoutSession")
-async def checkout_node(info: Info, pk: int) -> CheckoutSession | None:
-    me = await ctx(info).viewer()
+async def checkout_node(caller: Caller, pk: int) -> service.CheckoutView | None:
+    me = await caller.viewer()
     if me is None:
         return None
-    session = await ctx(info).runtime.read(lambda uow: service.find_session(
+    session = await caller.units.read(lambda uow: service.find_session(
         uow, buyer_id=me.user_id, session_id=pk, is_admin=me.is_admin))
-    return await _view(info, session) if session else None
+    return await _view(caller, session) if session else None

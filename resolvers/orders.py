@@ -16,11 +16,10 @@ from domain.errors import forbidden
 from domain.ids import decode_pk
 from domain.orders import Order as DomainOrder
 from persistence.reads.orders import OrderQuery, order_count, order_page
-from resolvers.checkout import policy
 from resolvers.pagination import counter, keyset_page, page_info
 from resolvers.common import ctx, mutate, viewer
 from schema.node import node_resolver
-from schema.types.checkout import CheckoutCompleteInput
+from schema.checkout import CheckoutCompleteInput
 from schema.common import UserError
 from schema.types.orders import (
     CheckoutCompletePayload,
@@ -136,7 +135,8 @@ async def checkout_complete(info: Info, id: str,
             ctx(info).runtime.transaction, ctx(info).runtime.read, provider(info),
             buyer_id=me.user_id,
             session_id=decode_pk(id, "CheckoutSession"), payment_method=input.payment_method,
-            idempotency_key=input.idempotency_key, policy=policy(info),
+            idempotency_key=input.idempotency_key,
+            policy=ctx(info).runtime.use_case_settings.checkout_policy,
             return_url=return_url(info))
         return _payload(charged, me)
 

@@ -15,7 +15,7 @@ from settings import Settings
 # Feature modules holding root Query / Mutation / Subscription classes, in the order their
 # fields appear in the SDL.
 FEATURES = ("schema.node", "schema.identity", "schema.catalog", "schema.seller_catalog",
-            "schema.cart", "schema.roots.checkout", "schema.promotions", "schema.roots.orders",
+            "schema.cart", "schema.checkout", "schema.promotions", "schema.roots.orders",
             "schema.ledger", "schema.roots.fulfilment", "schema.roots.live", "schema.analytics",
             "schema.admin")
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Awaitable, Callable, TypeVar
 
+from domain.checkout_service import Policy
 from domain.clock import Clock
 from domain.errors import AuthenticationRequired, PermissionDenied, ServiceUnavailable
 from domain.identity.viewer import Viewer
@@ -68,7 +69,11 @@ class Runtime:
         return UseCaseSettings(max_page_size=s.max_page_size,
                                low_stock_threshold=s.low_stock_threshold,
                                cart_hold_seconds=s.cart_hold_seconds,
-                               public_base_url=s.public_base_url)
+                               public_base_url=s.public_base_url,
+                               checkout_policy=Policy(
+                                   hold_seconds=s.cart_hold_seconds,
+                                   session_seconds=s.checkout_session_seconds,
+                                   tax_rates=s.tax_rates))
 
     @cached_property
     def auth(self) -> "AuthServices":

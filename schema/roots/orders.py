@@ -8,7 +8,7 @@ from strawberry.types import Info
 
 from resolvers import orders as r
 from resolvers import shipments as shipping
-from schema.types.checkout import CheckoutCompleteInput
+from schema.checkout import CheckoutCompleteInput
 from schema.types.orders import (
     CheckoutCompletePayload,
     Order,

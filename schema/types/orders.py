@@ -19,7 +19,7 @@ from domain import orders as domain
 from domain.errors import PermissionDenied
 from domain.ids import encode_id
 from domain.pricing.shipping import METHODS
-from schema.types.checkout import Discount, Pricing, ShippingMethod
+from schema.checkout import Discount, Pricing, ShippingMethod
 from schema.common import Money, Node, PageInfo, UserError
 from schema.identity import Address, Seller, User
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import importlib
 
 MODULES = ("schema.identity", "schema.catalog", "schema.cart",
-           "schema.types.checkout", "schema.promotions", "schema.loyalty",
+           "schema.checkout", "schema.promotions", "schema.loyalty",
            "schema.types.orders", "schema.types.shipments")
 
 

@@ -1,11 +1,13 @@
-"""Checkout sessions and their pricing."""
+"""The checkout feature's GraphQL side: checkout sessions and their pricing, the
+`checkout(id:)` query and checkoutStart / checkoutUpdate (use cases in resolvers/checkout.py)."""
 from __future__ import annotations
 
 from datetime import datetime
 from enum import Enum
-from typing import Optional
+from typing import Any, Optional
 
 import strawberry
+from strawberry.types import Info
 
 from domain import checkout_service as service
 from domain.cart import CartLine as DomainCartLine
@@ -13,10 +15,13 @@ from domain.checkout import AddressSnapshot
 from domain.identity.models import Address as DomainAddress
 from domain.ids import encode_id
 from domain.pricing import PriceBreakdown, PromotionPreview, ShippingOption
+from resolvers import checkout as resolve
+from schema.calls import caller, mutate
 from schema.cart import CartLine
 from schema.common import Money, Node, UserError
 from schema.identity import Address, AddressInput
 from schema.loyalty import LoyaltyAccount
+from schema.node import node_resolver
 
 SHIPPING_NAMES = {"STANDARD": "Standard shipping", "EXPRESS": "Express shipping"}
 
@@ -165,3 +170,74 @@ class CheckoutCompleteInput:
 NODE_TYPES = [CheckoutSession]
 # Served ahead of checkoutComplete (the orders issue), which takes it.
 EXTRA_TYPES = [CheckoutCompleteInput]
+
+
+def _set(value: Any) -> Any:
+    """None for a field left out (UNSET) or null."""
+    return None if value is strawberry.UNSET else value
+
+
+def _given_address(given: Any) -> Optional[resolve.AddressGiven]:
+    address = _set(given)
+    if address is None:
+        return None
+    return resolve.AddressGiven(
+        full_name=address.full_name, line1=address.line1, line2=address.line2,
+        city=address.city, region=address.region, postal_code=address.postal_code,
+        country=address.country, phone=address.phone)
+
+
+def _update(input: CheckoutUpdateInput) -> resolve.CheckoutUpdate:
+    def _id(value: Any) -> Optional[str]:
+        return str(value) if _set(value) is not None else None
+
+    codes = _set(input.promotion_codes)
+    return resolve.CheckoutUpdate(
+        shipping_address_id=_id(input.shipping_address_id),
+        shipping_address=_given_address(input.shipping_address),
+        billing_address_id=_id(input.billing_address_id),
+        billing_address=_given_address(input.billing_address),
+        shipping_method_code=_set(input.shipping_method_code),
+        promotion_codes=list(codes) if codes is not None else None,
+        loyalty_points_to_use=_set(input.loyalty_points_to_use),
+        notes=_set(input.notes), notes_given=input.notes is not strawberry.UNSET)
+
+
+def _session(view: service.CheckoutView | None) -> Optional[CheckoutSession]:
+    return CheckoutSession.from_view(view) if view is not None else None
+
+
+@node_resolver("CheckoutSession")
+async def checkout_node(info: Info, pk: int) -> Optional[CheckoutSession]:
+    return _session(await resolve.checkout_node(caller(info), pk))
+
+
+@strawberry.type
+class Query:
+    @strawberry.field
+    async def checkout(self, info: Info, id: strawberry.ID) -> Optional[CheckoutSession]:
+        return _session(await resolve.checkout(caller(info), str(id)))
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation(description="Validates the cart (availability, current prices) and "
+                         "opens a checkout session.")
+    async def checkout_start(self, info: Info) -> CheckoutPayload:
+        async def run() -> dict[str, Any]:
+            view, warnings = await resolve.checkout_start(caller(info))
+            return {"checkout": CheckoutSession.from_view(view),
+                    "user_errors": [UserError.from_domain(w) for w in warnings]}
+
+        return await mutate(info, CheckoutPayload, run)
+
+    @strawberry.mutation
+    async def checkout_update(self, info: Info, id: strawberry.ID,
+                              input: CheckoutUpdateInput) -> CheckoutPayload:
+        update = _update(input)
+
+        async def run() -> dict[str, Any]:
+            view = await resolve.checkout_update(caller(info), str(id), update)
+            return {"checkout": CheckoutSession.from_view(view)}
+
+        return await mutate(info, CheckoutPayload, run)
