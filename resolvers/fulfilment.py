@@ -1,21 +1,19 @@
-"""Fulfilment mutations: a seller (their own shipments) or an admin moves a shipment.
+"""Fulfilment: a seller (their own shipments) or an admin moves a shipment.
 
-Any signed-in user may call them (anonymous: UNAUTHENTICATED); a buyer, or a seller naming
-another seller's shipment, gets FORBIDDEN in `userErrors` from the use case."""
+Any signed-in user may call them (anonymous: AuthenticationRequired); a buyer, or a seller
+naming another seller's shipment, gets FORBIDDEN (a DomainError) from the use case."""
 from __future__ import annotations
 
-from typing import Any, Awaitable, Callable
+from typing import Awaitable, Callable
 
-from strawberry.types import Info
-
-from domain.identity.viewer import Viewer
 from domain import fulfilment
+from domain.identity.viewer import Viewer
 from domain.ids import decode_pk
-from domain.orders import Shipment as DomainShipment
-from resolvers.common import ctx, mutate, viewer
-from schema.types.shipments import Shipment, ShipmentPayload
+from domain.orders import Shipment
+from domain.ports import UnitOfWork
+from resolvers.caller import Caller
 
-UseCase = Callable[[Any, fulfilment.Actor, int | None], Awaitable[DomainShipment]]
+UseCase = Callable[[UnitOfWork, fulfilment.Actor, int | None], Awaitable[Shipment]]
 
 
 def actor(me: Viewer) -> fulfilment.Actor:
@@ -23,29 +21,22 @@ def actor(me: Viewer) -> fulfilment.Actor:
                             is_admin=me.is_admin)
 
 
-async def _move(info: Info, id: str, use_case: UseCase) -> ShipmentPayload:
-    me = await viewer(info)
+async def _move(caller: Caller, id: str, use_case: UseCase) -> Shipment:
+    me = await caller.require()
     shipment_id = decode_pk(id, "Shipment")
-
-    async def run() -> dict[str, Any]:
-        moved = await ctx(info).runtime.transaction(
-            lambda uow: use_case(uow, actor(me), shipment_id))
-        return {"shipment": Shipment.from_domain(moved)}
-
-    return await mutate(info, ShipmentPayload, run)
+    return await caller.units.transaction(lambda uow: use_case(uow, actor(me), shipment_id))
 
 
-async def shipment_process(info: Info, id: str) -> ShipmentPayload:
-    return await _move(info, id, lambda uow, who, pk: fulfilment.process_shipment(
+async def shipment_process(caller: Caller, id: str) -> Shipment:
+    return await _move(caller, id, lambda uow, who, pk: fulfilment.process_shipment(
         uow, actor=who, shipment_id=pk))
 
 
-async def shipment_ship(info: Info, id: str, carrier: str,
-                        tracking_number: str) -> ShipmentPayload:
-    return await _move(info, id, lambda uow, who, pk: fulfilment.ship_shipment(
+async def shipment_ship(caller: Caller, id: str, carrier: str, tracking_number: str) -> Shipment:
+    return await _move(caller, id, lambda uow, who, pk: fulfilment.ship_shipment(
         uow, actor=who, shipment_id=pk, carrier=carrier, tracking_number=tracking_number))
 
 
-async def shipment_mark_delivered(info: Info, id: str) -> ShipmentPayload:
-    return await _move(info, id, lambda uow, who, pk: fulfilment.mark_delivered(
+async def shipment_mark_delivered(caller: Caller, id: str) -> Shipment:
+    return await _move(caller, id, lambda uow, who, pk: fulfilment.mark_delivered(
         uow, actor=who, shipment_id=pk))

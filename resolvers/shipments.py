@@ -1,55 +1,56 @@
-"""Shipment lists (seller: their own; admin: all) and shipment visibility."""
+"""Shipment lists (seller: their own; admin: all) and who may see a shipment (its seller,
+the order's buyer, admins)."""
 from __future__ import annotations
 
 from typing import Optional
 
-from strawberry.types import Info
-
-from persistence.reads.orders import ShipmentQuery, shipment_count, shipment_page
-from resolvers.pagination import counter, keyset_page, page_info
-from resolvers.common import ctx, viewer
-from schema.node import node_resolver
-from schema.types.shipments import Shipment, ShipmentConnection, ShipmentEdge, ShipmentStatus
+from dataloaders.queries import ShipmentQuery
+from domain.orders import Order, Shipment
+from resolvers.caller import Caller
+from resolvers.listing import Listing
+from resolvers.orders import ShownOrder
 
 
-async def shipment_connection(info: Info, query: ShipmentQuery, first: Optional[int],
-                              after: Optional[str]) -> ShipmentConnection:
-    page = await keyset_page(
-        info, lambda conn, size, cursor: shipment_page(conn, query, first=size, after=cursor),
-        first, after)
-    return ShipmentConnection(
-        edges=[ShipmentEdge(cursor=cursor, node=Shipment.from_domain(s))
-               for s, cursor in zip(page.items, page.cursors, strict=True)],
-        page_info=page_info(page),
-        _count=counter(info, lambda conn: shipment_count(conn, query)))
+async def _listing(caller: Caller, query: ShipmentQuery, first: Optional[int],
+                   after: Optional[str]) -> Listing[Shipment]:
+    loaders = caller.loaders
+    page = await loaders.shipment_page(query, caller.page_size(first), after)
+    return Listing(page=page, count=lambda: loaders.shipment_count(query))
 
 
-def _status(status: Optional[ShipmentStatus]) -> str | None:
-    return status.value if status else None
+async def seller_shipments(caller: Caller, first: Optional[int], after: Optional[str],
+                           status: Optional[str]) -> Listing[Shipment]:
+    me = await caller.require("SELLER")
+    return await _listing(caller, ShipmentQuery(seller_id=me.seller_id or -1, status=status),
+                          first, after)
 
 
-async def seller_shipments(info: Info, first: Optional[int], after: Optional[str],
-                           status: Optional[ShipmentStatus]) -> ShipmentConnection:
-    me = await viewer(info, "SELLER")
-    return await shipment_connection(
-        info, ShipmentQuery(seller_id=me.seller_id or -1, status=_status(status)), first, after)
+async def admin_shipments(caller: Caller, first: Optional[int], after: Optional[str],
+                          status: Optional[str]) -> Listing[Shipment]:
+    await caller.require("ADMIN")
+    return await _listing(caller, ShipmentQuery(status=status), first, after)
 
 
-async def admin_shipments(info: Info, first: Optional[int], after: Optional[str],
-                          status: Optional[ShipmentStatus]) -> ShipmentConnection:
-    await viewer(info, "ADMIN")
-    return await shipment_connection(info, ShipmentQuery(status=_status(status)), first, after)
-
-
-@node_resolver("Shipment")
-async def shipment_node(info: Info, pk: int) -> Optional[Shipment]:
-    me = await ctx(info).viewer()
+async def shipment_node(caller: Caller, pk: int) -> Optional[Shipment]:
+    me = await caller.viewer()
     if me is None:
         return None
-    found = await ctx(info).loaders.shipment_by_id.load(pk)
+    found = await caller.loaders.shipment_by_id.load(pk)
     if found is None:
         return None
     if me.is_admin or (me.is_seller and found.seller_id == me.seller_id):
-        return Shipment.from_domain(found)
-    order = await ctx(info).loaders.order_by_id.load(found.order_id)
-    return Shipment.from_domain(found) if order and order.buyer_id == me.user_id else None
+        return found
+    order = await caller.loaders.order_by_id.load(found.order_id)
+    return found if order and order.buyer_id == me.user_id else None
+
+
+async def shipment_order(caller: Caller, shipment: Shipment,
+                         carried: Optional[Order]) -> ShownOrder:
+    """`Shipment.order`: the order as an event carried it, else as stored; as its seller sees
+    it when the caller is a seller."""
+    found = carried or await caller.loaders.order_by_id.load(shipment.order_id)
+    assert found is not None, "a shipment's order cannot be deleted (foreign key)"
+    viewer = await caller.viewer()
+    seller_view = viewer.seller_id if viewer is not None and viewer.is_seller else None
+    return ShownOrder(found, seller_view=seller_view,
+                      owner_view=viewer is not None and viewer.user_id == found.buyer_id)

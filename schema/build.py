@@ -15,9 +15,25 @@ from settings import Settings
 # Feature modules holding root Query / Mutation / Subscription classes, in the order their
 # fields appear in the SDL.
 FEATURES = ("schema.node", "schema.identity", "schema.catalog", "schema.seller_catalog",
-            "schema.cart", "schema.checkout", "schema.promotions", "schema.roots.orders",
-            "schema.ledger", "schema.roots.fulfilment", "schema.roots.live", "schema.analytics",
-            "schema.admin")
+            "schema.cart", "schema.checkout", "schema.promotions", "schema.orders",
+            "schema.payment_faults", "schema.shipments", "schema.ledger", "schema.fulfilment",
+            "schema.live", "schema.analytics", "schema.admin")
+
+
+# Feature modules whose types the schema must know even when only reachable through the Node
+# interface (their NODE_TYPES and EXTRA_TYPES lists).
+TYPE_MODULES = ("schema.identity", "schema.catalog", "schema.cart", "schema.checkout",
+                "schema.promotions", "schema.loyalty", "schema.orders", "schema.payments",
+                "schema.shipments")
+
+
+def _named_types() -> list[type]:
+    types: list[type] = []
+    for name in TYPE_MODULES:
+        module = importlib.import_module(name)
+        types.extend(getattr(module, "NODE_TYPES", ()))
+        types.extend(getattr(module, "EXTRA_TYPES", ()))
+    return types
 
 
 def _roots(kind: str) -> tuple[type, ...]:
@@ -46,14 +62,11 @@ class MarketplaceSchema(strawberry.Schema):
 
 
 def build_schema(settings: Settings) -> strawberry.Schema:
-    # Types reachable only through interfaces (e.g. node(id:)) must be named explicitly.
-    from schema.types import registry
-
     return MarketplaceSchema(
         query=_merged("Query"),
         mutation=_merged("Mutation"),
         subscription=_merged("Subscription"),
-        types=registry.all_types(),
+        types=_named_types(),  # reachable only through node(id:)
         extensions=protection_extensions(settings),
         config=StrawberryConfig(
             batching_config={"max_operations": settings.max_batch_operations},

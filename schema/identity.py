@@ -26,7 +26,7 @@ from schema.common import Node, UserError
 from schema.node import node_resolver
 
 if TYPE_CHECKING:
-    from schema.types.orders import OrderConnection, OrderStatus
+    from schema.orders import OrderConnection, OrderStatus
     from schema.loyalty import LoyaltyAccount
     from schema.catalog import ProductConnection
 
@@ -156,9 +156,9 @@ class User(Node):
                       "and admins see them, others get an empty list.")
     async def orders(
         self, info: Info, first: Optional[int] = 20, after: Optional[str] = None,
-        status: Optional[Annotated["OrderStatus", strawberry.lazy("schema.types.orders")]] = None,
-    ) -> Annotated["OrderConnection", strawberry.lazy("schema.types.orders")]:
-        from resolvers.orders import user_orders
+        status: Optional[Annotated["OrderStatus", strawberry.lazy("schema.orders")]] = None,
+    ) -> Annotated["OrderConnection", strawberry.lazy("schema.orders")]:
+        from schema.orders import user_orders
 
         return await user_orders(info, self.pk, first, after, status)
 

@@ -14,7 +14,7 @@ from domain.payment_faults import PaymentFault as DomainFault
 from resolvers import payment_faults as resolve
 from schema.calls import caller, query_errors, page_info
 from schema.common import PageInfo
-from schema.types.orders import Payment
+from schema.payments import Payment
 
 
 @strawberry.type
@@ -66,13 +66,16 @@ class PaymentFaultConnection:
         return await self._count()  # type: ignore[no-any-return]
 
 
-async def admin_payment_faults(info: Info, first: Optional[int],
-                               after: Optional[str]) -> PaymentFaultConnection:
-    """The root field's body (its field sits among the order roots, schema/roots/orders.py)."""
-    with query_errors():
-        listing = await resolve.admin_payment_faults(caller(info), first, after)
-    page = listing.page
-    return PaymentFaultConnection(
-        edges=[PaymentFaultEdge(cursor=cursor, node=PaymentFault.from_domain(f))
-               for f, cursor in zip(page.items, page.cursors, strict=True)],
-        page_info=page_info(page), _count=listing.count)
+@strawberry.type
+class Query:
+    @strawberry.field(description="Admin only: provider events not applied because their "
+                      "amount or currency is not the payment's, newest first.")
+    async def admin_payment_faults(self, info: Info, first: Optional[int] = 20,
+                                   after: Optional[str] = None) -> PaymentFaultConnection:
+        with query_errors():
+            listing = await resolve.admin_payment_faults(caller(info), first, after)
+        page = listing.page
+        return PaymentFaultConnection(
+            edges=[PaymentFaultEdge(cursor=cursor, node=PaymentFault.from_domain(f))
+                   for f, cursor in zip(page.items, page.cursors, strict=True)],
+            page_info=page_info(page), _count=listing.count)

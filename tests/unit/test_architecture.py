@@ -129,14 +129,6 @@ NOT_CODE = {"bench", "docs", "build"}
 # resolvers/ are plain Python use-case entry points (docs/architecture.md, "The seam between
 # schema and resolvers"): none of these, at module level or inside a function.
 NOT_IN_RESOLVERS = {"strawberry", "graphql", "schema", "persistence"}
-# resolvers/ modules not converted yet (issue 9): they still take strawberry's Info and build
-# schema types, so they import schema/ and close a schema <-> resolvers cycle. Each leaves this
-# list when its feature is converted; the list only shrinks (an entry that no longer needs the
-# exemption fails the test).
-UNCONVERTED_RESOLVERS = {
-    "resolvers/common.py", "resolvers/fulfilment.py", "resolvers/live.py",
-    "resolvers/orders.py", "resolvers/pagination.py", "resolvers/shipments.py",
-}
 
 # Modules over MAX_LINES today, each capped at its current length so none can grow; shrinking
 # one below MAX_LINES means deleting its entry.
@@ -167,11 +159,10 @@ def code_files() -> list[Path]:
             and not p.relative_to(ROOT).parts[0].startswith(".")]
 
 
-def package_graph(root: Path = ROOT, skip: frozenset[str] = frozenset()
-                  ) -> dict[str, set[str]]:
+def package_graph(root: Path = ROOT) -> dict[str, set[str]]:
     """Top-level package -> the top-level packages it imports (anywhere in its modules:
     module level, inside functions, under TYPE_CHECKING). Tests and benchmarks are left out:
-    they may import every layer, and so are the modules in `skip` (paths from `root`)."""
+    they may import every layer."""
     names = {p.name.removesuffix(".py") for p in root.iterdir()
              if not p.name.startswith(".") and p.name not in NOT_CODE | {"tests"}
              and ((p.is_file() and p.suffix == ".py") or (p.is_dir() and any(p.rglob("*.py"))))}
@@ -179,7 +170,7 @@ def package_graph(root: Path = ROOT, skip: frozenset[str] = frozenset()
     for path in sorted(root.rglob("*.py")):
         parts = path.relative_to(root).parts
         package = parts[0].removesuffix(".py")
-        if package not in names or {".venv", "build"} & set(parts) or "/".join(parts) in skip:
+        if package not in names or {".venv", "build"} & set(parts):
             continue
         graph[package] |= (imported_roots(path) & names) - {package}
     return graph
@@ -214,21 +205,19 @@ def test_the_top_level_is_the_specified_layers_and_at_most_four_more() -> None:
 
 
 def test_no_import_cycle_between_top_level_packages() -> None:
-    assert cycle_in(package_graph(skip=frozenset(UNCONVERTED_RESOLVERS))) is None
+    """Not even the schema <-> resolvers one: resolvers/ never import schema/."""
+    assert cycle_in(package_graph()) is None
 
 
-def resolver_offenders(root: Path = ROOT, allowed: frozenset[str] = frozenset()
-                       ) -> dict[str, list[str]]:
-    """resolvers/ modules (paths from `root`) importing what they must not, outside `allowed`."""
-    return {rel: sorted(found) for path in sorted((root / "resolvers").rglob("*.py"))
-            if (rel := path.relative_to(root).as_posix()) not in allowed
-            and (found := imported_roots(path) & NOT_IN_RESOLVERS)}
+def resolver_offenders(root: Path = ROOT) -> dict[str, list[str]]:
+    """resolvers/ modules (paths from `root`) importing what they must not."""
+    return {path.relative_to(root).as_posix(): sorted(found)
+            for path in sorted((root / "resolvers").rglob("*.py"))
+            if (found := imported_roots(path) & NOT_IN_RESOLVERS)}
 
 
 def test_resolvers_import_neither_strawberry_graphql_schema_nor_persistence() -> None:
-    assert resolver_offenders(allowed=frozenset(UNCONVERTED_RESOLVERS)) == {}
-    still_needed = set(resolver_offenders())
-    assert UNCONVERTED_RESOLVERS <= still_needed, "converted: drop them from the list"
+    assert resolver_offenders() == {}
 
 
 def test_the_resolver_check_sees_a_violation(tmp_path: Path) -> None:
@@ -239,7 +228,6 @@ def test_the_resolver_check_sees_a_violation(tmp_path: Path) -> None:
         "    from schema.common import Money\n")
     assert resolver_offenders(tmp_path) == {
         "resolvers/bad.py": ["persistence", "schema", "strawberry"]}
-    assert resolver_offenders(tmp_path, frozenset({"resolvers/bad.py"})) == {}
 
 
 def test_the_cycle_check_sees_a_cycle_inside_a_function(tmp_path: Path) -> None:

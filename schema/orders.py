@@ -1,4 +1,6 @@
-"""Orders, their lines, payments and status history, as the caller may see them.
+"""Orders, GraphQL side: orders, their lines, payments and status history as the caller may
+see them, the order payloads, and the root fields order, adminOrders, checkoutComplete,
+orderRetryPayment, orderCancel, orderRefund (use cases in resolvers/orders.py).
 
 A seller sees only their own lines and shipments of an order, and its pricing as their part
 of it (their items, their share of the discounts, their shipping and tax); of the buyer, only
@@ -19,12 +21,16 @@ from domain import orders as domain
 from domain.errors import PermissionDenied
 from domain.ids import encode_id
 from domain.pricing.shipping import METHODS
-from schema.checkout import Discount, Pricing, ShippingMethod
+from resolvers import orders as resolve
+from schema.calls import caller, context, mutate, query_errors, page_info
+from schema.checkout import CheckoutCompleteInput, Discount, Pricing, ShippingMethod
 from schema.common import Money, Node, PageInfo, UserError
+from schema.node import node_resolver
 from schema.identity import Address, Seller, User
+from schema.payments import Payment
 
 if TYPE_CHECKING:
-    from schema.types.shipments import Shipment
+    from schema.shipments import Shipment
 
 
 @strawberry.enum
@@ -37,69 +43,6 @@ class OrderStatus(Enum):
     DELIVERED = "DELIVERED"
     CANCELLED = "CANCELLED"
     REFUNDED = "REFUNDED"
-
-
-@strawberry.enum
-class PaymentStatus(Enum):
-    INITIATED = "INITIATED"
-    REQUIRES_ACTION = "REQUIRES_ACTION"
-    PROCESSING = "PROCESSING"
-    SUCCEEDED = "SUCCEEDED"
-    FAILED = "FAILED"
-    CANCELED = "CANCELED"
-    REFUNDED = "REFUNDED"
-    PARTIALLY_REFUNDED = "PARTIALLY_REFUNDED"
-
-
-@strawberry.type
-class PaymentNextAction:
-    type: str = strawberry.field(description="REDIRECT_TO_URL or USE_STRIPE_SDK.")
-    url: Optional[str]
-
-
-@strawberry.type
-class Payment(Node):
-    _payment: strawberry.Private[domain.Payment]
-    _show_secret: strawberry.Private[bool]
-    id: strawberry.ID
-    status: PaymentStatus
-    amount: Money
-    refunded_amount: Money
-    provider: str
-    provider_reference: str = strawberry.field(
-        description="Provider reference, e.g. a Stripe PaymentIntent id.")
-    failure_message: Optional[str]
-    created_at: datetime
-    # An event's payment (domain.event_state) does not carry the secret: read when asked.
-    _secret_unread: strawberry.Private[bool] = False
-
-    @classmethod
-    def from_domain(cls, p: domain.Payment, *, show_secret: bool,
-                    secret_unread: bool = False) -> "Payment":
-        return cls(_payment=p, _show_secret=show_secret, _secret_unread=secret_unread,
-                   id=strawberry.ID(encode_id("Payment", p.id)),
-                   status=PaymentStatus(p.status), amount=Money.of(p.amount_minor, p.currency),
-                   refunded_amount=Money.of(p.refunded_minor, p.currency), provider=p.provider,
-                   provider_reference=p.provider_reference or "",
-                   failure_message=p.failure_message, created_at=p.created_at)
-
-    @strawberry.field(description="For the client SDK (Stripe clientSecret); only shown to the "
-                      "buyer who owns the order.")
-    async def client_secret(self, info: Info) -> Optional[str]:
-        if not self._show_secret:
-            return None
-        if self._secret_unread:
-            pk = self._payment.id
-            found = await info.context.runtime.read(lambda uow: uow.payments.get(pk))
-            return found.client_secret if found is not None else None
-        return self._payment.client_secret
-
-    @strawberry.field
-    def next_action(self) -> Optional[PaymentNextAction]:
-        p = self._payment
-        if p.status != "REQUIRES_ACTION" or not p.next_action_type:
-            return None
-        return PaymentNextAction(type=p.next_action_type, url=p.next_action_url)
 
 
 @strawberry.type
@@ -249,8 +192,8 @@ class Order(Node):
 
     @strawberry.field
     async def shipments(self, info: Info) -> list[Annotated[
-            "Shipment", strawberry.lazy("schema.types.shipments")]]:
-        from schema.types.shipments import Shipment
+            "Shipment", strawberry.lazy("schema.shipments")]]:
+        from schema.shipments import Shipment
 
         found = await info.context.loaders.shipments_by_order.load(self._order.id)
         return [Shipment.from_domain(s) for s in found
@@ -303,3 +246,109 @@ if TYPE_CHECKING:
     from schema.catalog import ProductVariant
 
 NODE_TYPES = [Order, Payment]
+
+
+def shown(found: resolve.ShownOrder | None) -> Optional[Order]:
+    if found is None:
+        return None
+    return Order.from_domain(found.order, owner_view=found.owner_view,
+                             seller_view=found.seller_view)
+
+
+def order_connection(found: resolve.Orders) -> OrderConnection:
+    page = found.listing.page
+    return OrderConnection(
+        edges=[OrderEdge(cursor=cursor, node=Order.from_domain(
+            o, owner_view=o.buyer_id == found.viewer_id))
+            for o, cursor in zip(page.items, page.cursors, strict=True)],
+        page_info=page_info(page), _count=found.listing.count)
+
+
+async def user_orders(info: Info, user_id: int, first: Optional[int], after: Optional[str],
+                      status: Optional[OrderStatus]) -> OrderConnection:
+    """`User.orders` (schema/identity.py)."""
+    with query_errors():
+        return order_connection(await resolve.user_orders(
+            caller(info), user_id, first, after, status.value if status else None))
+
+
+@node_resolver("Order")
+async def order_node(info: Info, pk: int) -> Optional[Order]:
+    return shown(await resolve.order_node(caller(info), pk))
+
+
+def _charged(charged: Any, owner: bool) -> dict[str, Any]:
+    return {"order": Order.from_domain(charged.order, owner_view=owner),
+            "payment": Payment.from_domain(charged.payment, show_secret=owner),
+            "user_errors": [UserError.from_domain(p) for p in charged.problems]}
+
+
+def _provider(info: Info) -> Any:
+    return context(info).runtime.payment_provider
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(description="An order of the caller (buyer), one containing the caller's "
+                      "shipment (seller), or any (admin).")
+    async def order(self, info: Info, id: strawberry.ID) -> Optional[Order]:
+        return shown(await resolve.order(caller(info), str(id)))
+
+    @strawberry.field(description="Admin only.")
+    async def admin_orders(self, info: Info, first: Optional[int] = 20,
+                           after: Optional[str] = None,
+                           status: Optional[OrderStatus] = None) -> OrderConnection:
+        with query_errors():
+            return order_connection(await resolve.admin_orders(
+                caller(info), first, after, status.value if status else None))
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation(description="Places the order: allocates stock, creates the order and "
+                         "its shipments, starts payment.")
+    async def checkout_complete(self, info: Info, id: strawberry.ID,
+                                input: CheckoutCompleteInput) -> CheckoutCompletePayload:
+        async def run() -> dict[str, Any]:
+            return _charged(*await resolve.checkout_complete(
+                caller(info), _provider(info), str(id), payment_method=input.payment_method,
+                idempotency_key=input.idempotency_key))
+
+        return await mutate(info, CheckoutCompletePayload, run)
+
+    @strawberry.mutation(description="Pays a PENDING_PAYMENT order again, e.g. after a decline, "
+                         "with another method.")
+    async def order_retry_payment(self, info: Info, order_id: strawberry.ID,
+                                  payment_method: str,
+                                  idempotency_key: str) -> PaymentPayload:
+        async def run() -> dict[str, Any]:
+            return _charged(*await resolve.order_retry_payment(
+                caller(info), _provider(info), str(order_id), payment_method,
+                idempotency_key))
+
+        return await mutate(info, PaymentPayload, run)
+
+    @strawberry.mutation(description="Buyer or admin: cancels an order that has not shipped; "
+                         "refunds what was paid.")
+    async def order_cancel(self, info: Info, order_id: strawberry.ID,
+                           reason: Optional[str] = None) -> OrderPayload:
+        async def run() -> dict[str, Any]:
+            changed, owner = await resolve.order_cancel(caller(info), _provider(info),
+                                                        str(order_id), reason)
+            return {"order": Order.from_domain(changed.order, owner_view=owner),
+                    "user_errors": [UserError.from_domain(p) for p in changed.problems]}
+
+        return await mutate(info, OrderPayload, run)
+
+    @strawberry.mutation(description="Admin: refunds part or all of a paid order.")
+    async def order_refund(self, info: Info, order_id: strawberry.ID, amount_minor_units: int,
+                           reason: Optional[str] = None) -> PaymentPayload:
+        async def run() -> dict[str, Any]:
+            changed = await resolve.order_refund(caller(info), _provider(info), str(order_id),
+                                                 amount_minor_units, reason)
+            return {"order": Order.from_domain(changed.order),
+                    "payment": Payment.from_domain(changed.payment, show_secret=False)
+                    if changed.payment else None,
+                    "user_errors": [UserError.from_domain(p) for p in changed.problems]}
+
+        return await mutate(info, PaymentPayload, run)

@@ -1,4 +1,6 @@
-"""Shipments: one per seller of an order."""
+"""Shipments, GraphQL side: one per seller of an order; the root fields sellerShipments and
+adminShipments and the Shipment node (use cases in resolvers/shipments.py). Fulfilment moves
+them (schema/fulfilment.py)."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -10,11 +12,15 @@ from strawberry.types import Info
 
 from domain import orders as domain
 from domain.ids import encode_id
+from resolvers import shipments as resolve
+from resolvers.listing import Listing
+from schema.calls import caller, page_info, query_errors
 from schema.common import Node, PageInfo, UserError
+from schema.node import node_resolver
 from schema.identity import Seller
 
 if TYPE_CHECKING:
-    from schema.types.orders import Order
+    from schema.orders import Order
 
 
 @strawberry.enum
@@ -58,17 +64,12 @@ class Shipment(Node):
 
     @strawberry.field
     async def order(self, info: Info) -> Annotated[
-            "Order", strawberry.lazy("schema.types.orders")]:
-        from schema.types.orders import Order
+            "Order", strawberry.lazy("schema.orders")]:
+        from schema.orders import Order
 
-        found = self._order or await info.context.loaders.order_by_id.load(
-            self._shipment.order_id)
-        viewer = await info.context.viewer()
-        seller_view = (viewer.seller_id if viewer is not None and viewer.is_seller
-                       else None)
-        return Order.from_domain(found, seller_view=seller_view,
-                                 owner_view=viewer is not None
-                                 and viewer.user_id == found.buyer_id)
+        found = await resolve.shipment_order(caller(info), self._shipment, self._order)
+        return Order.from_domain(found.order, seller_view=found.seller_view,
+                                 owner_view=found.owner_view)
 
     @strawberry.field
     async def seller(self, info: Info) -> Seller:
@@ -106,3 +107,36 @@ class ShipmentPayload:
 
 
 NODE_TYPES = [Shipment]
+
+
+def shipment_connection(listing: Listing[domain.Shipment]) -> ShipmentConnection:
+    page = listing.page
+    return ShipmentConnection(
+        edges=[ShipmentEdge(cursor=cursor, node=Shipment.from_domain(s))
+               for s, cursor in zip(page.items, page.cursors, strict=True)],
+        page_info=page_info(page), _count=listing.count)
+
+
+@node_resolver("Shipment")
+async def shipment_node(info: Info, pk: int) -> Optional[Shipment]:
+    found = await resolve.shipment_node(caller(info), pk)
+    return Shipment.from_domain(found) if found is not None else None
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(description="Seller only: their shipments.")
+    async def seller_shipments(self, info: Info, first: Optional[int] = 20,
+                               after: Optional[str] = None,
+                               status: Optional[ShipmentStatus] = None) -> ShipmentConnection:
+        with query_errors():
+            return shipment_connection(await resolve.seller_shipments(
+                caller(info), first, after, status.value if status else None))
+
+    @strawberry.field(description="Admin only.")
+    async def admin_shipments(self, info: Info, first: Optional[int] = 20,
+                              after: Optional[str] = None,
+                              status: Optional[ShipmentStatus] = None) -> ShipmentConnection:
+        with query_errors():
+            return shipment_connection(await resolve.admin_shipments(
+                caller(info), first, after, status.value if status else None))

@@ -1,1 +1,0 @@
-"""Strawberry types, split by feature. Thin translations of domain objects."""
