@@ -35,9 +35,13 @@ from adapters.payments.breaker import BreakerProvider, BreakerState, CircuitBrea
 from persistence.db import create_database
 from persistence.readiness import database_write
 from schema.build import build_schema
-from adapters.security.account_check import account_states
+from adapters.live.bus import EventBus
+from adapters.payments import build_provider
+from adapters.payments.sql_intents import SqlIntentStore
+from adapters.security.account_check import AccountStates
 from adapters.security.passwords import Argon2PasswordHasher
-from adapters.security.rate_limits import install_limiters
+from adapters.security.rate_limits import build_limiters
+from domain.checkout_service import Policy
 from ops.posture import check_production
 from adapters.security.tokens import TokenIssuer
 from settings import Settings
@@ -72,21 +76,35 @@ def build_runtime(
     *,
     clock: Clock | None = None,
     password_hasher: Argon2PasswordHasher | None = None,
+    payment_provider: Any = None,
+    redis: Any = None,
 ) -> Runtime:
-    """The long-lived parts: database, clock, token issuer, password hasher, OIDC verifier."""
-    runtime = Runtime(
-        settings=settings,
-        db=create_database(settings.database_url, echo=settings.log_sql,
-                           lock_timeout_seconds=settings.db_lock_timeout_seconds),
-        clock=clock or SystemClock(),
-        tokens=TokenIssuer(settings),
-        passwords=password_hasher or Argon2PasswordHasher(),
-    )
+    """The long-lived parts, each built once: database, clock, token issuer, password hasher,
+    OIDC verifier, metrics, live bus, rate limiters, account states, the offline provider's
+    intents and the payment provider (the given one, else the one the settings name) behind
+    its circuit breaker, and the checkout policy. `redis`: the app's client of REDIS_URL."""
+    clock = clock or SystemClock()
+    db = create_database(settings.database_url, echo=settings.log_sql,
+                         lock_timeout_seconds=settings.db_lock_timeout_seconds)
+    metrics = Metrics()  # one registry per app
+    intents = SqlIntentStore(db)
+    provider = payment_provider if payment_provider is not None else build_provider(
+        settings, clock, store=intents)
+    oidc = None
     if settings.oidc_issuer and settings.oidc_jwks_url:
         from adapters.security.oidc import OidcVerifier
 
-        runtime.oidc = OidcVerifier(settings)
-    return runtime
+        oidc = OidcVerifier(settings)
+    return Runtime(
+        settings=settings, db=db, clock=clock, tokens=TokenIssuer(settings),
+        passwords=password_hasher or Argon2PasswordHasher(), bus=EventBus(),
+        payment_provider=guarded_provider(provider, settings, metrics), intents=intents,
+        metrics=metrics, limiters=build_limiters(settings, clock, redis=redis, metrics=metrics),
+        checkout_policy=Policy(hold_seconds=settings.cart_hold_seconds,
+                               session_seconds=settings.checkout_session_seconds,
+                               tax_rates=settings.tax_rates),
+        oidc=oidc, redis=redis,
+        account_states=AccountStates(settings, db, clock, redis))
 
 
 def build_redis(settings: Settings) -> Any:
@@ -109,14 +127,10 @@ def create_app(
 ) -> Starlette:
     settings = settings or Settings.from_env()
     check_production(settings)  # `uvicorn app:app` too: never serve production on defaults
-    runtime = build_runtime(settings, clock=clock, password_hasher=password_hasher)
-    db = runtime.db
-    metrics = runtime.extras["metrics"] = Metrics()  # one registry per app
-    redis = runtime.extras["redis"] = build_redis(settings)
-    install_limiters(runtime, redis)
-    runtime.extras["payment_provider"] = guarded_provider(
-        payment_provider if payment_provider is not None else runtime.payment_provider,
-        settings, metrics)
+    redis = build_redis(settings)
+    runtime = build_runtime(settings, clock=clock, password_hasher=password_hasher,
+                            payment_provider=payment_provider, redis=redis)
+    db, metrics = runtime.db, runtime.metrics
 
     graphql = MarketplaceGraphQL(build_schema(settings), runtime)
 
@@ -145,7 +159,7 @@ def create_app(
             await stop_background(tasks)
             if redis is not None:
                 await redis.aclose()
-            await account_states(runtime).close()
+            await runtime.account_states.close()
             await db.dispose()
 
     routes = [

@@ -22,8 +22,8 @@ of the document, at most MAX_OPERATION_NAMES distinct ones are kept (later ones 
 "other"), paths are the app's route paths (anything unrouted, CORS preflights included, is
 "other") and methods the HTTP ones.
 
-`create_app` makes one `Metrics` (with its own CollectorRegistry) per app and keeps it in
-`runtime.extras["metrics"]`, so apps built side by side (tests) never share counters. Each
+`app.build_runtime` makes one `Metrics` (with its own CollectorRegistry) per app and keeps it
+in `runtime.metrics`, so apps built side by side (tests) never share counters. Each
 server process has its own registry: with several uvicorn workers, a scrape sees the worker
 that answered it (prometheus-client's multiprocess mode, PROMETHEUS_MULTIPROC_DIR, is the step
 for aggregating workers).
@@ -45,7 +45,6 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.extensions import SchemaExtension
 
-RUNTIME_KEY = "metrics"
 MAX_OPERATION_NAMES = 500
 _NAME = re.compile(r"^[_A-Za-z][_0-9A-Za-z]{0,99}$")
 _METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
@@ -136,8 +135,7 @@ class Metrics:
 
 
 def metrics_of(runtime: Any) -> Metrics | None:
-    extras = getattr(runtime, "extras", None)
-    return extras.get(RUNTIME_KEY) if extras is not None else None
+    return getattr(runtime, "metrics", None)
 
 
 class OperationMetrics(SchemaExtension):

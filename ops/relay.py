@@ -42,7 +42,7 @@ class Relay:
             failed = done.failed
             if failed is not None or not done.more:
                 break
-        metrics = self.runtime.extras.get("metrics")
+        metrics = self.runtime.metrics
         if metrics is not None:
             metrics.relay_published.inc(published)
             if failed is not None:
@@ -53,7 +53,7 @@ class Relay:
 
     async def _lag(self) -> Lag:
         found = await self.runtime.read(lag)
-        metrics = self.runtime.extras.get("metrics")
+        metrics = self.runtime.metrics
         if metrics is not None:
             metrics.relay_lag_events.set(found.events)
             age = 0.0 if found.oldest is None else max(
@@ -98,7 +98,7 @@ class Relay:
 
 async def run_relay(runtime: Any) -> None:
     """Lifespan task (ops/background.py): the relay to the broker of EVENT_RELAY_URL."""
-    publisher = runtime.extras.get("event_publisher")
+    publisher = runtime.event_publisher
     if publisher is None:
         from ops.nats_publisher import JetStreamPublisher
 

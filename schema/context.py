@@ -1,13 +1,14 @@
-"""What every resolver receives in `info.context`: the viewer, the loaders, the runtime.
+"""What every field receives in `info.context`: the viewer, the loaders, the runtime.
 
-`Runtime` holds the long-lived parts `create_app` builds once (settings, database, clock, token
-issuer, password hasher, providers). `Context` is made per HTTP request and per WebSocket
-operation: it owns that request's dataloaders and resolves the viewer from the bearer token.
+`Runtime` holds the long-lived parts app.py builds once (settings, database, clock, token
+issuer, password hasher, payment provider, live bus, limiters, ...); it constructs none.
+`Context` is made per HTTP request and per WebSocket operation: it owns that request's loaders
+and resolves the viewer from the bearer token.
 """
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Awaitable, Callable, TypeVar
 
@@ -20,6 +21,12 @@ from persistence.uow import SqlUnitOfWork, run_in_transaction, run_read
 from resolvers.caller import UseCaseSettings
 
 if TYPE_CHECKING:
+    from adapters.live.bus import EventBus
+    from adapters.metrics import Metrics
+    from adapters.payments.offline_store import IntentStore
+    from adapters.security.account_check import AccountStates
+    from adapters.security.rate_limits import Limiters
+    from domain.payments import PaymentProvider
     from domain.identity.ports import AuthServices
     from dataloaders import Loaders
     from adapters.security.oidc import OidcVerifier
@@ -32,35 +39,24 @@ T = TypeVar("T")
 
 @dataclass
 class Runtime:
+    """Built once by app.py (`build_runtime`, the composition root); nothing here constructs an
+    adapter."""
+
     settings: "Settings"
     db: Database
     clock: Clock
     tokens: "TokenIssuer"
     passwords: "Argon2PasswordHasher"
+    bus: "EventBus"  # this process's live events (adapters/live), fed by the outbox feed
+    payment_provider: "PaymentProvider"  # behind the circuit breaker (docs/rules.md)
+    intents: "IntentStore"  # the offline provider's intents, shared through the database
+    metrics: "Metrics"  # one registry per app
+    limiters: "Limiters"  # mutations and sign-in attempts (in process, or in Redis)
+    checkout_policy: Policy  # cart hold, checkout session lifetime, tax rates
+    account_states: "AccountStates"  # the per-request account check's cache
     oidc: "OidcVerifier | None" = None
-    extras: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def bus(self) -> Any:
-        """This process's live event bus (adapters/live/bus.py), fed by adapters/live/feed.py."""
-        bus = self.extras.get("bus")
-        if bus is None:
-            from adapters.live.bus import EventBus
-
-            bus = self.extras["bus"] = EventBus()
-        return bus
-
-    @property
-    def payment_provider(self) -> Any:
-        """The provider given to create_app, else the one the settings name (built once)."""
-        provider = self.extras.get("payment_provider")
-        if provider is None:
-            from adapters.payments import build_provider
-            from adapters.payments.sql_intents import SqlIntentStore
-
-            provider = self.extras["payment_provider"] = build_provider(
-                self.settings, self.clock, store=SqlIntentStore(self.db))
-        return provider
+    redis: Any = None  # the Redis client of REDIS_URL, or None
+    event_publisher: Any = None  # the relay's broker; None: JetStream from the settings
 
     @cached_property
     def use_case_settings(self) -> UseCaseSettings:
@@ -70,10 +66,7 @@ class Runtime:
                                low_stock_threshold=s.low_stock_threshold,
                                cart_hold_seconds=s.cart_hold_seconds,
                                public_base_url=s.public_base_url,
-                               checkout_policy=Policy(
-                                   hold_seconds=s.cart_hold_seconds,
-                                   session_seconds=s.checkout_session_seconds,
-                                   tax_rates=s.tax_rates))
+                               checkout_policy=self.checkout_policy)
 
     @cached_property
     def auth(self) -> "AuthServices":

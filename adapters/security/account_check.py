@@ -31,11 +31,13 @@ from adapters.security.tokens import LEEWAY_SECONDS
 
 if TYPE_CHECKING:
     from adapters.security.runtime import Runtime
+    from domain.clock import Clock
+    from persistence.db import Database
+    from settings import Settings
     from domain.identity.viewer import Viewer
 
 log = logging.getLogger("marketplace.sessions")
 
-RUNTIME_KEY = "account_states"
 MAX_LOCAL_ENTRIES = 100_000
 REDIS_TIMEOUT_SECONDS = 0.5
 
@@ -143,14 +145,15 @@ class RedisStateCache:
 class AccountStates:
     """The cached account states of one app."""
 
-    def __init__(self, runtime: "Runtime") -> None:
-        settings = runtime.settings
-        self.db = runtime.db
-        self.clock = runtime.clock
+    def __init__(self, settings: "Settings", db: "Database", clock: "Clock",
+                 redis: Any = None) -> None:
+        """`redis`: the app's client; None with REDIS_URL set makes a client of its own."""
+        self.db = db
+        self.clock = clock
         self.access_ttl = timedelta(seconds=settings.access_token_ttl_seconds)
-        self.cache: StateCache = LocalStateCache(runtime.clock, settings.account_cache_seconds)
+        self.cache: StateCache = LocalStateCache(clock, settings.account_cache_seconds)
         if settings.redis_url:
-            client = runtime.extras.get("redis")
+            client = redis
             owned = client is None
             if owned:  # a runtime without the app (commands): a client of its own
                 from redis.asyncio import Redis
@@ -183,10 +186,7 @@ class AccountStates:
 
 def account_states(runtime: "Runtime") -> AccountStates:
     """The account states of this app (one per Runtime, so test apps never share them)."""
-    states = runtime.extras.get(RUNTIME_KEY)
-    if states is None:
-        states = runtime.extras[RUNTIME_KEY] = AccountStates(runtime)
-    return states  # type: ignore[no-any-return]
+    return runtime.account_states
 
 
 async def checked_viewer(runtime: "Runtime", user_id: int, *, token_version: int | None,

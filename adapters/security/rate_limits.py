@@ -19,6 +19,8 @@ nothing and answers the seconds until they would.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import hashlib
 import logging
 import time
@@ -156,25 +158,28 @@ def build_limiter(settings: Any, clock: Clock, *, name: str, limit: int, redis: 
                               clock=clock, metrics=metrics)
 
 
-def install_limiters(runtime: Any, redis: Any = None) -> None:
-    """The app's two limiters (create_app calls this with its Redis client, if any)."""
-    settings, metrics = runtime.settings, runtime.extras.get("metrics")
-    runtime.extras[MUTATIONS] = build_limiter(
-        settings, runtime.clock, name="mutation", redis=redis, metrics=metrics,
-        limit=settings.mutation_rate_limit_per_minute)
-    runtime.extras[LOGINS] = build_limiter(
-        settings, runtime.clock, name="login", redis=redis, metrics=metrics,
-        limit=settings.login_rate_limit_per_minute)
+@dataclass(frozen=True)
+class Limiters:
+    """The app's two limiters: mutations per viewer, sign-in attempts per address and email."""
+
+    mutations: Limiter
+    logins: Limiter
+
+
+def build_limiters(settings: Any, clock: Clock, *, redis: Any = None,
+                   metrics: Any = None) -> Limiters:
+    """In process, or shared through Redis when the app has a client (app.py builds them)."""
+    return Limiters(
+        mutations=build_limiter(settings, clock, name="mutation", redis=redis, metrics=metrics,
+                                limit=settings.mutation_rate_limit_per_minute),
+        logins=build_limiter(settings, clock, name="login", redis=redis, metrics=metrics,
+                             limit=settings.login_rate_limit_per_minute))
 
 
 def limiter_of(runtime: Any, which: str) -> Limiter:
-    """The app's limiter (`MUTATIONS` or `LOGINS`); in-process when none was installed."""
-    limiter = runtime.extras.get(which)
-    if limiter is None:
-        limit = (runtime.settings.mutation_rate_limit_per_minute if which == MUTATIONS
-                 else runtime.settings.login_rate_limit_per_minute)
-        limiter = runtime.extras[which] = SlidingWindowLimiter(limit, runtime.clock)
-    return limiter  # type: ignore[no-any-return]
+    """The app's limiter (`MUTATIONS` or `LOGINS`)."""
+    limiters: Limiters = runtime.limiters
+    return limiters.mutations if which == MUTATIONS else limiters.logins
 
 
 def login_key(client_ip: str, email: str) -> str:

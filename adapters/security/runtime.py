@@ -2,9 +2,10 @@
 one implementation), declared here so this package does not import the schema layer."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Awaitable, Callable, Protocol, TypeVar
+from typing import TYPE_CHECKING, Awaitable, Callable, Protocol, TypeVar
 
 if TYPE_CHECKING:
+    from adapters.security.account_check import AccountStates
     from adapters.security.oidc import OidcVerifier
     from adapters.security.passwords import Argon2PasswordHasher
     from adapters.security.tokens import TokenIssuer
@@ -36,6 +37,6 @@ class Runtime(Protocol):
     def oidc(self) -> "OidcVerifier | None": ...
 
     @property
-    def extras(self) -> dict[str, Any]: ...
+    def account_states(self) -> "AccountStates": ...
 
     async def transaction(self, use_case: Callable[["SqlUnitOfWork"], Awaitable[T]]) -> T: ...

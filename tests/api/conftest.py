@@ -38,7 +38,7 @@ async def make_app(settings: Any, clock: Any, fast_hasher: Any
 
     yield make
     for application in made:
-        redis = application.state.runtime.extras.get("redis")
+        redis = application.state.runtime.redis
         if redis is not None:
             await redis.aclose()
         await application.state.runtime.db.dispose()

@@ -72,7 +72,7 @@ async def test_each_app_has_its_own_registry(gql: GraphQLClient, app: Any,
     await gql.data(SHOP_HOME)
     other = create_app(settings)
     try:
-        assert other.state.runtime.extras["metrics"] is not app.state.runtime.extras["metrics"]
+        assert other.state.runtime.metrics is not app.state.runtime.metrics
         transport = httpx.ASGITransport(app=other)
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
             other_gql = GraphQLClient(http)

@@ -31,6 +31,8 @@ from strawberry.types import Info
 from websockets.asyncio.client import connect
 from websockets.typing import Subprotocol
 
+from adapters.metrics import Metrics
+from adapters.security.rate_limits import build_limiters
 from app import RequestIdMiddleware
 from domain.errors import AuthenticationRequired, PermissionDenied
 from domain.ids import encode_id
@@ -96,8 +98,12 @@ async def served_fields(gql: GraphQLClient) -> dict[str, set[str]]:
 # ------------------------------------------------------------------ probe schema (real view)
 
 
+# What the probe fields ran, per probe runtime (by id: one list per probe app).
+PROBE_RAN: dict[int, list[str]] = {}
+
+
 def _ran(info: Info, name: str) -> None:
-    info.context.runtime.extras.setdefault("probe_ran", []).append(name)
+    PROBE_RAN.setdefault(id(info.context.runtime), []).append(name)
 
 
 @strawberry.type
@@ -132,14 +138,17 @@ class ProbeMutation:
     @strawberry.mutation
     def bump(self, info: Info) -> int:
         _ran(info, "bump")
-        return len(info.context.runtime.extras["probe_ran"])
+        return len(PROBE_RAN[id(info.context.runtime)])
 
 
 def probe_app(runtime: Any, extensions: tuple[Any, ...] = (), **overrides: Any) -> Starlette:
     """ProbeQuery behind the real view, extensions and request-id middleware, on a copy of the
     app's runtime (same database and clock; own settings, limiter and metrics)."""
     settings = replace(runtime.settings, **overrides)
-    probe_runtime = dataclasses.replace(runtime, settings=settings, extras={})
+    probe_runtime = dataclasses.replace(
+        runtime, settings=settings, limiters=build_limiters(settings, runtime.clock),
+        metrics=Metrics())
+    PROBE_RAN[id(probe_runtime)] = []  # new (an id may be reused after a runtime is gone)
     schema = strawberry.Schema(
         query=ProbeQuery, mutation=ProbeMutation,
         extensions=[*protection_extensions(settings), *extensions],
@@ -161,7 +170,7 @@ async def probe_client(runtime: Any, **overrides: Any) -> AsyncIterator[GraphQLC
 
 def probe_ran(client: GraphQLClient) -> list[str]:
     transport: Any = client.http._transport
-    return transport.app.state.runtime.extras.get("probe_ran", [])  # type: ignore[no-any-return]
+    return PROBE_RAN.get(id(transport.app.state.runtime), [])
 
 
 # ------------------------------------------------------------------------------------- depth

@@ -95,7 +95,7 @@ async def test_broker_downtime_loses_nothing_and_keeps_the_order(runtime: Any, a
         await until_published(runtime)
         broker.stop()
         await write_events(runtime, EVENTS[2:])
-        registry = runtime.extras["metrics"].registry
+        registry = runtime.metrics.registry
         deadline = asyncio.get_running_loop().time() + 20
         while (registry.get_sample_value("event_relay_failures_total") or 0) < 3:
             assert asyncio.get_running_loop().time() < deadline, "no retries while down"
