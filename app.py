@@ -1,7 +1,9 @@
-"""The composition root: builds the engine, providers and the Starlette app.
+"""The composition root: builds the engine, the adapters, the schema and the Starlette app.
 
-`create_app(settings, *, clock=None, payment_provider=None, password_hasher=None)` is the only
-place that constructs concrete adapters; tests pass fakes here instead of patching.
+`build_runtime(settings, ...)` builds every long-lived part once (schema.context.Runtime);
+`create_app(settings, *, clock=None, payment_provider=None, password_hasher=None)` adds the
+schema and the routes. Nothing else constructs a concrete adapter; tests pass fakes here
+instead of patching.
 """
 from __future__ import annotations
 
