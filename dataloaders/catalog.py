@@ -5,7 +5,7 @@
     variants_by_product_id               -> list[Variant] (position order, with stock)
     images_by_product_id                 -> list[ProductImage] (position order)
     category_by_id                       -> domain.catalog.Category | None
-    stock_by_variant_id                  -> domain.inventory.StockLevel | None
+    stock_by_variant_id                  -> domain.catalog.inventory.StockLevel | None
     seller_first_page ((seller, size))   -> Page[Product]: ACTIVE, newest first (Seller.products)
     active_product_count_by_seller       -> int
 

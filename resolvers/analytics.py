@@ -1,5 +1,5 @@
 """adminSalesReport: admins only; the facts of [from, to) read in one query, the figures
-computed by domain.analytics.sales_report."""
+computed by domain.outbox.analytics.sales_report."""
 from __future__ import annotations
 
 from datetime import datetime, timezone
@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 from graphql import GraphQLError
 from strawberry.types import Info
 
-from domain.analytics import sales_report
+from domain.outbox.analytics import sales_report
 from resolvers.common import ctx, viewer
 from schema.types.analytics import SalesReport
 

@@ -5,7 +5,7 @@ from typing import Any
 
 from strawberry.types import Info
 
-from domain import cart_service
+from domain.cart import services as cart_service
 from domain.ids import decode_pk
 from resolvers.common import ctx, mutate, viewer
 from resolvers.node import node_resolver

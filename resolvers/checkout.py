@@ -6,7 +6,7 @@ from typing import Any
 import strawberry
 from strawberry.types import Info
 
-from domain import checkout_service as service
+from domain.checkout import services as service
 from domain.errors import DomainError, ErrorList
 from domain.identity.rules import validate_address
 from domain.ids import decode_pk

@@ -9,9 +9,9 @@ from typing import Any, Awaitable, Callable
 from strawberry.types import Info
 
 from domain.identity.viewer import Viewer
-from domain import fulfilment
+from domain.fulfilment import shipments as fulfilment
 from domain.ids import decode_pk
-from domain.orders import Shipment as DomainShipment
+from domain.orders.model import Shipment as DomainShipment
 from resolvers.common import ctx, mutate, viewer
 from schema.types.shipments import Shipment, ShipmentPayload
 

@@ -6,7 +6,7 @@ from typing import Optional
 from strawberry.types import Info
 
 from domain.ids import encode_id
-from domain.ledger import seller_payable
+from domain.ledger.postings import seller_payable
 from resolvers.common import ctx, viewer
 from schema.types.common import Money
 from schema.types.orders import LedgerBalance

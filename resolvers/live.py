@@ -2,7 +2,7 @@
 
 Events come from this process's bus (adapters/live/bus.py), fed with every committed outbox event of
 every process (adapters/live/feed.py). Each event is built from the state its outbox row carries
-(domain/event_state.py): the order, shipment and payment as that change left them, so every
+(domain/orders/event_state.py): the order, shipment and payment as that change left them, so every
 event tells its own change and delivering it needs no database read. Rows of the older
 payload shape (no `state`) are read fresh from the database instead. Either way the event is
 filtered by what the subscriber may see: a seller gets only their own shipments of an order
@@ -15,7 +15,7 @@ from typing import Any, AsyncGenerator
 from graphql import GraphQLError
 from strawberry.types import Info
 
-from domain.event_state import from_payload
+from domain.orders.event_state import from_payload
 from domain.ids import decode_pk
 from adapters.live.bus import LiveEvent
 from resolvers.common import ctx, viewer

@@ -10,11 +10,11 @@ from typing import Any, Iterable, Optional
 from strawberry.types import Info
 
 from domain.identity.viewer import Viewer
-from domain import checkout_complete as use_cases
-from domain import order_changes as changes
+from domain.checkout import complete as use_cases
+from domain.orders import changes
 from domain.errors import forbidden
 from domain.ids import decode_pk
-from domain.orders import Order as DomainOrder
+from domain.orders.model import Order as DomainOrder
 from persistence.reads.orders import OrderQuery, order_count, order_page
 from resolvers.checkout import policy
 from resolvers.pagination import counter, keyset_page, page_info

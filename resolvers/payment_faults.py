@@ -1,5 +1,5 @@
 """adminPaymentFaults: provider events kept as faults instead of being applied
-(domain.payment_faults), newest first, for admins only."""
+(domain.payments.faults), newest first, for admins only."""
 from __future__ import annotations
 
 from typing import Optional

@@ -5,7 +5,7 @@ from typing import Any
 
 from strawberry.types import Info
 
-from domain import promotion_service as service
+from domain.promotions import services as service
 from resolvers.common import ctx, mutate, viewer
 from schema.types.promotions import PromotionCreateInput, PromotionDetails, PromotionPayload
 

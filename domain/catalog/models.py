@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from domain.inventory import StockLevel
+from domain.catalog.inventory import StockLevel
 from domain.money import Money
 
 DRAFT = "DRAFT"

@@ -4,8 +4,8 @@ Order (docs/rules.md "Checkout"): items subtotal -> tier discount -> promotion (
 -> loyalty points -> shipping -> tax. All arithmetic is on integer minor units.
 
 - Tier discount: the tier's percent (GOLD 5 %) of the items subtotal, half-even.
-- Promotion: see domain.promotions; works on the eligible lines after the tier discount.
-- Points: at most 50 % of the items after tier and promotion discounts; see domain.loyalty.
+- Promotion: see domain.promotions.codes; works on the eligible lines after the tier discount.
+- Points: at most 50 % of the items after tier and promotion discounts; see domain.loyalty.points.
 - Shipping: see shipping.py; the free-STANDARD threshold uses the items after tier and
   promotion discounts, before points. No method chosen yet -> shipping 0.
 - Tax: see tax.py; on (items after every discount + shipping), half-even, once per order.
@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from domain.errors import DomainError
-from domain.loyalty import (
+from domain.loyalty.points import (
     Tier,
     benefits,
     max_points,
@@ -42,7 +42,7 @@ from domain.pricing import shipping as ship
 from domain.pricing.rounding import allocate, percent_of
 from domain.pricing.shipping import ShippingOption
 from domain.pricing.tax import Destination, rate_for, tax_on
-from domain.promotions import Promotion, PromotionKind, PromotionResult, evaluate
+from domain.promotions.codes import Promotion, PromotionKind, PromotionResult, evaluate
 
 SHIPPING_FIELD = ("input", "shippingMethodCode")
 

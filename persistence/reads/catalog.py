@@ -15,7 +15,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.catalog import Category, Product, ProductImage, Variant
-from domain.inventory import StockLevel
+from domain.catalog.inventory import StockLevel
 from persistence.tables import categories, product_images, products, stock, variants
 
 T = TypeVar("T")

@@ -7,7 +7,7 @@ from typing import Any, Sequence
 
 from sqlalchemy import bindparam, delete, func, or_, select, text, update
 
-from domain.cart import LIVE_STATUSES, MAX_QUANTITY, Cart, CartLine, VariantForCart
+from domain.cart.model import LIVE_STATUSES, MAX_QUANTITY, Cart, CartLine, VariantForCart
 from persistence.repositories.base import Repository
 from persistence.tables import cart_lines, carts, products, stock, variants
 

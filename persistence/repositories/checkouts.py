@@ -8,7 +8,7 @@ from typing import Any, Sequence
 
 from sqlalchemy import insert, select, update
 
-from domain.checkout import AddressSnapshot, CheckoutLine, CheckoutSession
+from domain.checkout.sessions import AddressSnapshot, CheckoutLine, CheckoutSession
 from domain.identity.models import AddressFields
 from persistence.repositories.base import Repository
 from persistence.tables import (

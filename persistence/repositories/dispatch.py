@@ -9,9 +9,9 @@ from typing import Any, Iterable, Sequence
 
 from sqlalchemy import and_, or_, select, true, update
 
-from domain.analytics import FACT_TYPES, Fact
-from domain.dispatch import OutboxEvent
-from domain.notifications import EMAIL, FAILED, QUEUED, SENT, Contact, Notification, Outgoing
+from domain.outbox.analytics import FACT_TYPES, Fact
+from domain.outbox.dispatch import OutboxEvent
+from domain.outbox.notifications import EMAIL, FAILED, QUEUED, SENT, Contact, Notification, Outgoing
 from persistence.repositories.base import Repository
 from persistence.tables import addresses, analytics_events, notifications, orders, outbox, users
 

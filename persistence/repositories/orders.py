@@ -7,7 +7,7 @@ from typing import Any, Sequence
 
 from sqlalchemy import insert, select, update
 
-from domain.orders import Order, OrderLine, Shipment
+from domain.orders.model import Order, OrderLine, Shipment
 from persistence.repositories.base import Repository
 from persistence.tables import (
     counters,

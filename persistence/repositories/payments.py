@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy import insert, select, update
 
-from domain.orders import Payment
+from domain.orders.model import Payment
 from persistence.repositories.base import Repository
 from persistence.tables import orders, payment_events, payment_faults, payments
 
@@ -81,7 +81,7 @@ class PaymentRepository(Repository):
                            event_id: str, event_type: str, expected_amount: int | None,
                            expected_currency: str | None, received_amount: int | None,
                            received_currency: str | None, now: datetime) -> None:
-        """A provider event not applied (domain.payment_faults); once per event id."""
+        """A provider event not applied (domain.payments.faults); once per event id."""
         await self.conn.execute(self.upsert(payment_faults).values(
             kind=kind, message=message, payment_id=payment_id, event_id=event_id,
             event_type=event_type, expected_amount=expected_amount,

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import strawberry
 
-from domain.analytics import SalesReport as DomainSalesReport
+from domain.outbox.analytics import SalesReport as DomainSalesReport
 from schema.types.common import Money
 
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Optional
 import strawberry
 from strawberry.types import Info
 
-from domain import cart as domain
+from domain.cart import model as domain
 from domain.ids import encode_id
 from schema.types.common import Money, Node, UserError
 

@@ -5,7 +5,7 @@ from enum import Enum
 
 import strawberry
 
-from domain import loyalty as domain
+from domain.loyalty import points as domain
 from schema.types.common import Money
 
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Callable, Optional
 import strawberry
 from strawberry.types import Info
 
-from domain import orders as domain
+from domain.orders import model as domain
 from domain.errors import PermissionDenied
 from domain.ids import encode_id
 from domain.pricing.shipping import METHODS
@@ -70,7 +70,7 @@ class Payment(Node):
         description="Provider reference, e.g. a Stripe PaymentIntent id.")
     failure_message: Optional[str]
     created_at: datetime
-    # An event's payment (domain.event_state) does not carry the secret: read when asked.
+    # An event's payment (domain.orders.event_state) does not carry the secret: read when asked.
     _secret_unread: strawberry.Private[bool] = False
 
     @classmethod

@@ -1,5 +1,5 @@
 """Payment faults: provider events not applied because their amount or currency is not the
-payment's (domain.payment_faults), listed to admins by adminPaymentFaults."""
+payment's (domain.payments.faults), listed to admins by adminPaymentFaults."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -9,7 +9,7 @@ import strawberry
 from strawberry.types import Info
 
 from domain.ids import encode_id
-from domain.payment_faults import PaymentFault as DomainFault
+from domain.payments.faults import PaymentFault as DomainFault
 from schema.types.common import PageInfo
 from schema.types.orders import Payment
 

@@ -8,7 +8,7 @@ from typing import Optional
 import strawberry
 from strawberry.types import Info
 
-from domain import promotions as domain
+from domain.promotions import codes as domain
 from schema.types.common import Money, UserError
 from schema.types.identity import Seller
 

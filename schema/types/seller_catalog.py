@@ -7,7 +7,7 @@ from typing import Optional
 import strawberry
 from strawberry.types import Info
 
-from domain.inventory import StockLevel
+from domain.catalog.inventory import StockLevel
 from schema.types.catalog import Product, ProductStatus, ProductVariant
 from schema.types.common import UserError
 

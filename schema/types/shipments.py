@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Callable, Optional
 import strawberry
 from strawberry.types import Info
 
-from domain import orders as domain
+from domain.orders import model as domain
 from domain.ids import encode_id
 from schema.types.common import Node, PageInfo, UserError
 from schema.types.identity import Seller
@@ -44,7 +44,7 @@ class Shipment(Node):
     shipped_at: Optional[datetime]
     delivered_at: Optional[datetime]
     estimated_delivery: Optional[datetime]
-    # An event's shipment: its order as that event carried it (domain.event_state).
+    # An event's shipment: its order as that event carried it (domain.orders.event_state).
     _order: strawberry.Private[Optional[domain.Order]] = None
 
     @classmethod

@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
-from domain.orders import Order, OrderLine, Payment, Shipment
+from domain.orders.model import Order, OrderLine, Payment, Shipment
 
 if TYPE_CHECKING:
     from tests.unit.fakes import FakeUnitOfWork

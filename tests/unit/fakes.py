@@ -13,11 +13,18 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence, cast
 
-from domain.cart import LIVE_STATUSES, MAX_QUANTITY, Cart, CartLine, CartStatus, VariantForCart
-from domain.checkout import AddressSnapshot, CheckoutLine, CheckoutSession
-from domain.inventory import StockLevel
-from domain.loyalty import LoyaltyAccount
-from domain.promotions import Promotion
+from domain.cart.model import (
+    LIVE_STATUSES,
+    MAX_QUANTITY,
+    Cart,
+    CartLine,
+    CartStatus,
+    VariantForCart,
+)
+from domain.checkout.sessions import AddressSnapshot, CheckoutLine, CheckoutSession
+from domain.catalog.inventory import StockLevel
+from domain.loyalty.points import LoyaltyAccount
+from domain.promotions.codes import Promotion
 from tests.unit.fake_orders import T0, FakeOrders, FakePayments, FakeShipments
 
 if TYPE_CHECKING:

@@ -243,7 +243,7 @@ def test_no_module_over_400_lines_outside_migrations() -> None:
 
 def test_domain_declares_ports_and_holds_no_network_adapter() -> None:
     """Sending mail, HTTP calls and the like are adapters (adapters/mail.py implements the
-    Mailer port of domain/dispatch.py); domain/ only declares what it needs."""
+    Mailer port of domain/outbox/dispatch.py); domain/ only declares what it needs."""
     network = {"smtplib", "socket", "ssl", "http.client", "urllib.request", "ftplib",
                "imaplib", "poplib", "subprocess"}
     offenders = {}

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 
 from domain.errors import DomainError
-from domain.loyalty import Tier
+from domain.loyalty.points import Tier
 from domain.money import Money
 from domain.pricing import (
     DEMO_TAX_RATES,
@@ -19,7 +19,7 @@ from domain.pricing import (
 from domain.pricing.rounding import allocate, apply_rate, div_half_even, percent_of
 from domain.pricing.shipping import scaled
 from domain.pricing.tax import rate_for, rate_from_percent
-from domain.promotions import Promotion, PromotionKind
+from domain.promotions.codes import Promotion, PromotionKind
 from tests.support.pricing import CA, NOW, request
 
 SUMMER = Promotion("SUMMER2024", PromotionKind.PERCENT, 20, "Summer sale: 20% off")

@@ -1,5 +1,5 @@
-"""Fulfilment use cases (domain/fulfilment.py) and promotion administration
-(domain/promotion_service.py) over the fake unit of work."""
+"""Fulfilment use cases (domain/fulfilment/shipments.py) and promotion administration
+(domain/promotions/services.py) over the fake unit of work."""
 from __future__ import annotations
 
 from datetime import timedelta
@@ -8,9 +8,14 @@ import pytest
 
 from domain import events
 from domain.errors import DomainError, ErrorList
-from domain.fulfilment import Actor, apply_carrier_update, mark_delivered, process_shipment
-from domain.fulfilment import ship_shipment
-from domain.promotion_service import create_promotion, deactivate_promotion
+from domain.fulfilment.shipments import (
+    Actor,
+    apply_carrier_update,
+    mark_delivered,
+    process_shipment,
+)
+from domain.fulfilment.shipments import ship_shipment
+from domain.promotions.services import create_promotion, deactivate_promotion
 from tests.unit.fake_orders import seed_order
 from tests.unit.fakes import FakeUnitOfWork
 

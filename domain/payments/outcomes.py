@@ -1,17 +1,17 @@
 """Applying payment outcomes: the one code path for the provider's answer and for webhooks.
 
 `apply_outcome` is idempotent (a provider event id is applied once), tolerates out-of-order
-delivery, and never moves a payment or an order backwards (domain.orders). On success the
+delivery, and never moves a payment or an order backwards (domain.orders.model). On success the
 order is CONFIRMED (confirmedAt, history), the promotion use it reserved when placed is kept,
 the earned loyalty points are credited, the capture is written to the ledger
-(domain.ledger), and PaymentSucceeded + OrderStatusChanged are recorded; on failure
+(domain.ledger.postings), and PaymentSucceeded + OrderStatusChanged are recorded; on failure
 PaymentFailed is recorded and the order stays PENDING_PAYMENT until paymentDueAt so the buyer
 can retry.
 
 A success for an order that this payment cannot confirm (cancelled meanwhile, or already paid
 by another attempt) is money the order cannot keep (docs/rules.md, "Money rules"): the
 capture is written to the ledger as for any capture, and the answer says `refund_owed`, so the
-caller refunds it in full outside the transaction (domain.order_changes.refund_surplus).
+caller refunds it in full outside the transaction (domain.orders.changes.refund_surplus).
 """
 from __future__ import annotations
 
@@ -21,11 +21,11 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from domain import events
-from domain.event_state import state_payload
+from domain.orders.event_state import state_payload
 from domain.ids import encode_id
-from domain.ledger import Posting, SellerShare, capture_posting, seller_payable
-from domain.orders import Order, OrderStatus, Payment, payment_moves_forward
-from domain.payments import PaymentStatus
+from domain.ledger.postings import Posting, SellerShare, capture_posting, seller_payable
+from domain.orders.model import Order, OrderStatus, Payment, payment_moves_forward
+from domain.payments.provider import PaymentStatus
 
 if TYPE_CHECKING:
     from domain.ports import UnitOfWork
@@ -122,7 +122,7 @@ async def confirm_paid(uow: UnitOfWork, order: Order, payment: Payment, now: dat
 
 
 def order_capture(order: Order) -> Posting:
-    """The ledger posting of capturing an order's total (domain.ledger), from the figures
+    """The ledger posting of capturing an order's total (domain.ledger.postings), from the figures
     the order kept when it was priced."""
     detail = order.pricing_detail
     sellers = [SellerShare(seller_account=seller_payable(encode_id("Seller", s["seller_id"])),
@@ -148,7 +148,7 @@ _APPLIED_FROM_EVENTS = {PaymentStatus.REQUIRES_ACTION, PaymentStatus.PROCESSING,
 
 
 async def apply_webhook(uow: UnitOfWork, event: Any) -> Applied | None:
-    """A verified provider event (domain.payments.WebhookEvent): applied through
+    """A verified provider event (domain.payments.provider.WebhookEvent): applied through
     `apply_outcome` when it names one of our payments and implies a state; a redelivery is
     recognised by its id. None when it could not change anything."""
     payment = (await uow.payments.by_reference(event.payment_reference)

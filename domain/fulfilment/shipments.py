@@ -40,8 +40,8 @@ from typing import TYPE_CHECKING, Any, Iterable
 
 from domain import events
 from domain.errors import DomainError, ErrorList, conflict, forbidden, invalid, not_found
-from domain.event_state import state_payload
-from domain.orders import ORDER_TRANSITIONS, Order, OrderStatus, Shipment, ShipmentStatus
+from domain.orders.event_state import state_payload
+from domain.orders.model import ORDER_TRANSITIONS, Order, OrderStatus, Shipment, ShipmentStatus
 
 if TYPE_CHECKING:
     from domain.ports import UnitOfWork

@@ -1,5 +1,6 @@
-"""Notification rules: which outbox events make which records for the order's BUYER (the SMTP
-sender used when SMTP_HOST is configured is adapters/mail.py, behind domain/dispatch.py's Mailer).
+"""Notification rules: which outbox events make which records for the order's BUYER (the
+SMTP sender used when SMTP_HOST is configured is adapters/mail.py, behind
+domain/outbox/dispatch.py's Mailer).
 
 Templates (one record per event, template and buyer; the unique index
 (event_id, template, user_id) makes a redelivered event a no-op):
@@ -31,7 +32,7 @@ from domain import events
 from domain.money import Money
 
 if TYPE_CHECKING:
-    from domain.dispatch import OutboxEvent
+    from domain.outbox.dispatch import OutboxEvent
 
 EMAIL = "EMAIL"
 SMS = "SMS"

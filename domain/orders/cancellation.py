@@ -7,7 +7,7 @@ docs/rules.md "Money rules").
   so a refunded order never leaves a shipment PENDING with its units allocated.
 - `cancel_placed_order`: the order becomes CANCELLED (conditional on its status, so a payment that
   just confirmed it wins over the sweeper), `release_unshipped`, the open payment attempts
-  are CANCELED here (the caller cancels their intents at the provider: domain.order_changes),
+  are CANCELED here (the caller cancels their intents at the provider: domain.orders.changes),
   the points the order holds are given back, and so is the promotion use it holds.
 """
 from __future__ import annotations
@@ -17,9 +17,9 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from domain import events
-from domain.event_state import state_payload
-from domain.orders import Order, OrderStatus, Payment
-from domain.payments import PaymentStatus
+from domain.orders.event_state import state_payload
+from domain.orders.model import Order, OrderStatus, Payment
+from domain.payments.provider import PaymentStatus
 
 if TYPE_CHECKING:
     from domain.ports import UnitOfWork

@@ -11,8 +11,8 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Mapping
 
 from domain import events
-from domain.cart import CartStatus, hold_until
-from domain.checkout import (
+from domain.cart.model import CartStatus, hold_until
+from domain.checkout.sessions import (
     MAX_NOTES,
     AddressSnapshot,
     CheckoutLine,
@@ -22,7 +22,7 @@ from domain.checkout import (
 )
 from domain.errors import DomainError, ErrorList, invalid, not_found
 from domain.identity.models import AddressFields
-from domain.loyalty import LoyaltyAccount
+from domain.loyalty.points import LoyaltyAccount
 from domain.money import check_ceiling
 from domain.pricing import (
     Destination,
@@ -35,7 +35,7 @@ from domain.pricing import (
     calculate,
     preview_promotions,
 )
-from domain.promotions import normalize_code, unknown_code_error
+from domain.promotions.codes import normalize_code, unknown_code_error
 
 if TYPE_CHECKING:
     from domain.ports import UnitOfWork

@@ -5,7 +5,7 @@ An event naming one of our payments must carry that payment's amount (when it ca
 refund events carry the charge amount, which is the payment's) and currency; an event that
 would settle a payment (SUCCEEDED) must carry both. Otherwise the event is a fault, kept for
 admins (adminPaymentFaults) and never applied, whatever status it announces. The webhook path
-calls `check_webhook` before domain.payment_service.apply_webhook.
+calls `check_webhook` before domain.payments.outcomes.apply_webhook.
 """
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from domain.payments import PaymentStatus
+from domain.payments.provider import PaymentStatus
 
 if TYPE_CHECKING:
     from domain.ports import UnitOfWork
@@ -47,8 +47,8 @@ class Mismatch:
 
 
 def webhook_mismatch(payment: Any, event: Any) -> Mismatch | None:
-    """What is wrong with `event` (domain.payments.WebhookEvent) for `payment`
-    (domain.orders.Payment), or None when its amount and currency agree."""
+    """What is wrong with `event` (domain.payments.provider.WebhookEvent) for `payment`
+    (domain.orders.model.Payment), or None when its amount and currency agree."""
     settles = str(event.status) == PaymentStatus.SUCCEEDED
     currency = event.currency.upper() if event.currency else None
     if (currency is None and settles) or (currency is not None

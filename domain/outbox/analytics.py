@@ -30,7 +30,7 @@ from domain.money import Money
 from domain.pricing.rounding import div_half_even
 
 if TYPE_CHECKING:
-    from domain.dispatch import OutboxEvent
+    from domain.outbox.dispatch import OutboxEvent
 
 REPORT_CURRENCY = "USD"
 FACT_TYPES = (events.CHECKOUT_STARTED, events.ORDER_CREATED, events.PAYMENT_SUCCEEDED)

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from domain.errors import DomainError, ErrorList, forbidden, not_found
-from domain.promotions import Promotion, PromotionKind, definition_errors, normalize_code
+from domain.promotions.codes import Promotion, PromotionKind, definition_errors, normalize_code
 
 if TYPE_CHECKING:
     from domain.ports import UnitOfWork

@@ -2,7 +2,7 @@
 
 Cancel (buyer of the order, or an admin): allowed from PENDING_PAYMENT, CONFIRMED or
 PROCESSING while no shipment has left (SHIPPED or later): INVALID_STATE_TRANSITION otherwise.
-The order becomes CANCELLED and gives back what it holds (domain.order_cancellation); if it
+The order becomes CANCELLED and gives back what it holds (domain.orders.cancellation); if it
 was paid, everything captured and not yet refunded is refunded (and the points it earned are
 taken back, the balance may go negative: docs/rules.md "Money rules"). A payment attempt
 still open (e.g. waiting for 3-D Secure) is cancelled at the provider once the order change
@@ -14,12 +14,12 @@ the request retries), and a success that still arrives is refunded when it arriv
 Refund (admin): 1 up to what is captured and not yet refunded (INVALID_INPUT otherwise).
 A paid order fully refunded becomes REFUNDED (a cancelled one stays CANCELLED), and its
 shipments that have not left are cancelled with their units back in stock, exactly as a
-cancel does (domain.order_cancellation.release_unshipped).
+cancel does (domain.orders.cancellation.release_unshipped).
 
 Money leaves through the provider outside any transaction (docs/architecture.md): the order change
 commits first, then the provider refunds with an idempotency key derived from what was already
-refunded, then the refund is recorded with its ledger reversal (domain.ledger, pro rata) in a
-second transaction. If the provider cannot be reached, the order stays as changed and the
+refunded, then the refund is recorded with its ledger reversal (domain.ledger.postings, pro
+rata) in a second transaction. If the provider cannot be reached, the order stays as changed and the
 refund is still owed: repeating the same mutation performs it (PAYMENT_PROVIDER_UNAVAILABLE
 tells the caller so); nothing is refunded twice.
 """
@@ -32,12 +32,12 @@ import logging
 
 from domain import events
 from domain.errors import DomainError, forbidden, invalid, not_found
-from domain.event_state import state_payload
-from domain.ledger import Posting, refund_posting
-from domain.order_cancellation import cancel_placed_order, release_unshipped
-from domain.orders import Order, OrderStatus, Payment, ShipmentStatus
-from domain.payment_service import Applied, Outcome, apply_outcome, order_capture
-from domain.payments import (
+from domain.orders.event_state import state_payload
+from domain.ledger.postings import Posting, refund_posting
+from domain.orders.cancellation import cancel_placed_order, release_unshipped
+from domain.orders.model import Order, OrderStatus, Payment, ShipmentStatus
+from domain.payments.outcomes import Applied, Outcome, apply_outcome, order_capture
+from domain.payments.provider import (
     PaymentProvider,
     PaymentProviderUnavailable,
     PaymentRequestRejected,

@@ -18,7 +18,7 @@ from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any, Iterable, Mapping, TypeVar
 
-from domain.orders import Order, Payment, Shipment
+from domain.orders.model import Order, Payment, Shipment
 
 VERSION = 1
 _NOT_CARRIED = {Order: ("history",), Payment: ("client_secret",), Shipment: ()}

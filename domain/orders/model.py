@@ -18,7 +18,7 @@ from enum import StrEnum
 from typing import Any
 
 from domain.errors import DomainError
-from domain.payments import PaymentStatus
+from domain.payments.provider import PaymentStatus
 
 
 class OrderStatus(StrEnum):

@@ -17,7 +17,8 @@ then records SENT (or FAILED, logged) in a second small transaction. A QUEUED ro
 stamping `sent_at` with the claim time; if the process dies between the SMTP server's answer
 and recording SENT, another pass re-claims the row once the lease lapsed and sends it again.
 
-Rules are pure (domain.notifications, domain.analytics); an event a rule cannot read (a bad
+Rules are pure (domain.outbox.notifications, domain.outbox.analytics); an
+event a rule cannot read (a bad
 payload) is logged and marked dispatched without deliveries, so one bad row never stalls the
 outbox. Database errors abort the whole batch, which is retried.
 """
@@ -29,8 +30,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Awaitable, Callable, Mapping, Protocol
 
-from domain.analytics import Fact, fact_for
-from domain.notifications import (
+from domain.outbox.analytics import Fact, fact_for
+from domain.outbox.notifications import (
     Notification,
     Outgoing,
     buyer_of,

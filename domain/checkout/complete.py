@@ -3,7 +3,7 @@
 Three steps, never one transaction around the network call (docs/architecture.md): (1) the order
 and its payment attempt are committed; (2) the provider is asked, with the attempt's
 idempotency key, so a retry after a crash cannot charge twice; (3) its answer is applied by
-the one outcome path (domain.payment_service), exactly as a webhook would be. `transact`
+the one outcome path (domain.payments.outcomes), exactly as a webhook would be. `transact`
 runs a use case in a write transaction, `read` in a read-only one.
 
 An order whose total is zero is confirmed when it is placed, without the provider (its
@@ -18,13 +18,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Awaitable, Callable
 
-from domain.checkout_service import Policy
+from domain.checkout.services import Policy
 from domain.errors import DomainError, ErrorList, not_found
-from domain.order_service import record_seen_prices, resolve_payment_method, place_order
-from domain.orders import Order, OrderStatus, Payment
-from domain.order_changes import refund_surplus
-from domain.payment_service import Applied, Outcome, apply_outcome
-from domain.payments import (
+from domain.orders.placement import record_seen_prices, resolve_payment_method, place_order
+from domain.orders.model import Order, OrderStatus, Payment
+from domain.orders.changes import refund_surplus
+from domain.payments.outcomes import Applied, Outcome, apply_outcome
+from domain.payments.provider import (
     PaymentStatus,
     IntentResult,
     PaymentProvider,

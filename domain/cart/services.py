@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Sequence
 
 from domain import events
-from domain.cart import (
+from domain.cart.model import (
     MAX_QUANTITY,
     Cart,
     check_addable,
@@ -20,7 +20,7 @@ from domain.cart import (
     over_cap_error,
 )
 from domain.errors import DomainError, invalid, not_found
-from domain.inventory import StockLevel, crossed_low_stock, shortage_error
+from domain.catalog.inventory import StockLevel, crossed_low_stock, shortage_error
 from domain.money import check_ceiling
 
 if TYPE_CHECKING:

@@ -29,18 +29,18 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from domain import events
-from domain.cart import CartStatus
-from domain.checkout import CheckoutLine, CheckoutStatus
-from domain.checkout_service import Policy, price_session
+from domain.cart.model import CartStatus
+from domain.checkout.sessions import CheckoutLine, CheckoutStatus
+from domain.checkout.services import Policy, price_session
 from domain.errors import DomainError, ErrorList, invalid, not_found
-from domain.event_state import state_payload
+from domain.orders.event_state import state_payload
 from domain.ids import decode_pk
-from domain.order_cancellation import cancel_placed_order
-from domain.orders import Order, OrderStatus, Payment, Shipment, ShipmentStatus
-from domain.payment_service import confirm_paid
-from domain.payments import PaymentStatus
+from domain.orders.cancellation import cancel_placed_order
+from domain.orders.model import Order, OrderStatus, Payment, Shipment, ShipmentStatus
+from domain.payments.outcomes import confirm_paid
+from domain.payments.provider import PaymentStatus
 from domain.pricing import PriceBreakdown
-from domain.promotions import LIMIT_REASONS, no_use_left
+from domain.promotions.codes import LIMIT_REASONS, no_use_left
 
 if TYPE_CHECKING:
     from domain.ports import UnitOfWork
@@ -218,7 +218,7 @@ async def _price(uow: UnitOfWork, session: Any, lines: list[CheckoutLine],
 async def _order_values(uow: UnitOfWork, session: Any, breakdown: PriceBreakdown, key: str,
                         now: datetime) -> dict[str, Any]:
     number = await uow.orders.next_number(now.year)
-    from domain.orders import order_number
+    from domain.orders.model import order_number
 
     return {
         "number": order_number(now.year, number), "buyer_id": session.buyer_id,
@@ -279,10 +279,10 @@ async def record_seen_prices(uow: UnitOfWork, *, buyer_id: int, session_id: int)
 
 
 async def release_unpaid(uow: UnitOfWork, order: Order, now: datetime) -> bool:
-    """Cancel an unpaid order at paymentDueAt (domain.order_cancellation: allocation, shipments,
+    """Cancel an unpaid order at paymentDueAt (domain.orders.cancellation: allocation, shipments,
     open attempts, held points and promotion use given back). Conditional on the order still
     being PENDING_PAYMENT (so a payment that just succeeded wins). Does not commit. A payment
-    that still succeeds afterwards is refunded automatically (domain.payment_service)."""
+    that still succeeds afterwards is refunded automatically (domain.payments.outcomes)."""
     if order.status != OrderStatus.PENDING_PAYMENT:
         return False
     return await cancel_placed_order(uow, order, reason="payment not received in time",

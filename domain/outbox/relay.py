@@ -1,7 +1,7 @@
 """The event relay: committed outbox events out to a message broker (docs/rules.md, "Events
 out and shared state").
 
-One more delivery of the outbox beside the dispatcher (domain/dispatch.py), with its own mark
+One more delivery of the outbox beside the dispatcher (domain/outbox/dispatch.py), with its own mark
 per row (`published_at`). A pass reads the oldest unpublished rows in id order (a read-only
 snapshot: no lock and no transaction is held while the broker is called), publishes them one
 at a time, each acknowledged by the broker before the next is sent, and stops at the first
@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Awaitable, Callable, Protocol
 
-from domain.dispatch import OutboxEvent
+from domain.outbox.dispatch import OutboxEvent
 
 if TYPE_CHECKING:
     from domain.ports import UnitOfWork

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from domain.cart_service import expire_carts
+from domain.cart.services import expire_carts
 
 if TYPE_CHECKING:
     from domain.ports import UnitOfWork
@@ -51,7 +51,7 @@ async def sweep_sessions(uow: UnitOfWork, *, batch: int = 200) -> int:
 
 async def sweep_unpaid_orders(uow: UnitOfWork, *, batch: int = 200) -> int:
     """Cancel one batch of orders still unpaid at paymentDueAt."""
-    from domain.order_service import release_unpaid
+    from domain.orders.placement import release_unpaid
 
     now = uow.now()
     cancelled = 0
