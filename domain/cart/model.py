@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from domain.catalog.models import ProductStatus
 from domain.errors import DomainError, invalid
 
 MIN_QUANTITY = 1
@@ -94,7 +95,7 @@ def check_quantity(quantity: int, *field_path: str) -> None:
 def check_addable(variant: VariantForCart | None, *field_path: str) -> VariantForCart:
     if variant is None:
         raise DomainError("NOT_FOUND", "No such product variant.", list(field_path) or None)
-    if variant.product_status != "ACTIVE":
+    if variant.product_status != ProductStatus.ACTIVE:
         raise DomainError("PRODUCT_UNAVAILABLE", "This product is not available for sale.",
                           list(field_path) or None)
     return variant

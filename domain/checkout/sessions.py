@@ -19,6 +19,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 
+from domain.catalog.models import ProductStatus
 from domain.errors import DomainError
 from domain.identity.models import AddressFields
 
@@ -119,5 +120,5 @@ def unavailable_lines(lines: list[CheckoutLine]) -> list[DomainError]:
                     f"{line.product_name} is no longer available; remove it from your cart.",
                     ["lines", str(i)])
         for i, line in enumerate(lines)
-        if line.product_status != "ACTIVE"
+        if line.product_status != ProductStatus.ACTIVE
     ]

@@ -28,6 +28,7 @@ from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from domain.catalog.models import ProductStatus
 from domain import events
 from domain.cart.model import CartStatus
 from domain.checkout.sessions import CheckoutLine, CheckoutStatus
@@ -94,7 +95,7 @@ def _lines_ready(lines: list[CheckoutLine]) -> None:
         raise DomainError("CART_EMPTY", "The cart is empty.")
     problems = [DomainError("PRODUCT_UNAVAILABLE", f"{ln.product_name} is no longer available.",
                             ["lines", str(i)]) for i, ln in enumerate(lines)
-                if ln.product_status != "ACTIVE"]
+                if ln.product_status != ProductStatus.ACTIVE]
     changed = [DomainError("PRICE_CHANGED",
                            f"The price of {ln.product_name} changed; review the checkout.",
                            ["lines", str(i)], {"new": ln.unit_price_minor})

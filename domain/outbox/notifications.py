@@ -26,35 +26,45 @@ before recording SENT leaves it QUEUED, and it is sent again after the claim lea
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Mapping
 
 from domain import events
 from domain.money import Money
+from domain.orders.model import OrderStatus, ShipmentStatus
 
 if TYPE_CHECKING:
     from domain.outbox.dispatch import OutboxEvent
 
-EMAIL = "EMAIL"
-SMS = "SMS"
-STORED = "STORED"
-QUEUED = "QUEUED"
-SENT = "SENT"
-FAILED = "FAILED"
+
+
+class Channel(StrEnum):
+    EMAIL = "EMAIL"
+    SMS = "SMS"
+
+
+class NotificationStatus(StrEnum):
+    STORED = "STORED"
+    QUEUED = "QUEUED"
+    SENT = "SENT"
+    FAILED = "FAILED"
+
 
 NOTIFYING = frozenset({events.ORDER_CREATED, events.PAYMENT_SUCCEEDED, events.PAYMENT_FAILED,
                        events.SHIPMENT_STATUS_CHANGED, events.ORDER_STATUS_CHANGED})
 
 
-SHIPPING_UPDATES = {
-    "SHIPPED": ("has shipped", "A shipment of your order {number} has shipped."),
-    "IN_TRANSIT": ("is on its way", "A shipment of your order {number} is in transit."),
-    "DELIVERED": ("was delivered", "A shipment of your order {number} was delivered."),
+SHIPPING_UPDATES: dict[str, tuple[str, str]] = {
+    ShipmentStatus.SHIPPED: ("has shipped", "A shipment of your order {number} has shipped."),
+    ShipmentStatus.IN_TRANSIT: ("is on its way",
+                                "A shipment of your order {number} is in transit."),
+    ShipmentStatus.DELIVERED: ("was delivered", "A shipment of your order {number} was delivered."),
 }
-ORDER_ENDINGS = {
-    "CANCELLED": ("order_cancelled", "Your order {number} is cancelled",
+ORDER_ENDINGS: dict[str, tuple[str, str, str]] = {
+    OrderStatus.CANCELLED: ("order_cancelled", "Your order {number} is cancelled",
                   "Your order {number} is cancelled. Anything you paid is refunded to your "
                   "payment method."),
-    "REFUNDED": ("order_refunded", "Your order {number} is refunded",
+    OrderStatus.REFUNDED: ("order_refunded", "Your order {number} is refunded",
                  "Your order {number} is refunded. The money goes back to your payment "
                  "method within a few days."),
 }
@@ -83,12 +93,12 @@ class Notification:
     """One record to write in `notifications`."""
     event_id: int
     user_id: int
-    channel: str
+    channel: Channel
     template: str
     recipient: str
     subject: str
     body: str
-    status: str
+    status: NotificationStatus
 
 
 @dataclass(frozen=True)
@@ -177,13 +187,14 @@ def notifications_for(event: "OutboxEvent", contact: Contact | None, order_numbe
         return []
     greeting = f"Hello {contact.name},\n\n" if contact.name else ""
     records = [Notification(
-        event_id=event.id, user_id=contact.user_id, channel=EMAIL, template=message.template,
+        event_id=event.id, user_id=contact.user_id, channel=Channel.EMAIL,
+        template=message.template,
         recipient=contact.email, subject=message.subject,
         body=f"{greeting}{message.body}\n\n-- The Marketplace team\n",
-        status=QUEUED if send_email else STORED)]
+        status=NotificationStatus.QUEUED if send_email else NotificationStatus.STORED)]
     if contact.phone:
         records.append(Notification(
-            event_id=event.id, user_id=contact.user_id, channel=SMS,
+            event_id=event.id, user_id=contact.user_id, channel=Channel.SMS,
             template=f"{message.template}_sms", recipient=contact.phone,
-            subject=message.subject, body=message.short, status=STORED))
+            subject=message.subject, body=message.short, status=NotificationStatus.STORED))
     return records

@@ -6,7 +6,8 @@ from typing import Any
 
 from sqlalchemy import insert, select, update
 
-from domain.orders.model import Payment
+from domain.orders.model import OrderStatus, Payment
+from domain.payments.provider import PaymentStatus
 from persistence.repositories.base import Repository
 from persistence.tables import orders, payment_events, payment_faults, payments
 
@@ -28,7 +29,8 @@ class PaymentRepository(Repository):
                      now: datetime) -> Payment:
         row = (await self.conn.execute(insert(payments).values(
             order_id=order_id, provider=provider, idempotency_key=idempotency_key,
-            payment_method=payment_method, status="INITIATED", amount_minor=amount_minor,
+            payment_method=payment_method, status=PaymentStatus.INITIATED,
+            amount_minor=amount_minor,
             refunded_minor=0, currency=currency, created_at=now, updated_at=now,
         ).returning(*payments.c))).one()
         return to_payment(row)
@@ -63,8 +65,9 @@ class PaymentRepository(Repository):
         rows = (await self.conn.execute(
             select(payments, orders.c.number.label("order_number"))
             .join(orders, orders.c.id == payments.c.order_id)
-            .where(orders.c.status == "CANCELLED",
-                   payments.c.status.in_(("SUCCEEDED", "PARTIALLY_REFUNDED")),
+            .where(orders.c.status == OrderStatus.CANCELLED,
+                   payments.c.status.in_((PaymentStatus.SUCCEEDED,
+                                          PaymentStatus.PARTIALLY_REFUNDED)),
                    payments.c.refunded_minor < payments.c.amount_minor)
             .order_by(payments.c.id).limit(limit))).all()
         return [(to_payment(r), str(r.order_number)) for r in rows]
