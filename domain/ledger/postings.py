@@ -48,7 +48,7 @@ from typing import TYPE_CHECKING
 from domain.pricing.rounding import allocate, percent_of
 
 if TYPE_CHECKING:
-    from domain.pricing.engine import PriceBreakdown
+    from domain.pricing.values import PriceBreakdown
 
 BUYER_EXTERNAL = "BUYER_EXTERNAL"
 PAYMENT_CLEARING = "PAYMENT_CLEARING"
