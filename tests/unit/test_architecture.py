@@ -139,7 +139,6 @@ KNOWN_CYCLE_EDGES = {
 MAX_LINES = 400
 OVERSIZED = {
     "tests/api/test_identity.py": 421,
-    "tests/unit/test_pricing.py": 446,
     "tests/api/test_protection.py": 684,
 }
 
