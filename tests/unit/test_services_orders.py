@@ -18,7 +18,7 @@ async def test_cancelling_frees_the_allocated_units_cancels_open_payments_and_re
     order = seed_order(uow, status="CONFIRMED", points_used=300, promotion_code="SAVE10")
     open_payment = seed_payment(uow, order, payment_id=50, status="REQUIRES_ACTION")
     failed = seed_payment(uow, order, payment_id=51, status="FAILED")
-    uow.promotions.uses[order.id] = "SAVE10"
+    uow.promotions.uses[order.id] = ("SAVE10", order.buyer_id)
 
     opened = await cancel_placed_order(uow.port, order, reason="changed my mind", now=uow.now())
 
