@@ -8,36 +8,11 @@ from dataclasses import replace
 import pytest
 
 from domain import events
-from domain.cart.model import VariantForCart
-from domain.cart.services import add_line
-from domain.checkout.sessions import AddressSnapshot
-from domain.checkout.services import Policy, start_checkout
 from domain.errors import DomainError, ErrorList
-from domain.identity.models import AddressFields
 from domain.orders.placement import Placement, place_order
 from domain.promotions.codes import Promotion, PromotionKind
+from tests.unit.fake_scenarios import BUYER, POLICY, SELLER, VARIANT, in_checkout
 from tests.unit.fakes import FakeUnitOfWork
-
-BUYER, SELLER, VARIANT = 7, 3, 11
-POLICY = Policy(hold_seconds=900, session_seconds=1800, tax_rates={})
-HOME = AddressSnapshot(5, AddressFields("Ann Lee", "1 Main St", None, "Austin", "TX", "78701",
-                                        "US", None))
-
-
-async def checkout(quantity: int = 2, *, stock: int = 10) -> tuple[FakeUnitOfWork, int]:
-    """A buyer with `quantity` units of one 10.00 variant in a checkout session (STANDARD
-    shipping to a saved default address); nothing committed yet as far as the test knows."""
-    uow = FakeUnitOfWork()
-    uow.carts.variants[VARIANT] = VariantForCart(VARIANT, 1000, "USD", "ACTIVE", SELLER,
-                                                 stock, stock)
-    uow.inventory.put(VARIANT, stock)
-    uow.checkouts.addresses[BUYER] = HOME
-    await add_line(uow.port, buyer_id=BUYER, variant_id=VARIANT, quantity=quantity,
-                   hold_seconds=POLICY.hold_seconds)
-    session, _ = await start_checkout(uow.port, buyer_id=BUYER, policy=POLICY)
-    uow.committed, uow.outbox.events[:] = False, []
-    return uow, session.id
-
 
 async def place(uow: FakeUnitOfWork, session_id: int, key: str = "key-1",
                 method: str = "pm_card_visa") -> Placement:
@@ -47,7 +22,7 @@ async def place(uow: FakeUnitOfWork, session_id: int, key: str = "key-1",
 
 
 async def test_placing_allocates_the_held_units_and_completes_cart_and_session():
-    uow, session_id = await checkout()
+    uow, session_id = await in_checkout()
     placed = await place(uow, session_id)
     assert uow.committed and not placed.replay
     order = uow.orders.orders[placed.order.id]
@@ -71,7 +46,7 @@ async def test_placing_allocates_the_held_units_and_completes_cart_and_session()
 
 
 async def test_the_same_key_answers_the_same_order_and_another_checkout_is_refused():
-    uow, session_id = await checkout()
+    uow, session_id = await in_checkout()
     first = await place(uow, session_id)
     again = await place(uow, session_id)
     assert again.replay and again.order.id == first.order.id
@@ -84,7 +59,7 @@ async def test_the_same_key_answers_the_same_order_and_another_checkout_is_refus
 
 
 async def test_a_completed_session_with_a_new_key_is_refused():
-    uow, session_id = await checkout()
+    uow, session_id = await in_checkout()
     await place(uow, session_id)
     with pytest.raises(DomainError) as refused:
         await place(uow, session_id, key="key-2")
@@ -92,7 +67,7 @@ async def test_a_completed_session_with_a_new_key_is_refused():
 
 
 async def test_a_lapsed_session_is_checkout_expired_and_nothing_is_committed():
-    uow, session_id = await checkout()
+    uow, session_id = await in_checkout()
     uow.later(POLICY.session_seconds + 1)
     with pytest.raises(DomainError) as refused:
         await place(uow, session_id)
@@ -101,7 +76,7 @@ async def test_a_lapsed_session_is_checkout_expired_and_nothing_is_committed():
 
 
 async def test_an_unlisted_product_or_a_changed_price_stops_the_order():
-    uow, session_id = await checkout()
+    uow, session_id = await in_checkout()
     variant = uow.carts.variants[VARIANT]
     uow.carts.variants[VARIANT] = replace(variant, product_status="ARCHIVED", price_minor=1200)
     with pytest.raises(ErrorList) as refused:
@@ -111,7 +86,7 @@ async def test_an_unlisted_product_or_a_changed_price_stops_the_order():
 
 
 async def test_units_gone_from_stock_are_insufficient_stock():
-    uow, session_id = await checkout()
+    uow, session_id = await in_checkout()
     level = uow.inventory.levels[VARIANT]
     uow.inventory.levels[VARIANT] = replace(level, reserved=0, available=1, total=1)
     with pytest.raises(DomainError) as refused:
@@ -122,14 +97,14 @@ async def test_units_gone_from_stock_are_insufficient_stock():
 
 @pytest.mark.parametrize("method", ["card", "", "pm_"])
 async def test_a_payment_method_that_is_not_a_token_is_invalid(method: str):
-    uow, session_id = await checkout()
+    uow, session_id = await in_checkout()
     with pytest.raises(DomainError) as refused:
         await place(uow, session_id, method=method)
     assert refused.value.code == "INVALID_INPUT"
 
 
 async def test_points_are_spent_and_a_code_use_is_reserved_with_the_order():
-    uow, session_id = await checkout()
+    uow, session_id = await in_checkout()
     uow.loyalty.moves.append((BUYER, 500, "EARN", 0))
     uow.promotions.rows["TEN"] = Promotion("TEN", PromotionKind.PERCENT, 10, usage_limit=1)
     session = uow.checkouts.sessions[session_id]
@@ -146,7 +121,7 @@ async def test_points_are_spent_and_a_code_use_is_reserved_with_the_order():
 
 
 async def test_a_code_whose_uses_are_all_taken_stops_the_order():
-    uow, session_id = await checkout()
+    uow, session_id = await in_checkout()
     uow.promotions.rows["ONCE"] = Promotion("ONCE", PromotionKind.PERCENT, 10, usage_limit=1,
                                             times_used=1)
     session = uow.checkouts.sessions[session_id]

@@ -3,7 +3,7 @@ cancelled order still owes) over the fake unit of work and a fake provider: the 
 asked once per refund, and the payment, the ledger reversal and the order agree after it."""
 from __future__ import annotations
 
-from typing import Any, Awaitable, Callable
+from typing import Any
 
 import pytest
 
@@ -13,17 +13,10 @@ from domain.orders.changes import refund_order, refund_owed
 from domain.payments.provider import IntentResult, PaymentStatus
 from tests.unit.fake_orders import seed_order, seed_payment
 from tests.unit.fake_provider import FakeProvider
+from tests.unit.fake_scenarios import transact_in
 from tests.unit.fakes import FakeUnitOfWork
 
 VARIANT = 11
-
-
-def transact_in(uow: FakeUnitOfWork) -> Callable[[Callable[[Any], Awaitable[Any]]],
-                                                 Awaitable[Any]]:
-    async def transact(use_case: Callable[[Any], Awaitable[Any]]) -> Any:
-        async with uow:
-            return await use_case(uow.port)
-    return transact
 
 
 def paid_order(status: str = "CONFIRMED", **kw: Any) -> tuple[FakeUnitOfWork, FakeProvider]:
