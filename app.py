@@ -43,7 +43,7 @@ from adapters.payments.sql_intents import SqlIntentStore
 from adapters.security.account_check import AccountStates
 from adapters.security.passwords import Argon2PasswordHasher
 from adapters.security.rate_limits import build_limiters
-from domain.checkout_service import Policy
+from domain.checkout.services import Policy
 from ops.posture import check_production
 from adapters.security.tokens import TokenIssuer
 from settings import Settings

@@ -1,6 +1,6 @@
-"""The SMTP sender of queued notification e-mails (domain/notifications.py, "E-mail statuses"),
-the standard-library implementation of domain/dispatch.py's Mailer port; ops/dispatch.py builds
-it when SMTP_HOST is set."""
+"""The SMTP sender of queued notification e-mails (domain/outbox/notifications.py, "E-mail
+statuses"), the standard-library implementation of domain/outbox/dispatch.py's Mailer port;
+ops/dispatch.py builds it when SMTP_HOST is set."""
 from __future__ import annotations
 
 import smtplib

@@ -17,13 +17,13 @@ from aiodataloader import DataLoader
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from domain.cart import Cart, CartLine
+from domain.cart.model import Cart, CartLine
 from domain.catalog import Category, Product, ProductImage, Variant
 from domain.clock import Clock
 from domain.identity.models import Address, AuditEntry, PaymentMethod, Seller, User
-from domain.inventory import StockLevel
-from domain.orders import Order, OrderLine, Payment, Shipment
-from domain.payment_faults import PaymentFault
+from domain.catalog.inventory import StockLevel
+from domain.orders.model import Order, OrderLine, Payment, Shipment
+from domain.payments.faults import PaymentFault
 from persistence.db import Database
 from persistence.reads import audit, cart, catalog, catalog_by_seller, catalog_listing, identity
 from persistence.reads import orders, payment_faults

@@ -12,18 +12,18 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, Iterable, Mapping, Protocol, Sequence
 
 if TYPE_CHECKING:
-    from domain.analytics import Fact
-    from domain.cart import Cart, CartLine, VariantForCart
+    from domain.outbox.analytics import Fact
+    from domain.cart.model import Cart, CartLine, VariantForCart
     from domain.catalog.ports import CatalogRepository
-    from domain.checkout import AddressSnapshot, CheckoutLine, CheckoutSession
-    from domain.dispatch import OutboxEvent
+    from domain.checkout.sessions import AddressSnapshot, CheckoutLine, CheckoutSession
+    from domain.outbox.dispatch import OutboxEvent
     from domain.identity.ports import UserRepository
-    from domain.inventory import StockLevel
-    from domain.loyalty import LoyaltyAccount
-    from domain.notifications import Contact, Notification, Outgoing
-    from domain.orders import Order, OrderLine, Payment, Shipment
-    from domain.promotions import Promotion
-    from domain.relay import Lag
+    from domain.catalog.inventory import StockLevel
+    from domain.loyalty.points import LoyaltyAccount
+    from domain.outbox.notifications import Contact, Notification, Outgoing
+    from domain.orders.model import Order, OrderLine, Payment, Shipment
+    from domain.promotions.codes import Promotion
+    from domain.outbox.relay import Lag
 
 
 class CartRepository(Protocol):

@@ -1,5 +1,5 @@
 """Running the outbox dispatcher: a loop in the server (lifespan task, one per process; safe
-to run several, see domain/dispatch.py) and `marketplace dispatch` (one pass)."""
+to run several, see domain/outbox/dispatch.py) and `marketplace dispatch` (one pass)."""
 from __future__ import annotations
 
 import logging
@@ -7,7 +7,14 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from domain.dispatch import CLAIM_LEASE, Mailer, Transaction, claim_stale, dispatch, send_queued
+from domain.outbox.dispatch import (
+    CLAIM_LEASE,
+    Mailer,
+    Transaction,
+    claim_stale,
+    dispatch,
+    send_queued,
+)
 from adapters.mail import SmtpMailer
 from ops.loops import repeat, standalone_transactions
 

@@ -15,7 +15,7 @@ from typing import Any
 import nats
 from nats.js.errors import NotFoundError
 
-from domain.dispatch import OutboxEvent
+from domain.outbox.dispatch import OutboxEvent
 
 log = logging.getLogger("marketplace.relay")
 TIMEOUT_SECONDS = 3.0

@@ -1,4 +1,4 @@
-"""Running the event relay (domain/relay.py): a loop in each server process when
+"""Running the event relay (domain/outbox/relay.py): a loop in each server process when
 EVENT_RELAY_URL is set (ops/background.py). Every EVENT_RELAY_INTERVAL_SECONDS it reads the
 relay's lag (one read when idle), sets the lag gauges of /metrics and, when events wait,
 publishes them batch after batch. A broker error stops the pass; the next one comes after a
@@ -12,7 +12,7 @@ import random
 import time
 from typing import Any
 
-from domain.relay import Lag, Relayed, Publisher, lag, relay_batch
+from domain.outbox.relay import Lag, Relayed, Publisher, lag, relay_batch
 
 log = logging.getLogger("marketplace.relay")
 MAX_BACKOFF_SECONDS = 30.0

@@ -4,9 +4,9 @@ from __future__ import annotations
 import logging
 from typing import Any, Awaitable, Callable
 
-from domain.order_changes import refund_owed
+from domain.orders.changes import refund_owed
 from ops.loops import repeat, standalone_transactions
-from domain.sweeper import (
+from domain.cart.sweeper import (
     SweepReport,
     sweep_carts,
     sweep_refresh_tokens,

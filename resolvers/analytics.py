@@ -1,10 +1,10 @@
 """adminSalesReport: admins only; the facts of [from, to) read in one query, the figures
-computed by domain.analytics.sales_report."""
+computed by domain.outbox.analytics.sales_report."""
 from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from domain.analytics import SalesReport, sales_report
+from domain.outbox.analytics import SalesReport, sales_report
 from resolvers.caller import Caller, QueryRejected
 
 

@@ -9,7 +9,7 @@ from typing import Awaitable, Callable, Optional, Protocol, TypeVar
 
 from dataloaders import Loaders
 from dataloaders.queries import check_first
-from domain.checkout_service import Policy
+from domain.checkout.services import Policy
 from domain.errors import AuthenticationRequired, PermissionDenied
 from domain.identity.viewer import Viewer
 from domain.ports import UnitOfWork

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Awaitable, Callable
 
-from domain import cart_service
-from domain.cart import Cart, CartLine
+from domain.cart import services as cart_service
+from domain.cart.model import Cart, CartLine
 from domain.errors import DomainError
 from domain.ids import decode_pk
 from domain.ports import UnitOfWork

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Optional
 
-from domain import checkout_service as service
-from domain.checkout import CheckoutSession
+from domain.checkout import services as service
+from domain.checkout.sessions import CheckoutSession
 from domain.errors import DomainError, ErrorList
 from domain.identity.models import AddressFields
 from domain.identity.rules import validate_address

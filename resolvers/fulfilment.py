@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from typing import Awaitable, Callable
 
-from domain import fulfilment
+from domain.fulfilment import shipments as fulfilment
 from domain.identity.viewer import Viewer
 from domain.ids import decode_pk
-from domain.orders import Shipment
+from domain.orders.model import Shipment
 from domain.ports import UnitOfWork
 from resolvers.caller import Caller
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Optional
 
 from domain.ids import encode_id
-from domain.ledger import seller_payable
+from domain.ledger.postings import seller_payable
 from resolvers.caller import Caller
 
 Balance = tuple[str, int, str]

@@ -2,7 +2,7 @@
 
 Events come from this process's bus (adapters/live/bus.py), fed with every committed outbox event of
 every process (adapters/live/feed.py). Each event is built from the state its outbox row carries
-(domain/event_state.py): the order, shipment and payment as that change left them, so every
+(domain/orders/event_state.py): the order, shipment and payment as that change left them, so every
 event tells its own change and delivering it needs no database read. Rows of the older
 payload shape (no `state`) are read fresh from the database instead. Either way the event is
 filtered by what the subscriber may see: a seller gets only their own shipments of an order
@@ -17,9 +17,9 @@ from typing import AsyncGenerator, Callable, Optional
 
 from adapters.live.bus import EventBus, LiveEvent
 from domain.clock import Clock
-from domain.event_state import from_payload
+from domain.orders.event_state import from_payload
 from domain.ids import decode_pk
-from domain.orders import Order, Payment, Shipment
+from domain.orders.model import Order, Payment, Shipment
 from resolvers.caller import Caller
 from resolvers.orders import ShownOrder, shown_order, visible_order
 

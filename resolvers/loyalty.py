@@ -1,7 +1,7 @@
 """Loyalty account of a user (only the user themself and admins see it)."""
 from __future__ import annotations
 
-from domain.loyalty import LoyaltyAccount
+from domain.loyalty.points import LoyaltyAccount
 from resolvers.caller import Caller
 
 

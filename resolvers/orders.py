@@ -3,8 +3,8 @@ lists, and who may see which order (the Order and Payment nodes too).
 
 Visibility (docs/rules.md, Roles): a buyer sees their own orders; a seller sees the orders that
 contain one of their shipments, with only their lines and shipments; an admin sees all.
-The payment provider is called outside any transaction (domain/checkout_complete.py,
-domain/order_changes.py); the caller hands it in.
+The payment provider is called outside any transaction (domain/checkout/complete.py,
+domain/orders/changes.py); the caller hands it in.
 """
 from __future__ import annotations
 
@@ -12,13 +12,13 @@ from dataclasses import dataclass
 from typing import Iterable, Optional
 
 from dataloaders.queries import OrderQuery
-from domain import checkout_complete as use_cases
-from domain import order_changes as changes
+from domain.checkout import complete as use_cases
+from domain.orders import changes
 from domain.errors import forbidden
 from domain.identity.viewer import Viewer
 from domain.ids import decode_pk
-from domain.orders import Order, Payment
-from domain.payments import PaymentProvider
+from domain.orders.model import Order, Payment
+from domain.payments.provider import PaymentProvider
 from resolvers.caller import Caller
 from resolvers.listing import Listing
 

@@ -1,10 +1,10 @@
 """adminPaymentFaults: provider events kept as faults instead of being applied
-(domain.payment_faults), newest first, for admins only."""
+(domain.payments.faults), newest first, for admins only."""
 from __future__ import annotations
 
 from typing import Optional
 
-from domain.payment_faults import PaymentFault
+from domain.payments.faults import PaymentFault
 from resolvers.caller import Caller
 from resolvers.listing import Listing
 

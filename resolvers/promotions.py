@@ -4,9 +4,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Optional
 
-from domain import promotion_service as service
+from domain.promotions import services as service
 from domain.errors import forbidden
-from domain.promotions import Promotion
+from domain.promotions.codes import Promotion
 from resolvers.caller import Caller
 
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Protocol, Sequence
 
-from domain.analytics import Fact
+from domain.outbox.analytics import Fact
 from domain.ports import DispatchRepository, LedgerRepository, PromotionRepository, UnitOfWork
-from domain.promotions import Promotion
+from domain.promotions.codes import Promotion
 
 
 class LedgerReads(LedgerRepository, Protocol):

@@ -19,7 +19,7 @@ from domain.catalog import stock as stock_cases
 from domain.catalog.rules import NewProduct, ProductChanges, VariantChanges
 from domain.errors import not_found
 from domain.ids import decode_pk
-from domain.inventory import StockLevel
+from domain.catalog.inventory import StockLevel
 from domain.ports import UnitOfWork
 from resolvers.caller import Caller
 from resolvers.catalog import product_listing

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Optional
 
 from dataloaders.queries import ShipmentQuery
-from domain.orders import Order, Shipment
+from domain.orders.model import Order, Shipment
 from resolvers.caller import Caller
 from resolvers.listing import Listing
 from resolvers.orders import ShownOrder

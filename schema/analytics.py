@@ -8,7 +8,7 @@ from typing import Annotated
 import strawberry
 from strawberry.types import Info
 
-from domain.analytics import SalesReport as DomainSalesReport
+from domain.outbox.analytics import SalesReport as DomainSalesReport
 from resolvers import analytics as resolve
 from schema.calls import caller, query_errors
 from schema.common import Money

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 import strawberry
 from strawberry.types import Info
 
-from domain import cart as domain
+from domain.cart import model as domain
 from domain.ids import encode_id
 from resolvers import cart as resolve
 from schema.calls import caller, mutate

@@ -9,9 +9,9 @@ from typing import Any, Optional
 import strawberry
 from strawberry.types import Info
 
-from domain import checkout_service as service
-from domain.cart import CartLine as DomainCartLine
-from domain.checkout import AddressSnapshot
+from domain.checkout import services as service
+from domain.cart.model import CartLine as DomainCartLine
+from domain.checkout.sessions import AddressSnapshot
 from domain.identity.models import Address as DomainAddress
 from domain.ids import encode_id
 from domain.pricing import PriceBreakdown, PromotionPreview, ShippingOption

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Awaitable, Callable, TypeVar
 
-from domain.checkout_service import Policy
+from domain.checkout.services import Policy
 from domain.clock import Clock
 from domain.errors import AuthenticationRequired, PermissionDenied, ServiceUnavailable
 from domain.identity.viewer import Viewer
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from adapters.payments.offline_store import IntentStore
     from adapters.security.account_check import AccountStates
     from adapters.security.rate_limits import Limiters
-    from domain.payments import PaymentProvider
+    from domain.payments.provider import PaymentProvider
     from domain.identity.ports import AuthServices
     from dataloaders import Loaders
     from adapters.security.oidc import OidcVerifier

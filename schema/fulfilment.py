@@ -7,7 +7,7 @@ from typing import Any, Awaitable, Callable
 import strawberry
 from strawberry.types import Info
 
-from domain.orders import Shipment as DomainShipment
+from domain.orders.model import Shipment as DomainShipment
 from resolvers import fulfilment as resolve
 from schema.calls import caller, mutate
 from schema.shipments import Shipment, ShipmentPayload

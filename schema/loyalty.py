@@ -7,7 +7,7 @@ from typing import Optional
 import strawberry
 from strawberry.types import Info
 
-from domain import loyalty as domain
+from domain.loyalty import points as domain
 from resolvers import loyalty as resolve
 from schema.calls import caller
 from schema.common import Money

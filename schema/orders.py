@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Callable, Optional
 import strawberry
 from strawberry.types import Info
 
-from domain import orders as domain
+from domain.orders import model as domain
 from domain.errors import PermissionDenied
 from domain.ids import encode_id
 from domain.pricing.shipping import METHODS

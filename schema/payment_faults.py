@@ -1,5 +1,5 @@
 """Payment faults, GraphQL side: provider events not applied because their amount or currency
-is not the payment's (domain.payment_faults), listed to admins by adminPaymentFaults (use case
+is not the payment's (domain.payments.faults), listed to admins by adminPaymentFaults (use case
 in resolvers/payment_faults.py)."""
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import strawberry
 from strawberry.types import Info
 
 from domain.ids import encode_id
-from domain.payment_faults import PaymentFault as DomainFault
+from domain.payments.faults import PaymentFault as DomainFault
 from resolvers import payment_faults as resolve
 from schema.calls import caller, query_errors, page_info
 from schema.common import PageInfo

@@ -9,7 +9,7 @@ from typing import Optional
 import strawberry
 from strawberry.types import Info
 
-from domain import orders as domain
+from domain.orders import model as domain
 from domain.ids import encode_id
 from resolvers import orders as resolve
 from schema.calls import caller
@@ -48,7 +48,7 @@ class Payment(Node):
         description="Provider reference, e.g. a Stripe PaymentIntent id.")
     failure_message: Optional[str]
     created_at: datetime
-    # An event's payment (domain.event_state) does not carry the secret: read when asked.
+    # An event's payment (domain.orders.event_state) does not carry the secret: read when asked.
     _secret_unread: strawberry.Private[bool] = False
 
     @classmethod

@@ -9,7 +9,7 @@ from typing import Any, Optional
 import strawberry
 from strawberry.types import Info
 
-from domain import promotions as domain
+from domain.promotions import codes as domain
 from resolvers import promotions as resolve
 from schema.calls import caller, mutate
 from schema.common import Money, UserError

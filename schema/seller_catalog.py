@@ -11,7 +11,7 @@ from strawberry import UNSET
 from strawberry.types import Info
 
 from domain.catalog.rules import NewProduct, NewVariant, ProductChanges, VariantChanges
-from domain.inventory import StockLevel
+from domain.catalog.inventory import StockLevel
 from resolvers import seller_catalog as resolve
 from schema.calls import caller, mutate, query_errors
 from schema.catalog import (

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Callable, Optional
 import strawberry
 from strawberry.types import Info
 
-from domain import orders as domain
+from domain.orders import model as domain
 from domain.ids import encode_id
 from resolvers import shipments as resolve
 from resolvers.listing import Listing
@@ -50,7 +50,7 @@ class Shipment(Node):
     shipped_at: Optional[datetime]
     delivered_at: Optional[datetime]
     estimated_delivery: Optional[datetime]
-    # An event's shipment: its order as that event carried it (domain.event_state).
+    # An event's shipment: its order as that event carried it (domain.orders.event_state).
     _order: strawberry.Private[Optional[domain.Order]] = None
 
     @classmethod

@@ -8,7 +8,7 @@ Answers: 401 when the signature is missing or wrong (checked before the body is 
 400 when the JSON or a field is malformed; 413 past 64 KiB; 202 for a tracking number that
 names none of our shipments (logged: a carrier may report parcels that are not ours, and a
 retry would not help); 200 otherwise, with `applied` false when the report was a repeat or
-older than what the shipment already shows (domain.fulfilment.apply_carrier_update never
+older than what the shipment already shows (domain.fulfilment.shipments.apply_carrier_update never
 moves a shipment backwards).
 """
 from __future__ import annotations
@@ -23,7 +23,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from domain.errors import DomainError, ErrorList
-from domain.fulfilment import CARRIER_RANK, MAX_TRACKING_NUMBER, apply_carrier_update
+from domain.fulfilment.shipments import CARRIER_RANK, MAX_TRACKING_NUMBER, apply_carrier_update
 from web import json_input
 
 log = logging.getLogger("marketplace.webhooks.carrier")

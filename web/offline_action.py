@@ -10,7 +10,7 @@ from urllib.parse import parse_qs
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
-from domain.payments import PaymentRequestRejected
+from domain.payments.provider import PaymentRequestRejected
 from web.webhooks import handle_provider_event
 
 PAGE = """<!doctype html><html><head><title>Confirm your payment</title></head>

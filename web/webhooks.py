@@ -1,8 +1,8 @@
 """POST /webhooks/stripe: provider events, signature checked by the provider adapter (the
 stripe library, tolerance 300 s), checked against the payment it names (amount and currency:
-domain.payment_faults) and applied through the one payment-outcome path. A success for an
+domain.payments.faults) and applied through the one payment-outcome path. A success for an
 order that cannot keep the money (cancelled meanwhile) is refunded right after
-(domain.order_changes.refund_surplus)."""
+(domain.orders.changes.refund_surplus)."""
 from __future__ import annotations
 
 import logging
@@ -11,10 +11,10 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from domain.order_changes import refund_surplus
-from domain.payment_faults import check_webhook
-from domain.payment_service import apply_webhook
-from domain.payments import WebhookSignatureError
+from domain.orders.changes import refund_surplus
+from domain.payments.faults import check_webhook
+from domain.payments.outcomes import apply_webhook
+from domain.payments.provider import WebhookSignatureError
 
 log = logging.getLogger("marketplace.webhooks")
 MAX_BODY = 256 * 1024

@@ -1,4 +1,4 @@
-"""Payment provider adapters (the port is domain/payments.py).
+"""Payment provider adapters (the port is domain/payments/provider.py).
 
 `build_provider(settings, clock)`: Stripe when STRIPE_API_KEY is set (STRIPE_API_BASE points it
 at a test double such as localstripe), else the offline provider, which needs no network and
@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from domain.clock import Clock
-from domain.payments import PaymentProvider
+from domain.payments.provider import PaymentProvider
 
 if TYPE_CHECKING:
     from adapters.payments.offline_store import IntentStore

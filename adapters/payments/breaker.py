@@ -11,8 +11,8 @@ outages").
 An answer that is not an outage (a decline, a request the provider refuses) counts as a success:
 the provider is up. Every transition is logged and reported to `on_change`.
 
-`BreakerProvider` implements the PaymentProvider port (domain/payments.py) around any adapter:
-each network method is one line through `_call`; `parse_webhook` needs no network and goes
+`BreakerProvider` implements the PaymentProvider port (domain/payments/provider.py) around any
+adapter: each network method is one line through `_call`; `parse_webhook` needs no network and goes
 straight through, and adapter extras (the offline provider's `complete_action`, `aclose`) are
 reached through the wrapper unguarded.
 
@@ -29,7 +29,7 @@ import time
 from enum import StrEnum
 from typing import Any, Awaitable, Callable, TypeVar
 
-from domain.payments import (
+from domain.payments.provider import (
     IntentResult,
     PaymentProvider,
     PaymentProviderUnavailable,

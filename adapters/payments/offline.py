@@ -42,7 +42,7 @@ from dataclasses import replace
 from typing import Any
 
 from domain.clock import Clock
-from domain.payments import (
+from domain.payments.provider import (
     IntentResult,
     PaymentIntentStatus,
     PaymentRequestRejected,

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from domain.payments import PaymentIntentStatus
+from domain.payments.provider import PaymentIntentStatus
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 
-from domain.payments import PaymentIntentStatus
+from domain.payments.provider import PaymentIntentStatus
 from adapters.payments.offline_store import OfflineIntent
 from persistence.db import Database
 from persistence.tables import offline_payment_intents as table

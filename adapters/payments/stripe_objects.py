@@ -22,7 +22,7 @@ from typing import Any, Mapping
 
 import stripe
 
-from domain.payments import (
+from domain.payments.provider import (
     WEBHOOK_TOLERANCE_SECONDS,
     IntentResult,
     PaymentStatus,

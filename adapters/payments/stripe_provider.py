@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 import stripe
 
-from domain.payments import (
+from domain.payments.provider import (
     IntentResult,
     PaymentProviderUnavailable,
     PaymentRequestRejected,

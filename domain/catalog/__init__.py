@@ -4,17 +4,15 @@ seller's stock of each variant. Models in `models`, pure rules in `rules`, use c
 from __future__ import annotations
 
 from domain.catalog.models import (
-    ACTIVE,
-    ARCHIVED,
-    DRAFT,
     Actor,
     Category,
     Product,
     ProductImage,
+    ProductStatus,
     RemovedProduct,
     Variant,
     can_see,
 )
 
-__all__ = ["ACTIVE", "ARCHIVED", "DRAFT", "Actor", "Category", "Product", "ProductImage",
-           "RemovedProduct", "Variant", "can_see"]
+__all__ = ["Actor", "Category", "Product", "ProductImage", "ProductStatus", "RemovedProduct",
+           "Variant", "can_see"]

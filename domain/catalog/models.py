@@ -10,14 +10,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 
-from domain.inventory import StockLevel
+from domain.catalog.inventory import StockLevel
 from domain.money import Money
 
-DRAFT = "DRAFT"
-ACTIVE = "ACTIVE"
-ARCHIVED = "ARCHIVED"
-STATUSES = (DRAFT, ACTIVE, ARCHIVED)
+
+
+class ProductStatus(StrEnum):
+    DRAFT = "DRAFT"
+    ACTIVE = "ACTIVE"
+    ARCHIVED = "ARCHIVED"
 
 
 @dataclass(frozen=True)
@@ -40,7 +43,8 @@ class Actor:
 
 def can_see(product: "Product", actor: Actor | None) -> bool:
     """ACTIVE for everyone; anything else only for its seller and admins."""
-    return product.status == ACTIVE or (actor is not None and actor.can_manage(product))
+    return (product.status == ProductStatus.ACTIVE
+            or (actor is not None and actor.can_manage(product)))
 
 
 @dataclass(frozen=True)
@@ -66,7 +70,7 @@ class Product:
     slug: str
     name: str
     description: str
-    status: str
+    status: ProductStatus
     currency: str
     # Lowest / highest variant price, kept by every change of a variant's price.
     min_price_minor: int
@@ -79,7 +83,7 @@ class Product:
 
     @property
     def is_active(self) -> bool:
-        return self.status == ACTIVE
+        return self.status == ProductStatus.ACTIVE
 
     @property
     def min_price(self) -> Money:

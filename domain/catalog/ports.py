@@ -6,7 +6,7 @@ from typing import Any, Mapping, Protocol, Sequence
 
 from domain.catalog.models import Category, Product, ProductImage, Variant
 from domain.catalog.rules import NewVariant
-from domain.inventory import StockLevel
+from domain.catalog.inventory import StockLevel
 
 
 class CatalogRepository(Protocol):

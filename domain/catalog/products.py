@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from domain.catalog.models import ARCHIVED, Actor, Product, RemovedProduct, Variant
+from domain.catalog.models import Actor, Product, ProductStatus, RemovedProduct, Variant
 from domain.catalog.ports import CatalogUnitOfWork
 from domain.catalog.rules import (
     NewProduct,
@@ -120,7 +120,8 @@ async def delete_product(uow: CatalogUnitOfWork, *, actor: Actor,
             await uow.commit()
             return RemovedProduct(product, archived=False, variants=tuple(variants),
                                   images=tuple(images))
-    archived = await uow.catalog.update_product(product_id, {"status": ARCHIVED}, uow.now())
+    archived = await uow.catalog.update_product(
+        product_id, {"status": ProductStatus.ARCHIVED}, uow.now())
     await uow.commit()
     return RemovedProduct(archived, archived=True)
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 from typing import Sequence
 from urllib.parse import urlsplit
 
-from domain.catalog.models import STATUSES
+from domain.catalog.models import ProductStatus
 from domain.errors import DomainError, ErrorList, invalid
 
 MAX_NAME = 300
@@ -55,7 +55,7 @@ class NewProduct:
     description: str = ""
     category_slug: str | None = None
     currency: str = "USD"
-    status: str = "DRAFT"
+    status: str = ProductStatus.DRAFT
     image_urls: tuple[str, ...] = ()
 
 
@@ -116,7 +116,7 @@ def _description(value: str) -> list[DomainError]:
 
 
 def _status(value: str) -> list[DomainError]:
-    return [] if value in STATUSES else [invalid("Unknown status.", "input", "status")]
+    return [] if value in set(ProductStatus) else [invalid("Unknown status.", "input", "status")]
 
 
 def _variant(v: NewVariant, i: int, seen: set[str]) -> list[DomainError]:

@@ -20,7 +20,7 @@ from domain.catalog.models import Actor, Product, Variant
 from domain.catalog.ports import CatalogUnitOfWork
 from domain.catalog.products import require_manager
 from domain.errors import conflict, forbidden, invalid, not_found
-from domain.inventory import StockLevel, crossed_low_stock
+from domain.catalog.inventory import StockLevel, crossed_low_stock
 
 MAX_UNITS = 2**31 - 1  # stock columns are INTEGER (int4 on PostgreSQL), as is GraphQL's Int
 

@@ -2,7 +2,7 @@
 
 - paymentMethodAdd accepts Stripe-style PaymentMethod ids `pm_...`; anything else is
   INVALID_INPUT on ["providerToken"]. Brand and last 4 digits come from
-  domain.payment_methods.describe_card (a table of Stripe's test tokens today; a later issue
+  domain.payments.methods.describe_card (a table of Stripe's test tokens today; a later issue
   asks the payment provider instead).
 - Saving a token the user already saved is idempotent: the existing method is returned (made
   default when `isDefault: true`), never a duplicate and never an error, so a client retrying
@@ -14,7 +14,7 @@ from __future__ import annotations
 from domain.errors import not_found
 from domain.identity.models import PaymentMethod
 from domain.identity.ports import UnitOfWork
-from domain.payment_methods import describe_card, validate_provider_token
+from domain.payments.methods import describe_card, validate_provider_token
 
 
 async def add_payment_method(uow: UnitOfWork, *, user_id: int, provider_token: str,

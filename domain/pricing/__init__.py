@@ -1,7 +1,9 @@
-"""Pricing: integer rounding, shipping, tax and the engine that puts them in order."""
+"""Pricing: integer rounding, shipping, tax and the engine that puts them in order;
+the values it takes and gives in `values`."""
 from __future__ import annotations
 
-from domain.pricing.engine import (
+from domain.pricing.engine import available_shipping_methods, calculate, preview_promotions
+from domain.pricing.values import (
     Discount,
     LinePrice,
     PriceBreakdown,
@@ -9,9 +11,6 @@ from domain.pricing.engine import (
     PricingRequest,
     PromotionPreview,
     SellerPrice,
-    available_shipping_methods,
-    calculate,
-    preview_promotions,
 )
 from domain.pricing.rounding import allocate, div_half_even
 from domain.pricing.shipping import EXPRESS, STANDARD, ShippingOption

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 
-from domain.loyalty import Tier, benefits
+from domain.loyalty.points import Tier, benefits
 from domain.money import Money, exponent
 from domain.pricing.rounding import div_half_even
 

@@ -7,7 +7,7 @@ from typing import Sequence
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from domain.cart import Cart, CartLine
+from domain.cart.model import Cart, CartLine
 from persistence.repositories.carts import to_line
 from persistence.tables import cart_lines, products, variants
 

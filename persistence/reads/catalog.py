@@ -14,8 +14,8 @@ from typing import Any, Callable, Hashable, Sequence, TypeVar
 from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from domain.catalog import Category, Product, ProductImage, Variant
-from domain.inventory import StockLevel
+from domain.catalog import Category, Product, ProductImage, ProductStatus, Variant
+from domain.catalog.inventory import StockLevel
 from persistence.tables import categories, product_images, products, stock, variants
 
 T = TypeVar("T")
@@ -33,7 +33,7 @@ def to_product(row: Any) -> Product:
     m = row._mapping
     return Product(
         id=m["id"], seller_id=m["seller_id"], category_id=m["category_id"], slug=m["slug"],
-        name=m["name"], description=m["description"], status=m["status"],
+        name=m["name"], description=m["description"], status=ProductStatus(m["status"]),
         currency=m["currency"], min_price_minor=m["min_price_minor"],
         max_price_minor=m["max_price_minor"], created_at=m["created_at"],
         updated_at=m["updated_at"], has_history=bool(m["has_history"]))

@@ -9,7 +9,7 @@ from typing import Any, Sequence
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from domain.catalog import ACTIVE, Product
+from domain.catalog import ProductStatus, Product
 from persistence.reads.catalog import to_product
 from persistence.reads.catalog_listing import NEWEST
 from persistence.reads.pagination import Page
@@ -26,7 +26,8 @@ async def first_pages_by_seller(conn: AsyncConnection,
             partition_by=products.c.seller_id,
             order_by=(products.c.created_at.desc(), products.c.id.desc())).label("rank")
         ranked = (select(products, rank)
-                  .where(products.c.seller_id.in_(sellers), products.c.status == ACTIVE)
+                  .where(products.c.seller_id.in_(sellers),
+                         products.c.status == ProductStatus.ACTIVE)
                   .subquery())
         rows = (await conn.execute(select(ranked).where(ranked.c.rank <= size + 1)
                                    .order_by(ranked.c.seller_id, ranked.c.rank))).all()
@@ -46,7 +47,7 @@ async def first_pages_by_seller(conn: AsyncConnection,
 async def active_counts_by_seller(conn: AsyncConnection, seller_ids: Sequence[int]) -> list[int]:
     rows = (await conn.execute(
         select(products.c.seller_id, func.count())
-        .where(products.c.seller_id.in_(seller_ids), products.c.status == ACTIVE)
+        .where(products.c.seller_id.in_(seller_ids), products.c.status == ProductStatus.ACTIVE)
         .group_by(products.c.seller_id))).all()
     counts = {seller: int(n) for seller, n in rows}
     return [counts.get(s, 0) for s in seller_ids]

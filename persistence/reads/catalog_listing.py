@@ -30,7 +30,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, FromClause, Select, exists, false, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from domain.catalog import ACTIVE, Product
+from domain.catalog import ProductStatus, Product
 from persistence.reads.catalog import to_product
 from persistence.reads.catalog_search import search_clause
 from persistence.reads.pagination import Ordering, Page, SortKey, fetch_page
@@ -51,7 +51,7 @@ ORDERINGS = {
 
 @dataclass(frozen=True)
 class ProductQuery:
-    statuses: tuple[str, ...] | None = (ACTIVE,)  # None: every status
+    statuses: tuple[str, ...] | None = (ProductStatus.ACTIVE,)  # None: every status
     seller_id: int | None = None
     search: str | None = None
     category_slug: str | None = None

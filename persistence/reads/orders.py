@@ -9,7 +9,7 @@ from typing import Any, Callable, Sequence
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from domain.orders import Order, OrderLine, Payment, Shipment
+from domain.orders.model import Order, OrderLine, Payment, Shipment
 from persistence.reads.pagination import Ordering, Page, SortKey, fetch_page
 from persistence.repositories.orders import to_line, to_order, to_shipment
 from persistence.repositories.payments import to_payment

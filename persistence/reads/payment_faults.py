@@ -1,4 +1,4 @@
-"""Reads for admins: payment faults (domain.payment_faults), newest first, and payments by id."""
+"""Reads for admins: payment faults (domain.payments.faults), newest first, and payments by id."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -7,8 +7,8 @@ from typing import Any, Sequence
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from domain.orders import Payment
-from domain.payment_faults import PaymentFault
+from domain.orders.model import Payment
+from domain.payments.faults import PaymentFault
 from persistence.reads.pagination import Ordering, Page, SortKey, fetch_page
 from persistence.repositories.payments import to_payment
 from persistence.tables import payment_faults, payments

@@ -7,7 +7,14 @@ from typing import Any, Sequence
 
 from sqlalchemy import bindparam, delete, func, or_, select, text, update
 
-from domain.cart import LIVE_STATUSES, MAX_QUANTITY, Cart, CartLine, VariantForCart
+from domain.cart.model import (
+    LIVE_STATUSES,
+    MAX_QUANTITY,
+    Cart,
+    CartLine,
+    CartStatus,
+    VariantForCart,
+)
 from persistence.repositories.base import Repository
 from persistence.tables import cart_lines, carts, products, stock, variants
 
@@ -53,7 +60,7 @@ class CartRepository(Repository):
         """A new ACTIVE cart; if a concurrent request created the buyer's live cart first,
         that one is returned (the partial unique index decides, no 500)."""
         stmt = self.upsert(carts).values(
-            buyer_id=buyer_id, status="ACTIVE", currency="USD", created_at=now,
+            buyer_id=buyer_id, status=CartStatus.ACTIVE, currency="USD", created_at=now,
             updated_at=now, expires_at=expires_at,
         ).on_conflict_do_nothing(index_elements=[carts.c.buyer_id],
                                  index_where=text("status IN ('ACTIVE','CHECKOUT')"))
@@ -169,7 +176,7 @@ class CartRepository(Repository):
         rows = (await self.conn.execute(
             update(carts)
             .where(carts.c.id.in_(cart_ids), _LIVE, carts.c.expires_at <= now)
-            .values(status="EXPIRED", updated_at=now)
+            .values(status=CartStatus.EXPIRED, updated_at=now)
             .returning(carts.c.id, carts.c.buyer_id))).all()
         return [(r.id, r.buyer_id) for r in rows]
 

@@ -8,7 +8,13 @@ from typing import Any, Sequence
 
 from sqlalchemy import insert, select, update
 
-from domain.checkout import AddressSnapshot, CheckoutLine, CheckoutSession
+from domain.cart.model import CartStatus
+from domain.checkout.sessions import (
+    AddressSnapshot,
+    CheckoutLine,
+    CheckoutSession,
+    CheckoutStatus,
+)
 from domain.identity.models import AddressFields
 from persistence.repositories.base import Repository
 from persistence.tables import (
@@ -67,7 +73,8 @@ class CheckoutRepository(Repository):
 
     async def open_for_cart(self, cart_id: int) -> CheckoutSession | None:
         row = (await self.conn.execute(_SESSION.where(
-            checkout_sessions.c.cart_id == cart_id, checkout_sessions.c.status == "OPEN"))
+            checkout_sessions.c.cart_id == cart_id,
+            checkout_sessions.c.status == CheckoutStatus.OPEN))
         ).first()
         return to_session(row) if row else None
 
@@ -75,7 +82,7 @@ class CheckoutRepository(Repository):
                      shipping_address: AddressSnapshot | None, shipping_method: str | None,
                      now: datetime, expires_at: datetime) -> CheckoutSession:
         new_id = (await self.conn.execute(insert(checkout_sessions).values(
-            cart_id=cart_id, buyer_id=buyer_id, status="OPEN", currency=currency,
+            cart_id=cart_id, buyer_id=buyer_id, status=CheckoutStatus.OPEN, currency=currency,
             shipping_address=dump_address(shipping_address), shipping_method=shipping_method,
             loyalty_points=0, expires_at=expires_at, created_at=now, updated_at=now,
         ).returning(checkout_sessions.c.id))).scalar_one()
@@ -136,7 +143,8 @@ class CheckoutRepository(Repository):
     async def complete(self, session_id: int, now: datetime) -> None:
         await self.conn.execute(update(checkout_sessions)
                                 .where(checkout_sessions.c.id == session_id)
-                                .values(status="COMPLETED", completed_at=now, updated_at=now))
+                                .values(status=CheckoutStatus.COMPLETED, completed_at=now,
+                                        updated_at=now))
 
     # --- expiry
     async def expire_open_for_carts(self, cart_ids: Sequence[int], now: datetime) -> None:
@@ -146,13 +154,13 @@ class CheckoutRepository(Repository):
         await self.conn.execute(
             update(checkout_sessions)
             .where(checkout_sessions.c.cart_id.in_(cart_ids),
-                   checkout_sessions.c.status == "OPEN")
-            .values(status="EXPIRED", updated_at=now))
+                   checkout_sessions.c.status == CheckoutStatus.OPEN)
+            .values(status=CheckoutStatus.EXPIRED, updated_at=now))
 
     async def expire_lapsed(self, now: datetime, limit: int) -> list[int]:
         """Sessions past their own 30 minutes become EXPIRED; returns their cart ids."""
         stmt = (select(checkout_sessions.c.id)
-                .where(checkout_sessions.c.status == "OPEN",
+                .where(checkout_sessions.c.status == CheckoutStatus.OPEN,
                        checkout_sessions.c.expires_at <= now).limit(limit))
         if self.dialect == "postgresql":
             stmt = stmt.with_for_update(skip_locked=True)
@@ -161,9 +169,10 @@ class CheckoutRepository(Repository):
             return []
         rows = (await self.conn.execute(
             update(checkout_sessions)
-            .where(checkout_sessions.c.id.in_(ids), checkout_sessions.c.status == "OPEN",
+            .where(checkout_sessions.c.id.in_(ids),
+                   checkout_sessions.c.status == CheckoutStatus.OPEN,
                    checkout_sessions.c.expires_at <= now)
-            .values(status="EXPIRED", updated_at=now)
+            .values(status=CheckoutStatus.EXPIRED, updated_at=now)
             .returning(checkout_sessions.c.cart_id))).scalars()
         return list(rows)
 
@@ -171,5 +180,5 @@ class CheckoutRepository(Repository):
         """Carts whose session expired (but whose holds did not) go back to ACTIVE."""
         if cart_ids:
             await self.conn.execute(
-                update(carts).where(carts.c.id.in_(cart_ids), carts.c.status == "CHECKOUT")
-                .values(status="ACTIVE", updated_at=now))
+                update(carts).where(carts.c.id.in_(cart_ids), carts.c.status == CartStatus.CHECKOUT)
+                .values(status=CartStatus.ACTIVE, updated_at=now))

@@ -9,9 +9,15 @@ from typing import Any, Iterable, Sequence
 
 from sqlalchemy import and_, or_, select, true, update
 
-from domain.analytics import FACT_TYPES, Fact
-from domain.dispatch import OutboxEvent
-from domain.notifications import EMAIL, FAILED, QUEUED, SENT, Contact, Notification, Outgoing
+from domain.outbox.analytics import FACT_TYPES, Fact
+from domain.outbox.dispatch import OutboxEvent
+from domain.outbox.notifications import (
+    Channel,
+    Contact,
+    Notification,
+    Outgoing,
+)
+from domain.outbox.notifications import NotificationStatus as _Status
 from persistence.repositories.base import Repository
 from persistence.tables import addresses, analytics_events, notifications, orders, outbox, users
 
@@ -84,7 +90,7 @@ class DispatchRepository(Repository):
             "user_id": n.user_id, "channel": n.channel, "template": n.template,
             "recipient": n.recipient, "subject": n.subject, "body": n.body,
             "status": n.status, "event_id": n.event_id, "created_at": now,
-            "sent_at": now if claim and n.status == QUEUED else None,
+            "sent_at": now if claim and n.status == _Status.QUEUED else None,
         } for n in records])
         stmt = stmt.on_conflict_do_nothing(index_elements=[
             notifications.c.event_id, notifications.c.template, notifications.c.user_id,
@@ -92,7 +98,8 @@ class DispatchRepository(Repository):
                      notifications.c.recipient, notifications.c.subject, notifications.c.body)
         rows = (await self.conn.execute(stmt)).all()
         return sorted((Outgoing(r.id, r.recipient, r.subject, r.body) for r in rows
-                       if r.status == QUEUED and r.channel == EMAIL), key=lambda o: o.id)
+                       if r.status == _Status.QUEUED and r.channel == Channel.EMAIL),
+                      key=lambda o: o.id)
 
     async def add_facts(self, facts: Sequence[Fact]) -> None:
         if not facts:
@@ -111,7 +118,8 @@ class DispatchRepository(Repository):
         claim time while QUEUED), stamped as claimed now."""
         stmt = (select(notifications.c.id, notifications.c.recipient, notifications.c.subject,
                        notifications.c.body)
-                .where(notifications.c.status == QUEUED, notifications.c.channel == EMAIL,
+                .where(notifications.c.status == _Status.QUEUED,
+                       notifications.c.channel == Channel.EMAIL,
                        or_(notifications.c.sent_at.is_(None),
                            notifications.c.sent_at < stale_before))
                 .order_by(notifications.c.id).limit(limit))
@@ -128,15 +136,15 @@ class DispatchRepository(Repository):
         if ids:
             await self.conn.execute(
                 update(notifications)
-                .where(notifications.c.id.in_(ids), notifications.c.status == QUEUED)
-                .values(status=SENT, sent_at=now))
+                .where(notifications.c.id.in_(ids), notifications.c.status == _Status.QUEUED)
+                .values(status=_Status.SENT, sent_at=now))
 
     async def mark_failed(self, ids: Sequence[int]) -> None:
         if ids:
             await self.conn.execute(
                 update(notifications)
-                .where(notifications.c.id.in_(ids), notifications.c.status == QUEUED)
-                .values(status=FAILED, sent_at=None))
+                .where(notifications.c.id.in_(ids), notifications.c.status == _Status.QUEUED)
+                .values(status=_Status.FAILED, sent_at=None))
 
     # --- the report
     async def facts_between(self, start: datetime, end: datetime) -> list[Fact]:

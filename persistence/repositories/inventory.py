@@ -9,7 +9,7 @@ from typing import Any, Iterable
 
 from sqlalchemy import insert, select, update
 
-from domain.inventory import StockLevel
+from domain.catalog.inventory import StockLevel
 from persistence.repositories.base import Repository
 from persistence.tables import stock
 

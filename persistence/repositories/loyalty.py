@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, insert, select, update
 
-from domain.loyalty import LoyaltyAccount
+from domain.loyalty.points import LoyaltyAccount
 from persistence.repositories.base import Repository
 from persistence.tables import loyalty_accounts, loyalty_transactions
 

@@ -7,7 +7,7 @@ from typing import Any, Sequence
 
 from sqlalchemy import insert, select, update
 
-from domain.orders import Order, OrderLine, Shipment
+from domain.orders.model import Order, OrderLine, OrderStatus, Shipment, ShipmentStatus
 from persistence.repositories.base import Repository
 from persistence.tables import (
     counters,
@@ -118,8 +118,10 @@ class OrderRepository(Repository):
         whose shipment this cancelled."""
         rows = await self.conn.execute(
             update(shipments).where(shipments.c.order_id == order_id,
-                                    shipments.c.status.in_(("PENDING", "PROCESSING")))
-            .values(status="CANCELLED", updated_at=now).returning(shipments.c.seller_id))
+                                    shipments.c.status.in_((ShipmentStatus.PENDING,
+                                                            ShipmentStatus.PROCESSING)))
+            .values(status=ShipmentStatus.CANCELLED, updated_at=now)
+            .returning(shipments.c.seller_id))
         return {int(seller) for seller in rows.scalars()}
 
     async def mark_products_with_history(self, variant_ids: Sequence[int]) -> None:
@@ -130,7 +132,7 @@ class OrderRepository(Repository):
             .values(has_history=1))
 
     async def unpaid_past_due(self, now: datetime, limit: int) -> list[int]:
-        stmt = (select(orders.c.id).where(orders.c.status == "PENDING_PAYMENT",
+        stmt = (select(orders.c.id).where(orders.c.status == OrderStatus.PENDING_PAYMENT,
                                           orders.c.payment_due_at <= now)
                 .order_by(orders.c.payment_due_at).limit(limit))
         if self.dialect == "postgresql":

@@ -6,7 +6,8 @@ from typing import Any
 
 from sqlalchemy import insert, select, update
 
-from domain.orders import Payment
+from domain.orders.model import OrderStatus, Payment
+from domain.payments.provider import PaymentStatus
 from persistence.repositories.base import Repository
 from persistence.tables import orders, payment_events, payment_faults, payments
 
@@ -28,7 +29,8 @@ class PaymentRepository(Repository):
                      now: datetime) -> Payment:
         row = (await self.conn.execute(insert(payments).values(
             order_id=order_id, provider=provider, idempotency_key=idempotency_key,
-            payment_method=payment_method, status="INITIATED", amount_minor=amount_minor,
+            payment_method=payment_method, status=PaymentStatus.INITIATED,
+            amount_minor=amount_minor,
             refunded_minor=0, currency=currency, created_at=now, updated_at=now,
         ).returning(*payments.c))).one()
         return to_payment(row)
@@ -63,8 +65,9 @@ class PaymentRepository(Repository):
         rows = (await self.conn.execute(
             select(payments, orders.c.number.label("order_number"))
             .join(orders, orders.c.id == payments.c.order_id)
-            .where(orders.c.status == "CANCELLED",
-                   payments.c.status.in_(("SUCCEEDED", "PARTIALLY_REFUNDED")),
+            .where(orders.c.status == OrderStatus.CANCELLED,
+                   payments.c.status.in_((PaymentStatus.SUCCEEDED,
+                                          PaymentStatus.PARTIALLY_REFUNDED)),
                    payments.c.refunded_minor < payments.c.amount_minor)
             .order_by(payments.c.id).limit(limit))).all()
         return [(to_payment(r), str(r.order_number)) for r in rows]
@@ -81,7 +84,7 @@ class PaymentRepository(Repository):
                            event_id: str, event_type: str, expected_amount: int | None,
                            expected_currency: str | None, received_amount: int | None,
                            received_currency: str | None, now: datetime) -> None:
-        """A provider event not applied (domain.payment_faults); once per event id."""
+        """A provider event not applied (domain.payments.faults); once per event id."""
         await self.conn.execute(self.upsert(payment_faults).values(
             kind=kind, message=message, payment_id=payment_id, event_id=event_id,
             event_type=event_type, expected_amount=expected_amount,

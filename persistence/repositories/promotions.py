@@ -11,7 +11,7 @@ from typing import Any, Sequence
 
 from sqlalchemy import delete, insert, or_, select, update
 
-from domain.promotions import Promotion
+from domain.promotions.codes import Promotion
 from persistence.repositories.base import Repository
 from persistence.tables import promotion_customer_uses, promotion_usages, promotions
 

@@ -1,5 +1,5 @@
 """The event relay's reads and writes (uow.relay): unpublished outbox rows in id order, their
-`published_at` mark, and the relay's lag (domain/relay.py)."""
+`published_at` mark, and the relay's lag (domain/outbox/relay.py)."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -7,8 +7,8 @@ from typing import Sequence
 
 from sqlalchemy import func, select, update
 
-from domain.dispatch import OutboxEvent
-from domain.relay import Lag
+from domain.outbox.dispatch import OutboxEvent
+from domain.outbox.relay import Lag
 from persistence.repositories.base import Repository
 from persistence.repositories.dispatch import _payload
 from persistence.tables import outbox

@@ -7,8 +7,8 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from domain.fulfilment import TrackingNumberTaken
-from domain.orders import Shipment
+from domain.fulfilment.shipments import TrackingNumberTaken
+from domain.orders.model import Shipment
 from persistence.repositories.base import Repository
 from persistence.repositories.orders import to_shipment
 from persistence.tables import shipments

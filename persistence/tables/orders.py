@@ -153,7 +153,7 @@ payment_events = Table(
 )
 
 # Provider events not applied because their amount or currency is not the payment's
-# (domain.payment_faults), one row per event id, for admins (adminPaymentFaults).
+# (domain.payments.faults), one row per event id, for admins (adminPaymentFaults).
 payment_faults = Table(
     "payment_faults",
     metadata,

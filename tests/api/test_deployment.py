@@ -12,7 +12,7 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from domain.relay import lag
+from domain.outbox.relay import lag
 from persistence.tables import outbox
 from tests.support.client import GraphQLClient
 from tests.support.factories import make_account

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from domain.fulfilment import TrackingNumberTaken
+from domain.fulfilment.shipments import TrackingNumberTaken
 from domain.ids import encode_id
 from persistence.tables import outbox, shipments
 from tests.support.factories import Account, make_account, reissue

@@ -11,7 +11,7 @@ import httpx
 from sqlalchemy import case, func, select
 
 from app import create_app
-from domain.payments import PaymentProviderUnavailable, PaymentStatus
+from domain.payments.provider import PaymentProviderUnavailable, PaymentStatus
 from adapters.payments.offline import OfflineProvider
 from persistence.tables import ledger_accounts, ledger_entries, ledger_transactions
 from tests.support.client import GraphQLClient
@@ -180,7 +180,7 @@ class RefundsDown(CancelDown):
 
 async def test_a_refund_that_could_not_be_made_is_made_by_the_sweeper_loop(
         settings: Any, clock: Any, fast_hasher: Any) -> None:
-    from domain.order_changes import refund_owed
+    from domain.orders.changes import refund_owed
 
     provider = RefundsDown(OfflineProvider(settings.stripe_webhook_secret,
                                            settings.public_base_url, clock))

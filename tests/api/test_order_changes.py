@@ -6,7 +6,7 @@ from typing import Any
 import httpx
 
 from app import create_app
-from domain.payments import PaymentProviderUnavailable
+from domain.payments.provider import PaymentProviderUnavailable
 from adapters.payments.offline import OfflineProvider
 from tests.support.client import GraphQLClient
 from tests.support.factories import give_points, make_account

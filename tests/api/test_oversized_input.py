@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from domain.cart_service import MAX_GUEST_LINES
+from domain.cart.services import MAX_GUEST_LINES
 from domain.ids import encode_id
 from persistence.tables import cart_lines, stock
 from tests.support.factories import make_account, make_product

@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from domain.dispatch import dispatch_batch
+from domain.outbox.dispatch import dispatch_batch
 from domain.pricing.rounding import div_half_even
 from ops.dispatch import run_dispatcher
 from persistence.tables import notifications

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, insert, select, update
 
-from domain.dispatch import CLAIM_LEASE, claim_stale, dispatch, dispatch_batch, send_queued
+from domain.outbox.dispatch import CLAIM_LEASE, claim_stale, dispatch, dispatch_batch, send_queued
 from persistence.repositories.dispatch import DispatchRepository
 from persistence.tables import addresses, analytics_events, notifications, outbox
 from tests.support.factories import make_account

@@ -12,7 +12,7 @@ import httpx
 import pytest
 from sqlalchemy import select, update
 
-from domain.relay import lag
+from domain.outbox.relay import lag
 from ops.nats_publisher import JetStreamPublisher
 from ops.relay import Relay
 from persistence.tables import outbox

@@ -11,7 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from domain.clock import ManualClock
-from domain.payments import (
+from domain.payments.provider import (
     IntentResult,
     PaymentRequestRejected,
     PaymentStatus,

@@ -25,7 +25,7 @@ import httpx
 import pytest
 import stripe
 
-from domain.payments import (
+from domain.payments.provider import (
     IntentResult,
     PaymentProviderUnavailable,
     PaymentRequestRejected,

@@ -6,9 +6,9 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from domain import cart_service
+from domain.cart import services as cart_service
 from domain.errors import DomainError
-from domain.sweeper import sweep_carts
+from domain.cart.sweeper import sweep_carts
 from persistence.tables import cart_lines, carts, stock
 
 

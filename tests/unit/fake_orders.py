@@ -2,16 +2,20 @@
 payments in memory, and builders that seed an order with its shipment and payment."""
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import fields, replace
 from datetime import datetime, timedelta, timezone
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Sequence
 
-from domain.orders import Order, OrderLine, Payment, Shipment
+from domain.orders.model import Order, OrderLine, OrderStatus, Payment, Shipment, ShipmentStatus
+from domain.payments.provider import PaymentStatus
 
 if TYPE_CHECKING:
     from tests.unit.fakes import FakeUnitOfWork
 
 T0 = datetime(2026, 1, 5, 12, 0, tzinfo=timezone.utc)
+
+
+_ORDER_FIELDS = {f.name for f in fields(Order)}
 
 
 class FakeOrders:
@@ -20,6 +24,49 @@ class FakeOrders:
         self.order_lines: dict[int, list[OrderLine]] = {}
         self.shipment_rows: dict[int, Shipment] = {}  # shared with FakeShipments
         self.history: list[tuple[int, str]] = []
+        self.with_history: set[int] = set()  # variant ids whose products have history
+        self.numbers: dict[int, int] = {}  # year -> last order number
+        self._ids = iter(range(1, 10**6))
+
+    async def create(self, values: dict[str, Any]) -> int:
+        order_id = next(self._ids)
+        known = {k: v for k, v in values.items() if k in _ORDER_FIELDS}
+        self.orders[order_id] = Order(id=order_id, confirmed_at=None, **known)
+        return order_id
+
+    async def next_number(self, year: int) -> int:
+        self.numbers[year] = self.numbers.get(year, 0) + 1
+        return self.numbers[year]
+
+    async def by_idempotency_key(self, buyer_id: int, key: str) -> Order | None:
+        return next((o for o in self.orders.values()
+                     if o.buyer_id == buyer_id and o.idempotency_key == key), None)
+
+    async def add_lines(self, rows: list[dict[str, Any]]) -> None:
+        for row in rows:
+            lines = self.order_lines.setdefault(row["order_id"], [])
+            currency = self.orders[row["order_id"]].currency
+            lines.append(OrderLine(id=next(self._ids), currency=currency, **row))
+
+    async def add_shipments(self, rows: list[dict[str, Any]]) -> list[Shipment]:
+        added = []
+        for row in rows:
+            shipment = Shipment(
+                id=next(self._ids), order_id=row["order_id"], seller_id=row["seller_id"],
+                status=row["status"], shipping_minor=row["shipping_minor"], carrier=None,
+                tracking_number=None, estimated_delivery=row["estimated_delivery"],
+                shipped_at=None, delivered_at=None, created_at=row["created_at"])
+            self.shipment_rows[shipment.id] = shipment
+            added.append(shipment)
+        return added
+
+    async def mark_products_with_history(self, variant_ids: Sequence[int]) -> None:
+        self.with_history.update(variant_ids)
+
+    async def unpaid_past_due(self, now: datetime, limit: int) -> list[int]:
+        return sorted(o.id for o in self.orders.values()
+                      if o.status == OrderStatus.PENDING_PAYMENT
+                      and o.payment_due_at is not None and o.payment_due_at <= now)[:limit]
 
     async def get(self, order_id: int, *, lock: bool = False) -> Order | None:
         return self.orders.get(order_id)
@@ -45,8 +92,8 @@ class FakeOrders:
     async def cancel_shipments(self, order_id: int, now: datetime) -> set[int]:
         sellers = set()
         for s in await self.shipments(order_id):
-            if s.status in ("PENDING", "PROCESSING"):
-                self.shipment_rows[s.id] = replace(s, status="CANCELLED")
+            if s.status in (ShipmentStatus.PENDING, ShipmentStatus.PROCESSING):
+                self.shipment_rows[s.id] = replace(s, status=ShipmentStatus.CANCELLED)
                 sellers.add(s.seller_id)
         return sellers
 
@@ -78,6 +125,41 @@ class FakePayments:
     def __init__(self) -> None:
         self.rows: dict[int, Payment] = {}
         self.seen_events: set[str] = set()
+        self.faults: list[tuple[str, int | None]] = []  # (kind, payment id)
+        self.order_rows: dict[int, Order] = {}  # FakeOrders.orders, shared by the unit of work
+        self._ids = iter(range(1000, 10**6))
+
+    async def create(self, *, order_id: int, provider: str, idempotency_key: str,
+                     payment_method: str, amount_minor: int, currency: str,
+                     now: datetime) -> Payment:
+        payment = Payment(
+            id=next(self._ids), order_id=order_id, provider=provider, provider_reference=None,
+            idempotency_key=idempotency_key, payment_method=payment_method,
+            status=PaymentStatus.INITIATED, amount_minor=amount_minor, refunded_minor=0,
+            currency=currency, client_secret=None, next_action_type=None,
+            next_action_url=None, failure_message=None, created_at=now)
+        self.rows[payment.id] = payment
+        return payment
+
+    async def by_idempotency_key(self, key: str) -> Payment | None:
+        return next((p for p in self.rows.values() if p.idempotency_key == key), None)
+
+    async def by_reference(self, reference: str, *, lock: bool = False) -> Payment | None:
+        return next((p for p in self.rows.values() if p.provider_reference == reference), None)
+
+    async def owed_refunds(self, limit: int) -> list[tuple[Payment, str]]:
+        """Payments holding money of a CANCELLED order not refunded yet, with its number."""
+        return [(p, order.number) for p in sorted(self.rows.values(), key=lambda p: p.id)
+                for order in [self.order_rows[p.order_id]]
+                if order.status == OrderStatus.CANCELLED
+                and p.status in (PaymentStatus.SUCCEEDED, PaymentStatus.PARTIALLY_REFUNDED)
+                and p.refunded_minor < p.amount_minor][:limit]
+
+    async def record_fault(self, *, kind: str, message: str, payment_id: int | None,
+                           event_id: str, event_type: str, expected_amount: int | None,
+                           expected_currency: str | None, received_amount: int | None,
+                           received_currency: str | None, now: datetime) -> None:
+        self.faults.append((kind, payment_id))
 
     async def get(self, payment_id: int, *, lock: bool = False) -> Payment | None:
         return self.rows.get(payment_id)

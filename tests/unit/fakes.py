@@ -1,6 +1,8 @@
 """A fake unit of work: in-memory repositories with the ports' signatures (domain/ports.py),
-enough for the domain services the unit tests run (carts, stock, orders, payments,
-shipments, loyalty, ledger, promotions, outbox).
+one for each repository of domain/ports.py (carts, checkouts, stock, orders, payments,
+shipments, loyalty, ledger, promotions, outbox, dispatch, relay); mypy checks each against its
+Protocol. The order side is in fake_orders.py, loyalty/ledger/promotions in fake_money.py,
+the outbox, dispatcher and relay in fake_outbox.py.
 
 Like the SQL unit of work, nothing a service did is kept unless it committed:
 `FakeUnitOfWork.committed` says whether it did, and a test reads the state it asserts from the
@@ -11,16 +13,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence, cast
+from typing import TYPE_CHECKING, Iterable, Sequence, cast
 
-from domain.cart import LIVE_STATUSES, MAX_QUANTITY, Cart, CartLine, CartStatus, VariantForCart
-from domain.checkout import AddressSnapshot, CheckoutLine, CheckoutSession
-from domain.inventory import StockLevel
-from domain.loyalty import LoyaltyAccount
-from domain.promotions import Promotion
+from domain.cart.model import (
+    LIVE_STATUSES,
+    MAX_QUANTITY,
+    Cart,
+    CartLine,
+    CartStatus,
+    VariantForCart,
+)
+from domain.checkout.sessions import AddressSnapshot, CheckoutLine, CheckoutSession
+from domain.catalog.inventory import StockLevel
+from domain.checkout.sessions import CheckoutStatus
+from tests.unit.fake_money import FakeLedger, FakeLoyalty, FakePromotions
 from tests.unit.fake_orders import T0, FakeOrders, FakePayments, FakeShipments
+from tests.unit.fake_outbox import FakeDispatch, FakeOutbox, FakeRelay
 
 if TYPE_CHECKING:
+    from domain import ports
     from domain.ports import UnitOfWork
 
 
@@ -128,6 +139,12 @@ class FakeCarts:
                 done.append((cart_id, cart.buyer_id))
         return done
 
+    async def lapsed_ids(self, now: datetime, limit: int) -> list[int]:
+        lapsed = sorted((c for c in self.carts.values() if c.is_live
+                         and c.expires_at is not None and c.expires_at <= now),
+                        key=lambda c: (c.expires_at, c.id))
+        return [c.id for c in lapsed][:limit]
+
     async def held_units(self, cart_ids: Sequence[int]) -> list[tuple[int, int]]:
         held: dict[int, int] = {}
         for line in self.lines.values():
@@ -172,6 +189,23 @@ class FakeInventory:
     async def ship(self, variant_id: int, quantity: int) -> StockLevel | None:
         return self._move(variant_id, total=-quantity, allocated=-quantity)
 
+    async def allocate_reserved(self, variant_id: int, quantity: int) -> StockLevel | None:
+        return self._move(variant_id, reserved=-quantity, allocated=quantity)
+
+    async def allocate_available(self, variant_id: int, quantity: int) -> StockLevel | None:
+        return self._move(variant_id, available=-quantity, allocated=quantity)
+
+    async def create(self, variant_id: int, total: int, low_stock_threshold: int) -> None:
+        self.put(variant_id, total, threshold=low_stock_threshold)
+
+    async def set_total(self, variant_id: int, total: int) -> StockLevel | None:
+        level = self.levels.get(variant_id)
+        delta = total - level.total if level is not None else 0
+        return self._move(variant_id, total=delta, available=delta)
+
+    async def adjust(self, variant_id: int, delta: int) -> StockLevel | None:
+        return self._move(variant_id, total=delta, available=delta)
+
 
 class FakeCheckouts:
     """Checkout sessions over the fake carts: a session's lines are its cart's lines at the
@@ -201,7 +235,7 @@ class FakeCheckouts:
 
     async def open_for_cart(self, cart_id: int) -> CheckoutSession | None:
         return next((s for s in self.sessions.values()
-                     if s.cart_id == cart_id and s.status == "OPEN"), None)
+                     if s.cart_id == cart_id and s.status == CheckoutStatus.OPEN), None)
 
     async def refresh(self, session_id: int, now: datetime,
                       expires_at: datetime) -> CheckoutSession:
@@ -216,7 +250,7 @@ class FakeCheckouts:
                      shipping_address: AddressSnapshot | None, shipping_method: str | None,
                      now: datetime, expires_at: datetime) -> CheckoutSession:
         session = CheckoutSession(
-            id=next(self._ids), cart_id=cart_id, buyer_id=buyer_id, status="OPEN",
+            id=next(self._ids), cart_id=cart_id, buyer_id=buyer_id, status=CheckoutStatus.OPEN,
             currency=currency, shipping_address=shipping_address, billing_address=None,
             shipping_method=shipping_method, promotion_code=None, loyalty_points=0,
             notes=None, expires_at=expires_at, created_at=now, updated_at=now)
@@ -227,88 +261,27 @@ class FakeCheckouts:
         saved = self.sessions[session.id] = replace(session, updated_at=now)
         return saved
 
+    async def saved_address(self, user_id: int, address_id: int) -> AddressSnapshot | None:
+        found = self.addresses.get(user_id)
+        return found if found is not None and found.address_id == address_id else None
 
-class FakeOutbox:
-    def __init__(self) -> None:
-        self.events: list[tuple[str, str, int, dict[str, Any]]] = []
+    async def complete(self, session_id: int, now: datetime) -> None:
+        self.sessions[session_id] = replace(self.sessions[session_id],
+                                            status=CheckoutStatus.COMPLETED, updated_at=now)
 
-    async def add(self, event_type: str, aggregate_type: str, aggregate_id: int,
-                  payload: Mapping[str, Any], now: datetime) -> None:
-        self.events.append((event_type, aggregate_type, aggregate_id, dict(payload)))
+    async def expire_lapsed(self, now: datetime, limit: int) -> list[int]:
+        lapsed = [s for s in self.sessions.values()
+                  if s.status == CheckoutStatus.OPEN and s.expires_at <= now][:limit]
+        for s in lapsed:
+            self.sessions[s.id] = replace(s, status=CheckoutStatus.EXPIRED, updated_at=now)
+        return [s.cart_id for s in lapsed]
 
-    async def add_many(self, rows: list[dict[str, Any]], now: datetime) -> None:
-        for row in rows:
-            await self.add(row["event_type"], row["aggregate_type"], row["aggregate_id"],
-                           row["payload"], now)
-
-    def types(self) -> list[str]:
-        return [event[0] for event in self.events]
-
-
-class FakeLoyalty:
-    def __init__(self) -> None:
-        self.moves: list[tuple[int, int, str, int]] = []  # (user, points, kind, order)
-
-    async def credit(self, user_id: int, points: int, kind: str, order_id: int,
-                     now: datetime) -> None:
-        if points:
-            self.moves.append((user_id, points, kind, order_id))
-
-    async def take_back(self, user_id: int, points: int, order_id: int,
-                        now: datetime) -> None:
-        if points:
-            self.moves.append((user_id, -points, "TAKE_BACK", order_id))
-
-    async def account(self, user_id: int, now: datetime) -> LoyaltyAccount:
-        return LoyaltyAccount(points=self.balance(user_id))
-
-    def balance(self, user_id: int) -> int:
-        return sum(points for user, points, _, _ in self.moves if user == user_id)
-
-
-class FakeLedger:
-    def __init__(self) -> None:
-        self.postings: list[tuple[str, int | None, list[tuple[str, int, int]]]] = []
-
-    async def post(self, *, kind: str, order_id: int | None, payment_id: int | None,
-                   entries: Sequence[tuple[str, int, int]], currency: str,
-                   now: datetime) -> int:
-        self.postings.append((kind, order_id, list(entries)))
-        return len(self.postings)
-
-
-class FakePromotions:
-    def __init__(self) -> None:
-        self.rows: dict[str, Promotion] = {}
-        self.uses: dict[int, str] = {}  # order id -> code
-        self.created_by: dict[str, int] = {}
-
-    async def by_code(self, code: str) -> Promotion | None:
-        return self.rows.get(code)
-
-    async def code_exists(self, code: str) -> bool:
-        return code in self.rows
-
-    async def create(self, promotion: Promotion, *, created_by: int,
-                     now: datetime) -> Promotion | None:
-        if promotion.code in self.rows:
-            return None
-        self.rows[promotion.code] = promotion
-        self.created_by[promotion.code] = created_by
-        return promotion
-
-    async def deactivate(self, code: str) -> Promotion | None:
-        found = self.rows.get(code)
-        if found is None:
-            return None
-        found = self.rows[code] = replace(found, active=False)
-        return found
-
-    async def customer_uses(self, code: str, buyer_id: int) -> int:
-        return 0
-
-    async def release_use(self, order_id: int) -> bool:
-        return self.uses.pop(order_id, None) is not None
+    async def release_carts_from_checkout(self, cart_ids: Sequence[int], now: datetime) -> None:
+        for cart_id in cart_ids:
+            cart = self.carts.carts[cart_id]
+            if cart.status == CartStatus.CHECKOUT:
+                self.carts.carts[cart_id] = replace(cart, status=CartStatus.ACTIVE,
+                                                    updated_at=now)
 
 
 @dataclass
@@ -330,6 +303,9 @@ class FakeUnitOfWork:
 
     def __post_init__(self) -> None:
         self.shipments = FakeShipments(self.orders.shipment_rows)
+        self.payments.order_rows = self.orders.orders
+        self.dispatch = FakeDispatch(self.outbox)
+        self.relay = FakeRelay(self.outbox)
         self.checkouts = FakeCheckouts(self.carts)
 
     async def __aenter__(self) -> FakeUnitOfWork:
@@ -351,7 +327,27 @@ class FakeUnitOfWork:
 
     @property
     def port(self) -> UnitOfWork:
-        """This fake as the domain's UnitOfWork port (it implements the repositories the
-        unit-tested services use; identity, catalogue, relay and dispatch have their own
-        tests over the database)."""
+        """This fake as the domain's UnitOfWork port. Every repository of domain/ports.py is
+        here, each checked against its Protocol by mypy (`_conforms` below); users and
+        catalog (domain/identity, domain/catalog) are not faked: their services are tested
+        over the database, so the cast covers those two properties only."""
         return cast("UnitOfWork", self)
+
+
+if TYPE_CHECKING:
+    def _conforms(uow: FakeUnitOfWork) -> None:
+        """mypy checks each fake repository against its port (domain/ports.py)."""
+        carts: ports.CartRepository = uow.carts
+        checkouts: ports.CheckoutRepository = uow.checkouts
+        inventory: ports.InventoryRepository = uow.inventory
+        outbox: ports.OutboxRepository = uow.outbox
+        orders: ports.OrderRepository = uow.orders
+        payments: ports.PaymentRepository = uow.payments
+        shipments: ports.ShipmentRepository = uow.shipments
+        loyalty: ports.LoyaltyRepository = uow.loyalty
+        ledger: ports.LedgerRepository = uow.ledger
+        promotions: ports.PromotionRepository = uow.promotions
+        dispatch: ports.DispatchRepository = uow.dispatch
+        relay: ports.RelayRepository = uow.relay
+        del carts, checkouts, inventory, outbox, orders, payments, shipments, loyalty, ledger
+        del promotions, dispatch, relay

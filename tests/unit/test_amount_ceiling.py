@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from domain.catalog.rules import MAX_PRICE_MINOR
-from domain.checkout_service import check_priced
+from domain.checkout.services import check_priced
 from domain.errors import DomainError
 from domain.money import MAX_AMOUNT, MIN_AMOUNT, check_ceiling, within_ceiling
 from domain.pricing import PriceLine, calculate

@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from domain.catalog import ACTIVE, Actor, Product, can_see
+from domain.catalog import Actor, Product, ProductStatus, can_see
 from domain.catalog.rules import (
     NewProduct,
     NewVariant,
@@ -33,7 +33,7 @@ from persistence.tables import products
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=timezone.utc)
 
 
-def product(status: str = ACTIVE, seller_id: int = 1) -> Product:
+def product(status: ProductStatus = ProductStatus.ACTIVE, seller_id: int = 1) -> Product:
     return Product(id=1, seller_id=seller_id, category_id=None, slug="p", name="P",
                    description="", status=status, currency="USD", min_price_minor=1,
                    max_price_minor=2, created_at=NOW, updated_at=NOW)

@@ -1,12 +1,12 @@
-"""What an outbox event carries of its change (domain.event_state)."""
+"""What an outbox event carries of its change (domain.orders.event_state)."""
 from __future__ import annotations
 
 import json
 from dataclasses import replace
 from datetime import UTC, datetime
 
-from domain.event_state import VERSION, from_payload, sellers_of, state_payload
-from domain.orders import Order, Payment, Shipment
+from domain.orders.event_state import VERSION, from_payload, sellers_of, state_payload
+from domain.orders.model import Order, Payment, Shipment
 
 AT = datetime(2026, 7, 1, 12, 30, tzinfo=UTC)
 ORDER = Order(

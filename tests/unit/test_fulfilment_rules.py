@@ -8,14 +8,14 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from domain.errors import DomainError, ErrorList
-from domain.fulfilment import (
+from domain.fulfilment.shipments import (
     carrier_delivery_time,
     check_shipment_transition,
     clean_carrier_details,
     derived_order_status,
     order_status_steps,
 )
-from domain.orders import ORDER_TRANSITIONS
+from domain.orders.model import ORDER_TRANSITIONS
 
 SHIPMENT_STATES = ("PENDING", "PROCESSING", "SHIPPED", "IN_TRANSIT", "DELIVERED", "CANCELLED")
 

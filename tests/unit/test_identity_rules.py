@@ -11,7 +11,7 @@ from domain.identity import rules
 from domain.identity.external import placeholder_email
 from domain.identity.sessions import hash_refresh_token, new_family, new_refresh_token
 from domain.ids import encode_id
-from domain.payment_methods import CardDetails, describe_card, validate_provider_token
+from domain.payments.methods import CardDetails, describe_card, validate_provider_token
 
 
 def fields_of(exc: ErrorList) -> list[list[str] | None]:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from domain.ledger import (
+from domain.ledger.postings import (
     BUYER_EXTERNAL,
     PAYMENT_CLEARING,
     PLATFORM_REVENUE,

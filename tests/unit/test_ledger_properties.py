@@ -6,7 +6,7 @@ from fractions import Fraction
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from domain.ledger import (
+from domain.ledger.postings import (
     BUYER_EXTERNAL,
     PAYMENT_CLEARING,
     PLATFORM_REVENUE,
@@ -18,7 +18,7 @@ from domain.ledger import (
     refund_posting,
     seller_payable,
 )
-from domain.loyalty import Tier
+from domain.loyalty.points import Tier
 from domain.pricing import DEMO_TAX_RATES, Destination, PriceLine, PricingRequest, calculate
 
 FAST = settings(max_examples=300, deadline=None)

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from domain.errors import DomainError
-from domain.loyalty import (
+from domain.loyalty.points import (
     LoyaltyAccount,
     Tier,
     benefits,

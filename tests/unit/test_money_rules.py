@@ -1,9 +1,9 @@
 """Domain rules of docs/rules.md "Money rules" that need no database."""
 from __future__ import annotations
 
-from domain.ledger import capture_posting
-from domain.loyalty import LoyaltyAccount, points_error
-from domain.promotions import no_use_left
+from domain.ledger.postings import capture_posting
+from domain.loyalty.points import LoyaltyAccount, points_error
+from domain.promotions.codes import no_use_left
 
 
 def test_a_negative_balance_spends_nothing_and_is_worth_nothing() -> None:

@@ -1,4 +1,4 @@
-"""domain.notifications: which events make which records for the buyer."""
+"""domain.outbox.notifications: which events make which records for the buyer."""
 from __future__ import annotations
 
 from datetime import datetime, timezone
@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from domain.dispatch import OutboxEvent
-from domain.notifications import Contact, message_for, notifications_for
+from domain.outbox.dispatch import OutboxEvent
+from domain.outbox.notifications import Contact, message_for, notifications_for
 
 T0 = datetime(2026, 3, 1, tzinfo=timezone.utc)
 ADA = Contact(user_id=5, email="ada@example.com", name="Ada")

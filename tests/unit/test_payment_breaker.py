@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from domain.payments import (
+from domain.payments.provider import (
     PaymentProvider,
     PaymentProviderUnavailable,
     PaymentRequestRejected,

@@ -1,13 +1,13 @@
-"""domain.payment_faults.webhook_mismatch: an event's amount and currency against its payment;
-domain.fulfilment.normalise_tracking_number."""
+"""domain.payments.faults.webhook_mismatch: an event's amount and currency against its payment;
+domain.fulfilment.shipments.normalise_tracking_number."""
 from __future__ import annotations
 
 from types import SimpleNamespace
 
 import pytest
 
-from domain.fulfilment import normalise_tracking_number
-from domain.payment_faults import AMOUNT_MISMATCH, CURRENCY_MISMATCH, webhook_mismatch
+from domain.fulfilment.shipments import normalise_tracking_number
+from domain.payments.faults import AMOUNT_MISMATCH, CURRENCY_MISMATCH, webhook_mismatch
 
 PAYMENT = SimpleNamespace(amount_minor=1200, currency="USD")
 

@@ -1,9 +1,10 @@
-"""A Stripe PaymentIntent status -> our PaymentStatus (domain/payments.py docstring table)."""
+"""A Stripe PaymentIntent status -> our PaymentStatus (domain/payments/provider.py docstring
+table)."""
 from __future__ import annotations
 
 import pytest
 
-from domain.payments import PaymentIntentStatus, PaymentStatus, to_payment_status
+from domain.payments.provider import PaymentIntentStatus, PaymentStatus, to_payment_status
 
 
 @pytest.mark.parametrize("intent_status,expected", [

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from domain.errors import DomainError
-from domain.loyalty import Tier
+from domain.loyalty.points import Tier
 from domain.pricing import (
     DEMO_TAX_RATES,
     Destination,
@@ -18,7 +18,7 @@ from domain.pricing import (
     calculate,
 )
 from domain.pricing.rounding import allocate, div_half_even
-from domain.promotions import Promotion, PromotionKind
+from domain.promotions.codes import Promotion, PromotionKind
 
 NOW = datetime(2024, 7, 1, tzinfo=UTC)
 FAST = settings(max_examples=200, deadline=None)

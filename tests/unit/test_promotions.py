@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from domain.promotions import (
+from domain.promotions.codes import (
     Promotion,
     PromotionKind,
     definition_errors,

@@ -1,12 +1,12 @@
-"""The relay's rules (domain/relay.py) with a fake outbox and broker: id order, stop at the
+"""The relay's rules (domain/outbox/relay.py) with a fake outbox and broker: id order, stop at the
 first failure, mark only what the broker acknowledged, and carry on from there."""
 from __future__ import annotations
 
 from datetime import datetime, timezone
 from typing import Any
 
-from domain.dispatch import OutboxEvent
-from domain.relay import relay_batch
+from domain.outbox.dispatch import OutboxEvent
+from domain.outbox.relay import relay_batch
 
 NOW = datetime(2026, 12, 4, tzinfo=timezone.utc)
 

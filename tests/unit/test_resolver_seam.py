@@ -9,7 +9,7 @@ import pytest
 
 from dataloaders import Loaders
 from dataloaders.queries import InvalidPageSize
-from domain.checkout_service import Policy
+from domain.checkout.services import Policy
 from domain.errors import AuthenticationRequired, PermissionDenied
 from domain.identity.viewer import Viewer
 from resolvers import analytics, catalog

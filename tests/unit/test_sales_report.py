@@ -1,10 +1,10 @@
-"""domain.analytics: facts from outbox events and the sales report computed from them."""
+"""domain.outbox.analytics: facts from outbox events and the sales report computed from them."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from domain.analytics import Fact, fact_for, sales_report
-from domain.dispatch import OutboxEvent
+from domain.outbox.analytics import Fact, fact_for, sales_report
+from domain.outbox.dispatch import OutboxEvent
 from domain.money import Money
 
 T0 = datetime(2026, 3, 1, tzinfo=timezone.utc)

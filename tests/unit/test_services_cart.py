@@ -1,4 +1,4 @@
-"""Cart use cases (domain/cart_service.py) over the fake unit of work: holds move stock
+"""Cart use cases (domain/cart/services.py) over the fake unit of work: holds move stock
 available -> reserved and back, the quantity rules, and nothing committed on a refusal."""
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 
 from domain import events
-from domain.cart import VariantForCart
-from domain.cart_service import add_line, current_cart, remove_line, update_line
+from domain.cart.model import VariantForCart
+from domain.cart.services import add_line, current_cart, remove_line, update_line
 from domain.errors import DomainError
 from tests.unit.fakes import FakeUnitOfWork
 

@@ -1,4 +1,4 @@
-"""Starting and updating a checkout (domain/checkout_service.py) over the fake unit of work."""
+"""Starting and updating a checkout (domain/checkout/services.py) over the fake unit of work."""
 from __future__ import annotations
 
 from datetime import timedelta
@@ -6,9 +6,9 @@ from datetime import timedelta
 import pytest
 
 from domain import events
-from domain.cart import VariantForCart
-from domain.cart_service import add_line
-from domain.checkout_service import CheckoutChanges, Policy, start_checkout, update_checkout
+from domain.cart.model import VariantForCart
+from domain.cart.services import add_line
+from domain.checkout.services import CheckoutChanges, Policy, start_checkout, update_checkout
 from domain.errors import DomainError, ErrorList
 from tests.unit.fakes import FakeUnitOfWork
 

@@ -1,5 +1,4 @@
-"""Fulfilment use cases (domain/fulfilment.py) and promotion administration
-(domain/promotion_service.py) over the fake unit of work."""
+"""Fulfilment use cases (domain/fulfilment/shipments.py) over the fake unit of work."""
 from __future__ import annotations
 
 from datetime import timedelta
@@ -7,10 +6,14 @@ from datetime import timedelta
 import pytest
 
 from domain import events
-from domain.errors import DomainError, ErrorList
-from domain.fulfilment import Actor, apply_carrier_update, mark_delivered, process_shipment
-from domain.fulfilment import ship_shipment
-from domain.promotion_service import create_promotion, deactivate_promotion
+from domain.errors import DomainError
+from domain.fulfilment.shipments import (
+    Actor,
+    apply_carrier_update,
+    mark_delivered,
+    process_shipment,
+)
+from domain.fulfilment.shipments import ship_shipment
 from tests.unit.fake_orders import seed_order
 from tests.unit.fakes import FakeUnitOfWork
 
@@ -99,45 +102,3 @@ async def test_carrier_reports_move_forward_only():
                                occurred_at=uow.now() - timedelta(minutes=5))
     assert uow.orders.shipment_rows[SHIPMENT].status == "DELIVERED"
     assert uow.orders.orders[order.id].status == "DELIVERED"
-
-
-async def promotion(uow: FakeUnitOfWork, code: str = "save10", *, seller_id: int | None = 3,
-                    kind: str = "PERCENT", value: int = 10):
-    return await create_promotion(
-        uow.port, actor_user_id=1, seller_id=seller_id, code=code, description=" Ten off ",
-        kind=kind, value=value, min_subtotal_minor=None, starts_at=None, ends_at=None,
-        usage_limit=None, per_customer_limit=None)
-
-
-async def test_a_promotion_code_is_stored_normalised_and_taken_once():
-    uow = FakeUnitOfWork()
-    created = await promotion(uow)
-    assert created.code == "SAVE10"
-    assert uow.promotions.rows["SAVE10"].description == "Ten off"
-    uow.committed = False
-    with pytest.raises(DomainError) as taken:
-        await promotion(uow, " Save10 ")
-    assert taken.value.code == "CONFLICT"
-    assert not uow.committed
-
-
-async def test_an_invalid_promotion_is_refused_before_anything_is_stored():
-    uow = FakeUnitOfWork()
-    with pytest.raises(ErrorList) as refused:
-        await promotion(uow, value=150)  # more than 100 percent
-    assert [e.code for e in refused.value.errors] == ["INVALID_INPUT"]
-    assert uow.promotions.rows == {}
-
-
-async def test_only_the_owner_or_an_admin_deactivates_a_code():
-    uow = FakeUnitOfWork()
-    await promotion(uow)
-    with pytest.raises(DomainError) as refused:
-        await deactivate_promotion(uow.port, code="save10", seller_id=4, is_admin=False)
-    assert refused.value.code == "FORBIDDEN"
-    assert uow.promotions.rows["SAVE10"].active
-    done = await deactivate_promotion(uow.port, code="save10", seller_id=3, is_admin=False)
-    assert not done.active and not uow.promotions.rows["SAVE10"].active
-    with pytest.raises(DomainError) as missing:
-        await deactivate_promotion(uow.port, code="NONE", seller_id=None, is_admin=True)
-    assert missing.value.code == "NOT_FOUND"

@@ -1,12 +1,12 @@
-"""Order cancellation (domain/order_cancellation.py) and applying a payment's outcome
-(domain/payment_service.py) over the fake unit of work, asserting the state they leave."""
+"""Order cancellation (domain/orders/cancellation.py) and applying a payment's outcome
+(domain/payments/outcomes.py) over the fake unit of work, asserting the state they leave."""
 from __future__ import annotations
 
 from dataclasses import replace
 
 from domain import events
-from domain.order_cancellation import cancel_placed_order
-from domain.payment_service import Outcome, apply_outcome
+from domain.orders.cancellation import cancel_placed_order
+from domain.payments.outcomes import Outcome, apply_outcome
 from tests.unit.fake_orders import seed_order, seed_payment
 from tests.unit.fakes import FakeUnitOfWork
 
@@ -18,7 +18,7 @@ async def test_cancelling_frees_the_allocated_units_cancels_open_payments_and_re
     order = seed_order(uow, status="CONFIRMED", points_used=300, promotion_code="SAVE10")
     open_payment = seed_payment(uow, order, payment_id=50, status="REQUIRES_ACTION")
     failed = seed_payment(uow, order, payment_id=51, status="FAILED")
-    uow.promotions.uses[order.id] = "SAVE10"
+    uow.promotions.uses[order.id] = ("SAVE10", order.buyer_id)
 
     opened = await cancel_placed_order(uow.port, order, reason="changed my mind", now=uow.now())
 

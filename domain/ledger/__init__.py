@@ -1,0 +1,1 @@
+"""The ledger: double-entry postings for an order's money."""

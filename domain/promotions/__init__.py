@@ -1,0 +1,1 @@
+"""Promotion codes: the rules of when they apply, and managing them (create, deactivate)."""
