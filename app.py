@@ -30,6 +30,7 @@ from web.limits import BodyLimit
 from web.offline_action import offline_action
 from web.webhooks import stripe_webhook
 from web.graphql_view import MarketplaceGraphQL, browser_origins
+from web.response_cache import build_response_cache
 from adapters.metrics import HttpMetricsMiddleware, Metrics, metrics_endpoint
 from adapters.payments.breaker import BreakerProvider, BreakerState, CircuitBreaker
 from persistence.db import create_database
@@ -114,6 +115,7 @@ def create_app(
     metrics = runtime.extras["metrics"] = Metrics()  # one registry per app
     redis = runtime.extras["redis"] = build_redis(settings)
     install_limiters(runtime, redis)
+    runtime.extras["response_cache"] = build_response_cache(settings, redis)
     runtime.extras["payment_provider"] = guarded_provider(
         payment_provider if payment_provider is not None else runtime.payment_provider,
         settings, metrics)
