@@ -31,6 +31,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from adapters.response_store import Entry, LocalStore, RedisStore
+from web import json_input
 from settings import Settings
 
 # node(id:) is left out: it reaches orders and accounts too, whose changes do not invalidate.
@@ -123,17 +124,18 @@ async def parse_request(request: Request) -> Parsed:
             params = request.query_params
             items: Any = [{
                 "query": params.get("query"), "operationName": params.get("operationName"),
-                "variables": json.loads(params["variables"]) if params.get("variables") else None,
-                "extensions": (json.loads(params["extensions"])
+                "variables": (json_input.loads(params["variables"])
+                              if params.get("variables") else None),
+                "extensions": (json_input.loads(params["extensions"])
                                if params.get("extensions") else None)}]
         else:
             if "json" not in request.headers.get("content-type", ""):
                 return Parsed((Operation(OTHER),), None)
-            body = json.loads(await request.body())
+            body = json_input.loads(await request.body())  # bounded depth, as the view
             items = body if isinstance(body, list) else [body]
         return _parsed(items, anonymous="authorization" not in request.headers)
-    except (ValueError, TypeError, AttributeError, KeyError):
-        return Parsed((Operation(OTHER),), None)
+    except (ValueError, TypeError, AttributeError, KeyError, RecursionError):
+        return Parsed((Operation(OTHER),), None)  # strawberry answers it (a 400)
 
 
 def _parsed(items: list[Any], *, anonymous: bool) -> Parsed:

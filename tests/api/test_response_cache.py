@@ -60,9 +60,12 @@ def runs(app: Any) -> list[int]:
     return counter
 
 
+ON = {"response_cache_ttl_seconds": 2.0}  # tests/conftest.py turns it off elsewhere
+
+
 @pytest.fixture
 def cached_app(make_app: Any) -> Any:
-    return make_app(response_cache_ttl_seconds=2.0)
+    return make_app(**ON)
 
 
 async def test_a_hit_runs_nothing_and_a_product_update_shows_at_once(cached_app: Any) -> None:
@@ -203,7 +206,7 @@ async def test_zero_ttl_turns_the_cache_off(make_app: Any) -> None:
 
 
 async def test_the_outbox_feed_invalidates_changes_made_elsewhere(make_app: Any) -> None:
-    reader, writer = make_app(), make_app()  # two processes, no Redis
+    reader, writer = make_app(**ON), make_app(**ON)  # two processes, no Redis
     runtime = reader.state.runtime
     seller = await make_account(runtime, "SELLER")
     product = await make_product(runtime, seller.seller_id, name="Chair")
@@ -221,7 +224,7 @@ async def test_the_outbox_feed_invalidates_changes_made_elsewhere(make_app: Any)
 
 async def test_processes_sharing_redis_see_each_others_invalidation(
         make_app: Any, redis_prefix: str) -> None:  # noqa: F811
-    shared = {"redis_url": REDIS_URL, "redis_key_prefix": redis_prefix}
+    shared = {"redis_url": REDIS_URL, "redis_key_prefix": redis_prefix, **ON}
     first, second = make_app(**shared), make_app(**shared)
     runtime = first.state.runtime
     seller = await make_account(runtime, "SELLER")
@@ -236,3 +239,21 @@ async def test_processes_sharing_redis_see_each_others_invalidation(
             token=seller.token)
         assert (await read(two, product.id))["name"] == "Big mug"
         assert executed[0] == 1
+
+
+async def test_malformed_requests_are_still_a_400_with_the_cache_on(cached_app: Any) -> None:
+    deep = "[" * 100_000 + "]" * 100_000
+    raw = ('{"query": "query($v: String) { __typename }", "variables": {"v": '
+           + deep + "}}").encode()
+    async with client(cached_app) as http:
+        post = await http.post("/graphql", content=raw,
+                               headers={"Content-Type": "application/json"})
+        get = await http.get("/graphql", params={"query": "{ __typename }",
+                                                 "variables": '{"v": ' + deep[:5_000]
+                                                 + deep[-5_000:] + "}"})
+        bad = await http.post("/graphql", content=b"{nope",
+                              headers={"Content-Type": "application/json"})
+    for response in (post, get, bad):
+        assert response.status_code == 400, response.text
+        assert response.json()["errors"][0]["extensions"]["code"] == "QUERY_REJECTED"
+        assert "cache-control" not in response.headers
