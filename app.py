@@ -115,7 +115,8 @@ def create_app(
     metrics = runtime.extras["metrics"] = Metrics()  # one registry per app
     redis = runtime.extras["redis"] = build_redis(settings)
     install_limiters(runtime, redis)
-    runtime.extras["response_cache"] = build_response_cache(settings, redis)
+    runtime.extras["response_cache"] = build_response_cache(settings, redis,
+                                                            metrics.response_cache)
     runtime.extras["payment_provider"] = guarded_provider(
         payment_provider if payment_provider is not None else runtime.payment_provider,
         settings, metrics)

@@ -46,15 +46,22 @@ class Operation:
 
 
 class ResponseCache:
-    def __init__(self, store: LocalStore | RedisStore, ttl_seconds: float) -> None:
+    def __init__(self, store: LocalStore | RedisStore, ttl_seconds: float,
+                 counter: Any = None) -> None:
         self.store = store
         self.cache_control = f"public, max-age={int(ttl_seconds)}"
+        self.counter = counter  # a prometheus Counter labelled by result, or None
+
+    def count(self, result: str) -> None:
+        if self.counter is not None:
+            self.counter.labels(result).inc()
 
     async def invalidate(self) -> None:
         await self.store.invalidate()
 
 
-def build_response_cache(settings: Settings, redis: Any) -> ResponseCache | None:
+def build_response_cache(settings: Settings, redis: Any,
+                         counter: Any = None) -> ResponseCache | None:
     """None when RESPONSE_CACHE_TTL_SECONDS is 0."""
     ttl = settings.response_cache_ttl_seconds
     if ttl <= 0:
@@ -66,7 +73,7 @@ def build_response_cache(settings: Settings, redis: Any) -> ResponseCache | None
     else:
         store = LocalStore(ttl, settings.response_cache_max_entries,
                            settings.response_cache_max_bytes)
-    return ResponseCache(store, ttl)
+    return ResponseCache(store, ttl, counter)
 
 
 @functools.lru_cache(maxsize=1024)
@@ -202,7 +209,9 @@ async def serve(cache: ResponseCache | None, request: Request,
         return response
     found = await cache.store.lookup(parsed.key)
     if found.entry is not None:
+        cache.count("hit")
         return _answer(cache, request, found.entry)
+    cache.count("miss")
     response = await run(request)
     body = getattr(response, "body", None)
     if response.status_code != 200 or not isinstance(body, bytes) or not _clean(body):

@@ -84,6 +84,9 @@ async def test_a_hit_runs_nothing_and_a_product_update_shows_at_once(cached_app:
         assert body["productUpdate"]["userErrors"] == []
         assert (await read(http, product.id))["name"] == "Desk lamp"
         assert executed[0] == 3  # the mutation and the fresh read
+        metrics = (await http.get("/metrics")).text
+    assert 'graphql_response_cache_total{result="hit"} 1.0' in metrics
+    assert 'graphql_response_cache_total{result="miss"} 2.0' in metrics
 
 
 async def test_a_checkout_allocation_shows_in_the_next_read(cached_app: Any) -> None:
