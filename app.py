@@ -41,6 +41,7 @@ from adapters.live.bus import EventBus
 from adapters.payments import build_provider
 from adapters.payments.sql_intents import SqlIntentStore
 from adapters.security.account_check import AccountStates
+from adapters.response_store import build_response_cache
 from adapters.security.passwords import Argon2PasswordHasher
 from adapters.security.rate_limits import build_limiters
 from domain.checkout.services import Policy
@@ -82,7 +83,8 @@ def build_runtime(
     redis: Any = None,
 ) -> Runtime:
     """The long-lived parts, each built once: database, clock, token issuer, password hasher,
-    OIDC verifier, metrics, live bus, rate limiters, account states, the offline provider's
+    OIDC verifier, metrics, live bus, rate limiters, account states, the response cache, the
+    offline provider's
     intents and the payment provider (the given one, else the one the settings name) behind
     its circuit breaker, and the checkout policy. `redis`: the app's client of REDIS_URL."""
     clock = clock or SystemClock()
@@ -106,7 +108,8 @@ def build_runtime(
                                session_seconds=settings.checkout_session_seconds,
                                tax_rates=settings.tax_rates),
         oidc=oidc, redis=redis,
-        account_states=AccountStates(settings, db, clock, redis))
+        account_states=AccountStates(settings, db, clock, redis),
+        response_cache=build_response_cache(settings, redis, metrics.response_cache))
 
 
 def build_redis(settings: Settings) -> Any:

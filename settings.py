@@ -168,6 +168,11 @@ class Settings:
     payment_breaker_failures: int = 5
     payment_breaker_cooldown_seconds: float = 30.0
     payment_provider_timeout_seconds: float = 15.0
+    # --- response cache of anonymous catalogue reads (docs/rules.md, "Response cache"):
+    # seconds a body is served (0: off), and the in-process bounds (entries, bytes of bodies).
+    response_cache_ttl_seconds: float = 2.0
+    response_cache_max_entries: int = 1000
+    response_cache_max_bytes: int = 16 * 1024 * 1024
 
     @property
     def is_production(self) -> bool:
@@ -267,6 +272,13 @@ class Settings:
                                                     30.0, "PAYMENT_BREAKER_COOLDOWN_SECONDS"),
             payment_provider_timeout_seconds=_float(e.get("PAYMENT_PROVIDER_TIMEOUT_SECONDS"),
                                                     15.0, "PAYMENT_PROVIDER_TIMEOUT_SECONDS"),
+            # --- response cache
+            response_cache_ttl_seconds=_float(e.get("RESPONSE_CACHE_TTL_SECONDS"), 2.0,
+                                              "RESPONSE_CACHE_TTL_SECONDS"),
+            response_cache_max_entries=_int(e.get("RESPONSE_CACHE_MAX_ENTRIES"), 1000,
+                                            "RESPONSE_CACHE_MAX_ENTRIES"),
+            response_cache_max_bytes=_int(e.get("RESPONSE_CACHE_MAX_BYTES"), 16 * 1024 * 1024,
+                                          "RESPONSE_CACHE_MAX_BYTES"),
         )
         return replace(s, **overrides) if overrides else s  # type: ignore[arg-type]
 

@@ -89,6 +89,11 @@ class Metrics:
         self.relay_lag_seconds = Gauge(
             "event_relay_lag_seconds", "Age of the oldest unpublished outbox event (0: none).",
             registry=self.registry)
+        # The response cache of anonymous catalogue reads (docs/rules.md, "Response cache"):
+        # its hits are answered without running an operation, so graphql_operations omits them.
+        self.response_cache = Counter(
+            "graphql_response_cache", "Cacheable GraphQL requests, by result (hit or miss).",
+            ("result",), registry=self.registry)
         # The payment provider's circuit breaker (adapters/payments/breaker.py): 1 for its
         # current state.
         self.breaker_state = Gauge(

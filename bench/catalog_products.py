@@ -38,7 +38,8 @@ ONE = """{ product(slug: "wireless-headphones") { name variants { sku price { am
 async def main(rounds: int) -> None:
     url = test_database_url(Path(tempfile.mkdtemp()))
     await reset_schema(url)
-    settings = replace(Settings(), database_url=url, sweeper_enabled=False)
+    settings = replace(Settings(), database_url=url, sweeper_enabled=False,
+                       response_cache_ttl_seconds=0)  # uncached; bench/response_cache.py
     await seed_demo(settings, password_hasher=Argon2PasswordHasher(fast=True), quiet=True)
     app = create_app(settings)
     runtime = app.state.runtime

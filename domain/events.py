@@ -10,3 +10,7 @@ PAYMENT_FAILED = "PaymentFailed"
 ORDER_STATUS_CHANGED = "OrderStatusChanged"
 SHIPMENT_STATUS_CHANGED = "ShipmentStatusChanged"
 LOW_STOCK = "LowStock"
+# A product, its variants, prices or stock changed through the catalogue mutations (payload:
+# productId; no sellerId, so no subscription topic). Read by the response cache
+# (docs/rules.md "Response cache").
+CATALOG_CHANGED = "CatalogChanged"

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from adapters.live.bus import EventBus
     from adapters.metrics import Metrics
     from adapters.payments.offline_store import IntentStore
+    from adapters.response_store import ResponseCache
     from adapters.security.account_check import AccountStates
     from adapters.security.rate_limits import Limiters
     from domain.payments.provider import PaymentProvider
@@ -57,6 +58,7 @@ class Runtime:
     oidc: "OidcVerifier | None" = None
     redis: Any = None  # the Redis client of REDIS_URL, or None
     event_publisher: Any = None  # the relay's broker; None: JetStream from the settings
+    response_cache: "ResponseCache | None" = None  # anonymous catalogue reads; None: off
 
     @cached_property
     def use_case_settings(self) -> UseCaseSettings:

@@ -39,8 +39,11 @@ async def clean_db(migrated: str) -> str:
 
 @pytest.fixture
 def settings(clean_db: str) -> Settings:
+    # The response cache is off here: tests write rows behind the service's back (factories)
+    # and read them at once; tests/api/test_response_cache.py turns it on.
     return replace(Settings(), database_url=clean_db, sweeper_enabled=False,
-                   mutation_rate_limit_per_minute=100_000, login_rate_limit_per_minute=100_000)
+                   mutation_rate_limit_per_minute=100_000, login_rate_limit_per_minute=100_000,
+                   response_cache_ttl_seconds=0)
 
 
 @pytest.fixture

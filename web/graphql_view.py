@@ -37,6 +37,7 @@ from settings import Settings
 from web.graphiql import graphiql_page
 from web import json_input
 from web.errors import error_body
+from web.response_cache import serve as serve_cached
 from web.socket_caps import STATE_KEY as SOCKET_USER
 from web.socket_caps import CappedTransportWSHandler, SocketCaps, refuse_handshake
 
@@ -91,7 +92,8 @@ class MarketplaceGraphQL(GraphQL[Context, None]):
             return
         response: Response
         try:
-            response = await self.run(Request(scope=scope, receive=receive))
+            response = await serve_cached(self.runtime.response_cache,
+                                          Request(scope=scope, receive=receive), self.run)
         except RequestRejected as rejected:
             response = rejected.response()
         except HTTPException as e:

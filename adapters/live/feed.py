@@ -18,12 +18,21 @@ from typing import Any
 from sqlalchemy import func, select
 
 from adapters.live.bus import EventBus, LiveEvent, topics_of
+from adapters.response_store import invalidates
 from persistence.tables import outbox
 
 log = logging.getLogger("marketplace.live")
 POLL_SECONDS = 0.2
 PG_SAFETY_POLL_SECONDS = 2.0
 REMEMBERED = 10_000
+
+
+async def invalidate_responses(runtime: Any, rows: list[Any]) -> None:
+    """Catalogue or stock events among the rows empty the response cache (docs/rules.md,
+    "Response cache")."""
+    cache = runtime.response_cache
+    if cache is not None and any(invalidates(row.event_type) for row in rows):
+        await cache.invalidate()
 
 
 class OutboxFeed:
@@ -61,6 +70,7 @@ class OutboxFeed:
             rows = (await conn.execute(stmt)).all()
         for row in rows:
             self._publish(row)
+        await invalidate_responses(self.runtime, rows)
         return len(rows)
 
     async def _publish_id(self, event_id: int) -> None:
@@ -68,6 +78,7 @@ class OutboxFeed:
             row = (await conn.execute(select(outbox).where(outbox.c.id == event_id))).first()
         if row is not None:
             self._publish(row)
+            await invalidate_responses(self.runtime, [row])
 
     async def run(self) -> None:
         await self.start_position()

@@ -24,6 +24,7 @@ from __future__ import annotations
 from typing import Any
 
 from domain.catalog.models import Actor, Product, ProductStatus, RemovedProduct, Variant
+from domain import events
 from domain.catalog.ports import CatalogUnitOfWork
 from domain.catalog.rules import (
     NewProduct,
@@ -69,8 +70,16 @@ async def create_product(uow: CatalogUnitOfWork, *, actor: Actor, data: NewProdu
                            "input", "variants", str(i), "sku")
         await uow.inventory.create(variant_id, variant.stock, low_stock_threshold)
     await uow.catalog.insert_images(product.id, data.image_urls, data.name)
+    await catalog_changed(uow, product.id)
     await uow.commit()
     return product
+
+
+async def catalog_changed(uow: CatalogUnitOfWork, product_id: int) -> None:
+    """The CatalogChanged event of a committed catalogue change (read by the response cache,
+    docs/rules.md "Response cache"): no sellerId, so no subscription sees it."""
+    await uow.outbox.add(events.CATALOG_CHANGED, "Product", product_id,
+                         {"productId": product_id}, uow.now())
 
 
 def require_manager(actor: Actor) -> None:
@@ -106,6 +115,7 @@ async def update_product(uow: CatalogUnitOfWork, *, actor: Actor, product_id: in
     updated = await uow.catalog.update_product(product_id, values, uow.now())
     if changes.image_urls is not None:
         await uow.catalog.replace_images(product_id, changes.image_urls, updated.name)
+    await catalog_changed(uow, product_id)
     await uow.commit()
     return updated
 
@@ -117,11 +127,13 @@ async def delete_product(uow: CatalogUnitOfWork, *, actor: Actor,
         variants = await uow.catalog.variants_of(product_id)
         images = await uow.catalog.images_of(product_id)
         if await uow.catalog.erase_product(product_id):
+            await catalog_changed(uow, product_id)
             await uow.commit()
             return RemovedProduct(product, archived=False, variants=tuple(variants),
                                   images=tuple(images))
     archived = await uow.catalog.update_product(
         product_id, {"status": ProductStatus.ARCHIVED}, uow.now())
+    await catalog_changed(uow, product_id)
     await uow.commit()
     return RemovedProduct(archived, archived=True)
 
@@ -144,5 +156,6 @@ async def update_variant(uow: CatalogUnitOfWork, *, actor: Actor, variant_id: in
     updated = await uow.catalog.update_variant(variant_id, values)
     if changes.price_minor is not None and changes.price_minor != variant.price_minor:
         await uow.catalog.refresh_price_range(product.id, uow.now())
+    await catalog_changed(uow, product.id)
     await uow.commit()
     return updated

@@ -18,7 +18,7 @@ from __future__ import annotations
 from domain import events
 from domain.catalog.models import Actor, Product, Variant
 from domain.catalog.ports import CatalogUnitOfWork
-from domain.catalog.products import require_manager
+from domain.catalog.products import catalog_changed, require_manager
 from domain.errors import conflict, forbidden, invalid, not_found
 from domain.catalog.inventory import StockLevel, crossed_low_stock
 
@@ -46,6 +46,7 @@ async def _after_move(uow: CatalogUnitOfWork, variant: Variant, product: Product
             "sku": variant.sku, "available": after.available,
             "low_stock_threshold": after.low_stock_threshold,
         }, uow.now())
+    await catalog_changed(uow, product.id)
     await uow.commit()
     return after
 
