@@ -77,7 +77,8 @@ def build_runtime(
     runtime = Runtime(
         settings=settings,
         db=create_database(settings.database_url, echo=settings.log_sql,
-                           lock_timeout_seconds=settings.db_lock_timeout_seconds),
+                           lock_timeout_seconds=settings.db_lock_timeout_seconds,
+                           pool_size=settings.db_pool_size),
         clock=clock or SystemClock(),
         tokens=TokenIssuer(settings),
         passwords=password_hasher or Argon2PasswordHasher(),

@@ -168,6 +168,9 @@ class Settings:
     payment_breaker_failures: int = 5
     payment_breaker_cooldown_seconds: float = 30.0
     payment_provider_timeout_seconds: float = 15.0
+    # --- connection pools (docs/architecture.md, "Read connections"): connections per engine
+    # (the write engine and the read engine each), no overflow connections
+    db_pool_size: int = 16
 
     @property
     def is_production(self) -> bool:
@@ -267,6 +270,7 @@ class Settings:
                                                     30.0, "PAYMENT_BREAKER_COOLDOWN_SECONDS"),
             payment_provider_timeout_seconds=_float(e.get("PAYMENT_PROVIDER_TIMEOUT_SECONDS"),
                                                     15.0, "PAYMENT_PROVIDER_TIMEOUT_SECONDS"),
+            db_pool_size=_int(e.get("DB_POOL_SIZE"), 16, "DB_POOL_SIZE"),
         )
         return replace(s, **overrides) if overrides else s  # type: ignore[arg-type]
 

@@ -1,19 +1,18 @@
 """Per-request dataloaders: `<Entity>By<Key>` loaders over batched read queries.
 
 Every relation a GraphQL type exposes goes through one of these, so a page of N products costs
-the same few statements as a page of 1. Each batch opens its own short connection on the read
-engine: one connection must never be shared by concurrently resolved fields.
+the same few statements as a page of 1. Each batch reads through the request's reads
+(persistence/request_reads.py: one read connection per HTTP request, one statement at a time).
 """
 from __future__ import annotations
 
 from typing import Any, Awaitable, Callable, Sequence
 
 from aiodataloader import DataLoader
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.clock import Clock
-from persistence.db import Database
+from persistence.request_reads import RequestReads
 
 BatchQuery = Callable[[AsyncConnection, Sequence[Any]], Awaitable[Sequence[Any]]]
 
@@ -21,27 +20,19 @@ BatchQuery = Callable[[AsyncConnection, Sequence[Any]], Awaitable[Sequence[Any]]
 class Loaders:
     """Built lazily: a request that never touches a relation never creates its loader."""
 
-    def __init__(self, db: Database, clock: Clock) -> None:
-        self.db = db
+    def __init__(self, reads: RequestReads, clock: Clock) -> None:
+        self.reads = reads
+        self.db = reads.db
         self.clock = clock
         self._loaders: dict[str, DataLoader] = {}
 
     def get(self, name: str, query: BatchQuery) -> DataLoader:
         loader = self._loaders.get(name)
         if loader is None:
-            db = self.db
+            reads = self.reads
 
             async def batch(keys: list[Any]) -> list[Any]:
-                try:
-                    async with db.read_engine.connect() as conn:
-                        return list(await query(conn, keys))
-                except DBAPIError as exc:
-                    if not exc.connection_invalidated:
-                        raise
-                # A dead pooled connection (the pool has dropped it): once more, on a new one
-                # (docs/rules.md, "Database faults and provider outages").
-                async with db.read_engine.connect() as conn:
-                    return list(await query(conn, keys))
+                return list(await reads.run(lambda conn: query(conn, keys)))
 
             loader = self._loaders[name] = DataLoader(batch_load_fn=batch)
         return loader

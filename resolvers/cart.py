@@ -78,8 +78,7 @@ async def cart_node(info: Info, pk: int) -> Cart | None:
         return None
     from persistence.reads.cart import cart_by_id
 
-    async with ctx(info).runtime.db.read_engine.connect() as conn:
-        found = await cart_by_id(conn, pk)
+    found = await ctx(info).reads.run(lambda conn: cart_by_id(conn, pk))
     if found is None or (found.buyer_id != me.user_id and not me.is_admin):
         return None
     return Cart.from_domain(found)
@@ -92,8 +91,7 @@ async def cart_line_node(info: Info, pk: int) -> CartLine | None:
         return None
     from persistence.reads.cart import line_with_owner
 
-    async with ctx(info).runtime.db.read_engine.connect() as conn:
-        found = await line_with_owner(conn, pk)
+    found = await ctx(info).reads.run(lambda conn: line_with_owner(conn, pk))
     if found is None or (found[1] != me.user_id and not me.is_admin):
         return None
     return CartLine.from_domain(found[0])

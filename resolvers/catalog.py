@@ -162,8 +162,7 @@ async def variant_by_pk(info: Info, pk: int) -> Optional[ProductVariant]:
 
 
 async def categories(info: Info) -> list[Category]:
-    async with ctx(info).runtime.db.read_engine.connect() as conn:
-        return [Category.from_domain(c) for c in await all_categories(conn)]
+    return [Category.from_domain(c) for c in await ctx(info).reads.run(all_categories)]
 
 
 @node_resolver("Product")

@@ -26,23 +26,21 @@ def page_size(info: Info, first: Optional[int]) -> int:
 async def keyset_page(info: Info, fetch: Callable[[Any, int, Optional[str]],
                                                   Awaitable[Page[T]]],
                       first: Optional[int], after: Optional[str]) -> Page[T]:
-    """One page from `fetch(conn, size, after)` on its own read connection."""
+    """One page from `fetch(conn, size, after)` on the request's read connection."""
     size = page_size(info, first)
     try:
-        async with ctx(info).runtime.db.read_engine.connect() as conn:
-            return await fetch(conn, size, after)
+        return await ctx(info).reads.run(lambda conn: fetch(conn, size, after))
     except InvalidCursor as exc:
         raise GraphQLError(str(exc), extensions={"code": "INVALID_CURSOR"}) from exc
 
 
 def counter(info: Info, count: Callable[[Any], Awaitable[int]]
             ) -> Callable[[], Awaitable[int]]:
-    """totalCount, run on demand on its own read connection."""
-    runtime = ctx(info).runtime
+    """totalCount, run on demand on the request's read connection."""
+    reads = ctx(info).reads
 
     async def run() -> int:
-        async with runtime.db.read_engine.connect() as conn:
-            return await count(conn)
+        return await reads.run(count)
 
     return run
 
