@@ -12,9 +12,10 @@ from aiodataloader import DataLoader
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.clock import Clock
+from persistence.reads.primed import Primed
 from persistence.request_reads import RequestReads
 
-BatchQuery = Callable[[AsyncConnection, Sequence[Any]], Awaitable[Sequence[Any]]]
+BatchQuery = Callable[[AsyncConnection, Sequence[Any]], Awaitable[Sequence[Any] | Primed]]
 
 
 class Loaders:
@@ -32,7 +33,14 @@ class Loaders:
             reads = self.reads
 
             async def batch(keys: list[Any]) -> list[Any]:
-                return list(await reads.run(lambda conn: query(conn, keys)))
+                found = await reads.run(lambda conn: query(conn, keys))
+                if isinstance(found, Primed):  # related rows read in the same statement
+                    for name, pairs in found.primes.items():
+                        related = getattr(self, name)
+                        for key, value in pairs:
+                            related.prime(key, value)
+                    return list(found.values)
+                return list(found)
 
             loader = self._loaders[name] = DataLoader(batch_load_fn=batch)
         return loader
