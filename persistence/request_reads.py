@@ -74,3 +74,13 @@ class RequestReads:
                 raise
         async with self.db.read_engine.connect() as conn:
             return await fn(conn)
+
+
+async def read(db: Database, fn: Callable[[AsyncConnection], Awaitable[R]]) -> R:
+    """`fn(conn)` on the running request's read connection, else on a short one: for reads
+    made outside the loaders (account state, OIDC subject, offline intents), so a request never
+    holds two read connections (with no pool overflow, that could wait on itself)."""
+    reads = current_reads.get()
+    if reads is None or reads.db is not db:
+        reads = RequestReads(db, hold=False)
+    return await reads.run(fn)

@@ -129,3 +129,16 @@ async def test_read_connections_are_given_back_after_many_requests_failing_ones_
         await gql.raw("{ me { email } }", None, f"not-a-token-{i}")
     assert runtime.db.read_engine.sync_engine.pool.checkedout() == 0
     assert runtime.db.write_engine.sync_engine.pool.checkedout() == 0
+
+
+async def test_use_cases_account_checks_and_loaders_share_the_request_connection(
+        gql: Any, runtime: Any) -> None:
+    buyer = await make_account(runtime)
+    seller = await make_account(runtime, "SELLER")
+    await make_product(runtime, seller.seller_id, prices=[100], images=1)
+    checkouts = Checkouts(runtime)
+    body = await gql.data("""{ me { email addresses { city } } cart { status }
+      categories { name } products(first: 5) { totalCount edges { node { name
+      variants { quantityAvailable } } } } }""", token=buyer.token)
+    assert body["me"]["email"] and body["products"]["totalCount"] == 1
+    assert checkouts.count == 1
