@@ -7,6 +7,12 @@ totalCount), through the real app in-process with concurrent clients.
 
 Runs against whichever commit is checked out (it uses only the public API and SQLAlchemy's
 pool events), so the same script gives the before and after figures.
+
+2026-12-04, this 2-core machine, PostgreSQL, demo catalogue, 16 clients, 10 s, two runs each:
+  before (d7fa234): 4 counted statements (+ BEGIN/ROLLBACK per checkout, not counted then),
+                    4 checkouts/request, 72-75 requests/s, 287-302 new sessions per 10 s
+  after (read-conn): 4 statements (all of them), 1 checkout/request, 88-97 requests/s,
+                    0 new sessions
 """
 from __future__ import annotations
 
