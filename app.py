@@ -84,12 +84,13 @@ def build_runtime(
 ) -> Runtime:
     """The long-lived parts, each built once: database, clock, token issuer, password hasher,
     OIDC verifier, metrics, live bus, rate limiters, account states, the response cache, the
-    offline provider's
-    intents and the payment provider (the given one, else the one the settings name) behind
-    its circuit breaker, and the checkout policy. `redis`: the app's client of REDIS_URL."""
+    offline provider's intents and the payment provider (the given one, else the one the
+    settings name) behind its circuit breaker, and the checkout policy. `redis`: the app's
+    client of REDIS_URL."""
     clock = clock or SystemClock()
     db = create_database(settings.database_url, echo=settings.log_sql,
-                         lock_timeout_seconds=settings.db_lock_timeout_seconds)
+                         lock_timeout_seconds=settings.db_lock_timeout_seconds,
+                         pool_size=settings.db_pool_size)
     metrics = Metrics()  # one registry per app
     intents = SqlIntentStore(db)
     provider = payment_provider if payment_provider is not None else build_provider(

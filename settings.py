@@ -173,6 +173,9 @@ class Settings:
     response_cache_ttl_seconds: float = 2.0
     response_cache_max_entries: int = 1000
     response_cache_max_bytes: int = 16 * 1024 * 1024
+    # --- connection pools (docs/architecture.md, "Read connections"): connections per engine
+    # (the write engine and the read engine each), no overflow connections
+    db_pool_size: int = 16
 
     @property
     def is_production(self) -> bool:
@@ -279,6 +282,7 @@ class Settings:
                                             "RESPONSE_CACHE_MAX_ENTRIES"),
             response_cache_max_bytes=_int(e.get("RESPONSE_CACHE_MAX_BYTES"), 16 * 1024 * 1024,
                                           "RESPONSE_CACHE_MAX_BYTES"),
+            db_pool_size=_int(e.get("DB_POOL_SIZE"), 16, "DB_POOL_SIZE"),
         )
         return replace(s, **overrides) if overrides else s  # type: ignore[arg-type]
 

@@ -3,8 +3,8 @@ first use), and methods for the reads a request makes that are not batched (list
 their counts, categories, a cart, a cart line with its owner).
 
 Every relation a GraphQL type exposes goes through a loader, so a page of N products costs the
-same few statements as a page of 1. Every read connection is taken by `_read` (one short
-connection on the read engine, never shared by concurrently resolved fields).
+same few statements as a page of 1. Every read goes through `_read`: the request's one read
+connection (persistence/request_reads.py), one statement at a time.
 Visibility rules (DRAFT / ARCHIVED products, owners) are the resolvers', not applied here.
 """
 from __future__ import annotations
@@ -14,7 +14,6 @@ from functools import cached_property
 from typing import Awaitable, Callable, Sequence, TypeVar
 
 from aiodataloader import DataLoader
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.cart.model import Cart, CartLine
@@ -24,12 +23,13 @@ from domain.identity.models import Address, AuditEntry, PaymentMethod, Seller, U
 from domain.catalog.inventory import StockLevel
 from domain.orders.model import Order, OrderLine, Payment, Shipment
 from domain.payments.faults import PaymentFault
-from persistence.db import Database
 from persistence.reads import audit, cart, catalog, catalog_by_seller, catalog_listing, identity
 from persistence.reads import orders, payment_faults
 from persistence.reads.catalog_listing import ProductQuery
 from persistence.reads.orders import OrderQuery, ShipmentQuery
 from persistence.reads.pagination import Page
+from persistence.reads.primed import Primed
+from persistence.request_reads import RequestReads
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -40,29 +40,31 @@ class Loaders:
     """Made per HTTP request and per WebSocket operation; a request that never touches a
     relation never creates its loader."""
 
-    def __init__(self, db: Database, clock: Clock) -> None:
-        self.db = db
+    def __init__(self, reads: RequestReads, clock: Clock) -> None:
+        self.reads = reads
+        self.db = reads.db
         self.clock = clock
 
     async def _read(self, query: Callable[[AsyncConnection], Awaitable[R]]) -> R:
-        """The one place a loader takes a read connection: a short one on the read engine; a
-        dead pooled connection (the pool has dropped it) is retried once on a new one
-        (docs/rules.md, "Database faults and provider outages")."""
-        try:
-            async with self.db.read_engine.connect() as conn:
-                return await query(conn)
-        except DBAPIError as exc:
-            if not exc.connection_invalidated:
-                raise
-        async with self.db.read_engine.connect() as conn:
-            return await query(conn)
+        """The one place a loader reads: through the request's reads (one read connection per
+        HTTP request, one statement at a time; a dead connection is replaced and the read run
+        once more: persistence/request_reads.py, docs/architecture.md "Read connections")."""
+        return await self.reads.run(query)
 
-    def _batched(self, query: Callable[[AsyncConnection, Sequence[K]], Awaitable[Sequence[V]]]
-                 ) -> DataLoader[K, V]:
-        """A loader over a batched read query: one value per key, aligned with the keys."""
+    def _batched(self, query: Callable[[AsyncConnection, Sequence[K]],
+                                       Awaitable[Sequence[V] | Primed]]) -> DataLoader[K, V]:
+        """A loader over a batched read query: one value per key, aligned with the keys. Rows
+        of other loaders the query read in the same statement (`Primed`) are primed there."""
 
         async def batch(keys: list[K]) -> list[V]:
-            return list(await self._read(lambda conn: query(conn, keys)))
+            found = await self._read(lambda conn: query(conn, keys))
+            if isinstance(found, Primed):
+                for name, pairs in found.primes.items():
+                    related: DataLoader = getattr(self, name)
+                    for key, value in pairs:
+                        related.prime(key, value)
+                return list(found.values)
+            return list(found)
 
         return DataLoader(batch_load_fn=batch)
 

@@ -1,9 +1,14 @@
-"""Engines for the embedded SQLite default and for PostgreSQL.
+"""Engines for the embedded SQLite default and for PostgreSQL: a write engine and a read engine.
 
-SQLite: WAL, a busy timeout, foreign keys on, and transactions begun by us: the write engine
-says `BEGIN IMMEDIATE` (takes the write lock up front, so a transaction that reads then writes
-waits its turn instead of failing with `database is locked`), the read engine a plain `BEGIN`.
-PostgreSQL: one pooled engine serves both.
+Write engine: transactions begun by us. SQLite says `BEGIN IMMEDIATE` (takes the write lock up
+front, so a transaction that reads then writes waits its turn instead of failing with
+`database is locked`); PostgreSQL a plain BEGIN.
+Read engine (docs/architecture.md, "Read connections"): AUTOCOMMIT, so a read costs its
+statement and nothing else (no BEGIN/ROLLBACK); on PostgreSQL its sessions are read-only
+(`default_transaction_read_only`); on SQLite (WAL) each statement reads the last committed
+state, as PostgreSQL's READ COMMITTED does. An HTTP request reads through one of its
+connections (persistence/request_reads.py). Both pools hold `pool_size` connections and no
+overflow, so load does not open and close sessions.
 
 Faults (docs/rules.md, "Database faults and provider outages"): a lock is waited for at most
 `lock_timeout_seconds` (SQLite's busy timeout; PostgreSQL's `lock_timeout`, set per connection),
@@ -13,8 +18,11 @@ handling), and a refused write on a read-only database counts as a disconnect to
 (`_on_error`: a SQLite connection that opened the file read-only, or a PostgreSQL session
 started read-only, stays so), so the process recovers by itself once the database is back.
 
-Every statement sent is counted (`Database.statements`), so tests can assert how many
-statements an operation costs, the way Saleor's benchmarks do.
+Every statement sent on a pooled connection is counted (`Database.statements`), transaction
+control included (BEGIN, COMMIT, ROLLBACK, SAVEPOINT, RELEASE), so tests can assert how many
+statements an operation costs, the way Saleor's benchmarks do. What a new connection sends
+once when it opens (SQLite's PRAGMAs) is counted apart, in `connect_statements`, so counts do
+not depend on whether the pool was warm; PostgreSQL settings go in the startup packet.
 """
 from __future__ import annotations
 
@@ -27,8 +35,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from persistence.faults import is_read_only
 
-_NOT_COUNTED = ("BEGIN", "COMMIT", "ROLLBACK", "PRAGMA", "SAVEPOINT", "RELEASE")
 DEFAULT_LOCK_TIMEOUT_SECONDS = 5.0
+DEFAULT_POOL_SIZE = 16
+_SQLITE_PRAGMAS = ("PRAGMA journal_mode=WAL", "PRAGMA busy_timeout={busy_ms}",
+                   "PRAGMA foreign_keys=ON", "PRAGMA synchronous=NORMAL")
 
 
 @dataclass
@@ -36,14 +46,14 @@ class StatementCounter:
     count: int = 0
     log: list[str] = field(default_factory=list)
     keep_log: bool = False
+    connect_statements: int = 0  # sent once by each new connection, apart from `count`
 
     def reset(self) -> None:
         self.count = 0
+        self.connect_statements = 0
         self.log.clear()
 
     def record(self, statement: str) -> None:
-        if statement.lstrip().upper().startswith(_NOT_COUNTED):
-            return
         self.count += 1
         if self.keep_log:
             self.log.append(statement)
@@ -65,7 +75,7 @@ class Database:
         return self.dialect == "sqlite"
 
     lock_timeout_seconds: float = DEFAULT_LOCK_TIMEOUT_SECONDS
-    pool_capacity: int = 15  # pool_size + max_overflow of the write engine
+    pool_capacity: int = DEFAULT_POOL_SIZE  # connections of the write engine (no overflow)
 
     async def dispose(self) -> None:
         await self.write_engine.dispose()
@@ -74,48 +84,58 @@ class Database:
 
 
 def create_database(url: str, *, echo: bool = False,
-                    lock_timeout_seconds: float = DEFAULT_LOCK_TIMEOUT_SECONDS) -> Database:
+                    lock_timeout_seconds: float = DEFAULT_LOCK_TIMEOUT_SECONDS,
+                    pool_size: int = DEFAULT_POOL_SIZE) -> Database:
     counter = StatementCounter()
     timeout = lock_timeout_seconds
-    if make_url(url).get_backend_name() == "sqlite":
-        write = _sqlite_engine(url, "BEGIN IMMEDIATE", echo, timeout)
-        read = _sqlite_engine(url, "BEGIN", echo, timeout)
-        engines = [write, read]
-        capacity = 5 + 10  # the write engine's pool_size + max_overflow
+    sqlite = make_url(url).get_backend_name() == "sqlite"
+    if sqlite:
+        write = _sqlite_engine(url, echo, timeout, pool_size, counter, begin="BEGIN IMMEDIATE")
+        read = _sqlite_engine(url, echo, timeout, pool_size, counter, begin=None)
     else:
-        write = read = create_async_engine(
-            url, echo=echo, pool_size=10, max_overflow=20, pool_timeout=timeout,
-            connect_args={"timeout": max(timeout, 1.0), "server_settings": {
-                "lock_timeout": str(max(1, int(timeout * 1000)))}},
-        )
-        engines = [write]
-        capacity = 10 + 20
-    for engine in engines:
-        _count_statements(engine, counter)
-        _discard_read_only_connections(engine)
+        write = _postgres_engine(url, echo, timeout, pool_size, read_only=False)
+        read = _postgres_engine(url, echo, timeout, pool_size, read_only=True)
+    _count_statements(write, counter, transactions=True, begin_event=not sqlite)
+    _count_statements(read, counter, transactions=False)
+    _discard_read_only_connections(write)
     return Database(url=url, write_engine=write, read_engine=read, statements=counter,
-                    lock_timeout_seconds=timeout, pool_capacity=capacity)
+                    lock_timeout_seconds=timeout, pool_capacity=pool_size)
 
 
-def _sqlite_engine(url: str, begin: str, echo: bool, timeout: float) -> AsyncEngine:
+def _postgres_engine(url: str, echo: bool, timeout: float, pool_size: int, *,
+                     read_only: bool) -> AsyncEngine:
+    settings = {"lock_timeout": str(max(1, int(timeout * 1000)))}
+    extra: dict[str, Any] = {}
+    if read_only:
+        settings["default_transaction_read_only"] = "on"
+        extra["isolation_level"] = "AUTOCOMMIT"
+    return create_async_engine(
+        url, echo=echo, pool_size=pool_size, max_overflow=0, pool_timeout=timeout,
+        connect_args={"timeout": max(timeout, 1.0), "server_settings": settings}, **extra)
+
+
+def _sqlite_engine(url: str, echo: bool, timeout: float, pool_size: int,
+                   counter: StatementCounter, *, begin: str | None) -> AsyncEngine:
+    """`begin` None: the read engine, statements in autocommit (no transaction)."""
     busy_ms = max(1, int(timeout * 1000))
     engine = create_async_engine(
-        url, echo=echo, pool_size=5, max_overflow=10, pool_timeout=timeout,
-        connect_args={"timeout": timeout})
+        url, echo=echo, pool_size=pool_size, max_overflow=0, pool_timeout=timeout,
+        connect_args={"timeout": timeout},
+        **({"isolation_level": "AUTOCOMMIT"} if begin is None else {}))
 
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None  # we emit BEGIN ourselves
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA synchronous=NORMAL")
+        for pragma in _SQLITE_PRAGMAS:
+            cursor.execute(pragma.format(busy_ms=busy_ms))
+        counter.connect_statements += len(_SQLITE_PRAGMAS)
         cursor.close()
 
-    @event.listens_for(engine.sync_engine, "begin")
-    def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql(begin)
+    if begin is not None:
+        @event.listens_for(engine.sync_engine, "begin")
+        def _on_begin(conn: Any) -> None:
+            conn.exec_driver_sql(begin)
 
     return engine
 
@@ -129,7 +149,30 @@ def _discard_read_only_connections(engine: AsyncEngine) -> None:
             context.is_disconnect = True
 
 
-def _count_statements(engine: AsyncEngine, counter: StatementCounter) -> None:
-    @event.listens_for(engine.sync_engine, "before_cursor_execute")
+def _count_statements(engine: AsyncEngine, counter: StatementCounter, *,
+                      transactions: bool, begin_event: bool = False) -> None:
+    """Statements through a cursor (SAVEPOINT/RELEASE and SQLite's BEGIN IMMEDIATE included),
+    plus, on an engine with `transactions`, the transaction control the driver sends on its
+    own: COMMIT and ROLLBACK, and BEGIN where it is not a cursor statement (`begin_event`:
+    PostgreSQL). The read engine runs in AUTOCOMMIT: SQLAlchemy still signals a begin and a
+    rollback there, but nothing is sent, so they are not counted."""
+    sync = engine.sync_engine
+
+    @event.listens_for(sync, "before_cursor_execute")
     def _before(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
         counter.record(statement)
+
+    if not transactions:
+        return
+    if begin_event:
+        @event.listens_for(sync, "begin")
+        def _begin(_conn: Any) -> None:
+            counter.record("BEGIN")
+
+    @event.listens_for(sync, "commit")
+    def _commit(_conn: Any) -> None:
+        counter.record("COMMIT")
+
+    @event.listens_for(sync, "rollback")
+    def _rollback(_conn: Any) -> None:
+        counter.record("ROLLBACK")

@@ -29,6 +29,7 @@ from persistence.db import Database
 from persistence.faults import classify, unavailable
 
 if TYPE_CHECKING:
+    from persistence.request_reads import RequestReads
     from persistence.repositories.carts import CartRepository
     from persistence.repositories.catalog import CatalogRepository
     from persistence.repositories.checkouts import CheckoutRepository
@@ -59,6 +60,14 @@ class SqlUnitOfWork:
         self._committed = False
         self.committing = False
         self._repos: dict[str, object] = {}
+
+    @classmethod
+    def on_connection(cls, db: Database, clock: Clock, conn: AsyncConnection) -> "SqlUnitOfWork":
+        """A read-only unit of work over a connection someone else holds (a request's read
+        connection: persistence/request_reads.py); never entered, never commits."""
+        uow = cls(db, clock, read_only=True)
+        uow._conn = conn
+        return uow
 
     # --- transaction
     async def __aenter__(self) -> "SqlUnitOfWork":
@@ -243,6 +252,20 @@ async def run_read(
         except (SqlTimeoutError, OSError) as exc:
             _raise_as_unavailable(uow, exc)
     raise AssertionError("unreachable")
+
+
+async def run_request_read(reads: "RequestReads", uow_factory: Callable[[AsyncConnection],
+                                                                     SqlUnitOfWork],
+                           use_case: Callable[[SqlUnitOfWork], Awaitable[T]]) -> T:
+    """A read-only use case on the request's read connection (no transaction: each statement
+    reads the last committed state); database faults leave as ServiceUnavailable."""
+    try:
+        return await reads.run(lambda conn: use_case(uow_factory(conn)))
+    except (DBAPIError, SqlTimeoutError, OSError) as exc:
+        fault = unavailable(exc, reads.db.lock_timeout_seconds)
+        if fault is None:
+            raise
+        raise fault from exc
 
 
 def _locked_at_once(exc: BaseException, waited: float, lock_timeout: float) -> bool:

@@ -17,7 +17,8 @@ from domain.clock import Clock
 from domain.errors import AuthenticationRequired, PermissionDenied, ServiceUnavailable
 from domain.identity.viewer import Viewer
 from persistence.db import Database
-from persistence.uow import SqlUnitOfWork, run_in_transaction, run_read
+from persistence.request_reads import RequestReads, current_reads
+from persistence.uow import SqlUnitOfWork, run_in_transaction, run_read, run_request_read
 from resolvers.caller import UseCaseSettings
 
 if TYPE_CHECKING:
@@ -91,15 +92,24 @@ class Runtime:
         return await run_in_transaction(self.uow, use_case)
 
     async def read(self, use_case: Callable[[SqlUnitOfWork], Awaitable[T]]) -> T:
-        """A read-only use case on the read engine (a consistent snapshot, never commits)."""
+        """A read-only use case on the read engine, never commits: on the running request's
+        read connection when there is one (persistence/request_reads.py), else on its own."""
+        reads = current_reads.get()
+        if reads is not None:
+            return await run_request_read(
+                reads, lambda conn: SqlUnitOfWork.on_connection(self.db, self.clock, conn),
+                use_case)
         return await run_read(
             lambda: SqlUnitOfWork(self.db, self.clock, read_only=True), use_case)
 
 
 class Context:
     def __init__(self, runtime: Runtime, *, authorization: str | None, client_ip: str,
-                 request_id: str | None = None) -> None:
+                 request_id: str | None = None, reads: RequestReads | None = None) -> None:
         self.runtime = runtime
+        # The request's reads (one read connection, persistence/request_reads.py); whoever
+        # made the context closes them when the response is done.
+        self.reads = reads if reads is not None else RequestReads(runtime.db, hold=False)
         self.authorization = authorization
         self.client_ip = client_ip
         self.request_id = request_id or uuid.uuid4().hex[:16]
@@ -114,7 +124,7 @@ class Context:
         if self._loaders is None:
             from dataloaders import Loaders
 
-            self._loaders = Loaders(self.runtime.db, self.runtime.clock)
+            self._loaders = Loaders(self.reads, self.runtime.clock)
         return self._loaders
 
     def reset_loaders(self) -> None:

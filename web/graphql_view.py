@@ -31,6 +31,7 @@ from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOpe
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types.graphql import OperationType
 
+from persistence.request_reads import RequestReads, current_reads
 from schema.context import Context, Runtime
 from schema.limits import QUERY_REJECTED
 from settings import Settings
@@ -90,16 +91,24 @@ class MarketplaceGraphQL(GraphQL[Context, None]):
         if scope["type"] != "http":
             await super().__call__(scope, receive, send)
             return
-        response: Response
+        # One read connection for the whole request, given back once the response is sent,
+        # whatever happened (docs/architecture.md, "Read connections").
+        reads = RequestReads(self.runtime.db)
+        token = current_reads.set(reads)
         try:
-            response = await serve_cached(self.runtime.response_cache,
-                                          Request(scope=scope, receive=receive), self.run)
-        except RequestRejected as rejected:
-            response = rejected.response()
-        except HTTPException as e:
-            response = JSONResponse(error_body(e.reason, QUERY_REJECTED),
-                                    status_code=e.status_code)
-        await response(scope, receive, send)
+            response: Response
+            try:
+                response = await serve_cached(self.runtime.response_cache,
+                                              Request(scope=scope, receive=receive), self.run)
+            except RequestRejected as rejected:
+                response = rejected.response()
+            except HTTPException as e:
+                response = JSONResponse(error_body(e.reason, QUERY_REJECTED),
+                                        status_code=e.status_code)
+            await response(scope, receive, send)
+        finally:
+            current_reads.reset(token)
+            await reads.close()
 
     async def _socket(self, scope: Scope, receive: Receive, send: Send) -> None:
         """A WebSocket within the caps of web/socket_caps.py, released when it ends."""
@@ -174,6 +183,8 @@ class MarketplaceGraphQL(GraphQL[Context, None]):
             authorization=request.headers.get("authorization"),
             client_ip=client,
             request_id=request.scope.get("state", {}).get("request_id"),
+            # HTTP: the request's reads (__call__); a WebSocket: a short connection per read
+            reads=current_reads.get() if isinstance(request, Request) else None,
         )
 
     async def render_graphql_ide(self, request: Request) -> Response:

@@ -6,13 +6,17 @@ import json
 from dataclasses import asdict
 from datetime import datetime, timezone
 
+from typing import Any
+
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.payments.provider import PaymentIntentStatus
 from adapters.payments.offline_store import OfflineIntent
 from persistence.db import Database
 from persistence.tables import offline_payment_intents as table
+from persistence.request_reads import read
 
 
 class SqlIntentStore:
@@ -20,9 +24,11 @@ class SqlIntentStore:
         self.db = db
 
     async def get(self, intent_id: str) -> OfflineIntent | None:
-        async with self.db.read_engine.connect() as conn:
-            data = (await conn.execute(
+        async def fetch(conn: AsyncConnection) -> Any:
+            return (await conn.execute(
                 select(table.c.data).where(table.c.id == intent_id))).scalar()
+
+        data = await read(self.db, fetch)
         if data is None:
             return None
         fields = json.loads(data)

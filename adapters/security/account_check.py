@@ -28,6 +28,7 @@ from domain.identity.access import acting_seller, revoked_since, session_problem
 from domain.identity.models import AccountState
 from persistence.reads.identity import account_state
 from adapters.security.tokens import LEEWAY_SECONDS
+from persistence.request_reads import read
 
 if TYPE_CHECKING:
     from adapters.security.runtime import Runtime
@@ -174,8 +175,7 @@ class AccountStates:
     async def load(self, user_id: int) -> AccountState | None:
         since = revoked_since(self.clock.now(), self.access_ttl,
                               timedelta(seconds=LEEWAY_SECONDS))
-        async with self.db.read_engine.connect() as conn:
-            return await account_state(conn, user_id, since)
+        return await read(self.db, lambda conn: account_state(conn, user_id, since))
 
     async def forget(self, user_id: int) -> None:
         await self.cache.forget(user_id)

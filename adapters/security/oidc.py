@@ -35,6 +35,7 @@ from domain.identity.models import User
 from persistence.reads.identity import user_by_external_subject
 from adapters.security.tokens import InvalidToken
 from settings import Settings
+from persistence.request_reads import read
 
 if TYPE_CHECKING:
     from adapters.security.runtime import Runtime
@@ -145,8 +146,7 @@ class OidcVerifier:
     # --- claims -> one of our users
     async def _user_for(self, runtime: "Runtime", claims: dict[str, Any]) -> User:
         subject = str(claims["sub"])
-        async with runtime.db.read_engine.connect() as conn:
-            known = await user_by_external_subject(conn, subject)
+        known = await read(runtime.db, lambda conn: user_by_external_subject(conn, subject))
         if known is not None:
             return known
         email = claims.get("email")

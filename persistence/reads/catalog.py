@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.catalog import Category, Product, ProductImage, ProductStatus, Variant
 from domain.catalog.inventory import StockLevel
+from persistence.reads.primed import Primed
 from persistence.tables import categories, product_images, products, stock, variants
 
 T = TypeVar("T")
@@ -84,15 +85,34 @@ def _grouped(keys: Sequence[Hashable], rows: Sequence[Any], key: Callable[[Any],
     return [groups.get(k, []) for k in keys]
 
 
-async def products_by_id(conn: AsyncConnection, ids: Sequence[int]) -> list[Product | None]:
-    rows = (await conn.execute(select(products).where(products.c.id.in_(ids)))).all()
-    return _aligned(ids, rows, lambda r: r.id, to_product)
+_CATEGORY = (categories.c.id.label("cat_id"), categories.c.slug.label("cat_slug"),
+             categories.c.name.label("cat_name"), categories.c.position.label("cat_position"))
 
 
-async def products_by_slug(conn: AsyncConnection,
-                           slugs: Sequence[str]) -> list[Product | None]:
-    rows = (await conn.execute(select(products).where(products.c.slug.in_(slugs)))).all()
-    return _aligned(slugs, rows, lambda r: r.slug, to_product)
+def _with_categories(query: Select[Any]) -> Select[Any]:
+    """Products joined with their category: `category_by_id` is primed from the same rows."""
+    return query.add_columns(*_CATEGORY).select_from(
+        products.outerjoin(categories, categories.c.id == products.c.category_id))
+
+
+def _primed(values: list[Product | None], rows: Sequence[Any]) -> Primed:
+    cats = [(r.cat_id, Category(id=r.cat_id, slug=r.cat_slug, name=r.cat_name,
+                                position=r.cat_position)) for r in rows if r.cat_id is not None]
+    return Primed(values, {"category_by_id": cats})
+
+
+async def products_by_id(conn: AsyncConnection, ids: Sequence[int]) -> Primed:
+    """Products (one per id, None where missing), their categories primed."""
+    rows = (await conn.execute(_with_categories(select(products))
+                               .where(products.c.id.in_(ids)))).all()
+    return _primed(_aligned(ids, rows, lambda r: r.id, to_product), rows)
+
+
+async def products_by_slug(conn: AsyncConnection, slugs: Sequence[str]) -> Primed:
+    """Products (one per slug, None where missing), their categories primed."""
+    rows = (await conn.execute(_with_categories(select(products))
+                               .where(products.c.slug.in_(slugs)))).all()
+    return _primed(_aligned(slugs, rows, lambda r: r.slug, to_product), rows)
 
 
 async def variants_by_id(conn: AsyncConnection, ids: Sequence[int]) -> list[Variant | None]:

@@ -31,13 +31,22 @@ class NoUnits:
         raise AssertionError("no read expected")
 
 
+class NoReads:
+    """The request's reads, which must not be used either."""
+
+    db = None
+
+    async def run(self, query: Any) -> Any:
+        raise AssertionError("no read expected")
+
+
 def caller_of(viewer: Viewer | None, *, bad_token: bool = False) -> Caller:
     async def identify() -> Viewer | None:
         if bad_token:
             raise AuthenticationRequired("Invalid token.")
         return viewer
 
-    return Caller(identify=identify, loaders=Loaders(db=None, clock=None),  # type: ignore[arg-type]
+    return Caller(identify=identify, loaders=Loaders(reads=NoReads(), clock=None),  # type: ignore[arg-type]
                   units=NoUnits(), settings=SETTINGS)
 
 
