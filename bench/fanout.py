@@ -13,7 +13,6 @@ import argparse
 import asyncio
 import json
 import multiprocessing as mp
-import os
 import statistics
 import sys
 import tempfile
@@ -185,7 +184,7 @@ def main() -> None:
     try:
         if not args.json:
             print(f"{'subscribers':>11} {'p50 ms':>8} {'p99 ms':>8} {'KB/sub':>8} {'missing':>8}")
-        for n, (ids, shipment_id) in zip(sizes, orders):
+        for n, (ids, shipment_id) in zip(sizes, orders, strict=True):
             row = run_round(server.base_url, server.process.pid, n, ids["order"], shipment_id,
                             ids["buyer"], seller, admin)
             if args.json:
