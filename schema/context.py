@@ -89,7 +89,9 @@ class Runtime:
         return SqlUnitOfWork(self.db, self.clock)
 
     async def transaction(self, use_case: Callable[[SqlUnitOfWork], Awaitable[T]]) -> T:
-        return await run_in_transaction(self.uow, use_case)
+        result = await run_in_transaction(self.uow, use_case)
+        self.bus.nudge()  # committed: the live feed reads the outbox now (adapters/live/feed.py)
+        return result
 
     async def read(self, use_case: Callable[[SqlUnitOfWork], Awaitable[T]]) -> T:
         """A read-only use case on the read engine, never commits: on the running request's

@@ -54,26 +54,46 @@ class Subscription:
 
 
 class EventBus:
+    """Subscriptions indexed by topic, so publishing an event costs its own subscribers only
+    (docs/architecture.md, "Live events")."""
+
     def __init__(self) -> None:
-        self._subscriptions: set[Subscription] = set()
+        self._by_topic: dict[str, set[Subscription]] = {}
+        self._count = 0
+        self.committed = asyncio.Event()  # set by a local commit: the feed polls at once
 
     @property
     def subscriber_count(self) -> int:
-        return len(self._subscriptions)
+        return self._count
+
+    def nudge(self) -> None:
+        """A transaction of this process committed: the feed reads the outbox now rather than
+        at its next poll."""
+        self.committed.set()
 
     @contextlib.asynccontextmanager
     async def subscribe(self, *topics: str) -> AsyncIterator[Subscription]:
         subscription = Subscription(frozenset(topics))
-        self._subscriptions.add(subscription)
+        for topic in subscription.topics:
+            self._by_topic.setdefault(topic, set()).add(subscription)
+        self._count += 1
         try:
             yield subscription
         finally:
-            self._subscriptions.discard(subscription)
+            self._count -= 1
+            for topic in subscription.topics:
+                members = self._by_topic.get(topic)
+                if members is not None:
+                    members.discard(subscription)
+                    if not members:
+                        del self._by_topic[topic]
 
     def publish(self, event: LiveEvent) -> None:
-        for subscription in list(self._subscriptions):
-            if subscription.topics.intersection(event.topics):
-                subscription.offer(event)
+        reached: set[Subscription] = set()
+        for topic in event.topics:
+            reached.update(self._by_topic.get(topic, ()))
+        for subscription in reached:
+            subscription.offer(event)
 
 
 def topics_of(event_type: str, payload: dict[str, Any]) -> tuple[str, ...]:

@@ -4,11 +4,13 @@ PostgreSQL: a dedicated connection LISTENs on `marketplace_events` (the outbox t
 migration 0003 notifies each row id at commit) and the row is read and published; a slower
 poll of the last minutes catches anything missed while reconnecting. SQLite: writers are
 serialised (BEGIN IMMEDIATE), so ids commit in order and tailing `id > last` every
-POLL_SECONDS misses nothing. Each event is published once per process (ids already published
+POLL_SECONDS misses nothing; a commit of this process nudges the poll at once
+(EventBus.nudge). Each event is published once per process (ids already published
 are remembered)."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 from collections import OrderedDict
@@ -88,9 +90,17 @@ class OutboxFeed:
                     await self.poll_once()
                 except Exception:  # noqa: BLE001 - keep feeding; the next poll retries
                     log.exception("outbox poll failed")
-                await asyncio.sleep(POLL_SECONDS)
+                await self._wait_for_commit(POLL_SECONDS)
         else:
             await asyncio.gather(self._listen(), self._safety_poll())
+
+    async def _wait_for_commit(self, timeout: float) -> None:
+        """Until a commit of this process nudges the bus (EventBus.nudge) or `timeout`
+        passes: a local change is delivered without waiting out the poll interval."""
+        committed = self.bus.committed
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(committed.wait(), timeout)
+        committed.clear()
 
     async def _safety_poll(self) -> None:
         while True:
