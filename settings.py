@@ -168,6 +168,12 @@ class Settings:
     payment_breaker_failures: int = 5
     payment_breaker_cooldown_seconds: float = 30.0
     payment_provider_timeout_seconds: float = 15.0
+    # --- documents (docs/rules.md, "Documents and persisted queries"): parsed and checked
+    # documents kept per process; Automatic Persisted Queries and the persisted-only mode.
+    document_cache_size: int = 1000
+    persisted_query_cache_size: int = 10_000
+    persisted_queries_only: bool = False
+    persisted_queries_dir: str | None = None
 
     @property
     def is_production(self) -> bool:
@@ -267,6 +273,13 @@ class Settings:
                                                     30.0, "PAYMENT_BREAKER_COOLDOWN_SECONDS"),
             payment_provider_timeout_seconds=_float(e.get("PAYMENT_PROVIDER_TIMEOUT_SECONDS"),
                                                     15.0, "PAYMENT_PROVIDER_TIMEOUT_SECONDS"),
+            # --- documents
+            document_cache_size=_int(e.get("DOCUMENT_CACHE_SIZE"), 1000, "DOCUMENT_CACHE_SIZE"),
+            persisted_query_cache_size=_int(e.get("PERSISTED_QUERY_CACHE_SIZE"), 10_000,
+                                            "PERSISTED_QUERY_CACHE_SIZE"),
+            persisted_queries_only=_bool(e.get("PERSISTED_QUERIES_ONLY"), False,
+                                         "PERSISTED_QUERIES_ONLY"),
+            persisted_queries_dir=e.get("PERSISTED_QUERIES_DIR") or None,
         )
         return replace(s, **overrides) if overrides else s  # type: ignore[arg-type]
 
