@@ -176,6 +176,12 @@ class Settings:
     # --- connection pools (docs/architecture.md, "Read connections"): connections per engine
     # (the write engine and the read engine each), no overflow connections
     db_pool_size: int = 16
+    # --- documents (docs/rules.md, "Documents and persisted queries"): parsed and checked
+    # documents kept per process; Automatic Persisted Queries and the persisted-only mode.
+    document_cache_size: int = 1000
+    persisted_query_cache_size: int = 10_000
+    persisted_queries_only: bool = False
+    persisted_queries_dir: str | None = None
 
     @property
     def is_production(self) -> bool:
@@ -283,6 +289,13 @@ class Settings:
             response_cache_max_bytes=_int(e.get("RESPONSE_CACHE_MAX_BYTES"), 16 * 1024 * 1024,
                                           "RESPONSE_CACHE_MAX_BYTES"),
             db_pool_size=_int(e.get("DB_POOL_SIZE"), 16, "DB_POOL_SIZE"),
+            # --- documents
+            document_cache_size=_int(e.get("DOCUMENT_CACHE_SIZE"), 1000, "DOCUMENT_CACHE_SIZE"),
+            persisted_query_cache_size=_int(e.get("PERSISTED_QUERY_CACHE_SIZE"), 10_000,
+                                            "PERSISTED_QUERY_CACHE_SIZE"),
+            persisted_queries_only=_bool(e.get("PERSISTED_QUERIES_ONLY"), False,
+                                         "PERSISTED_QUERIES_ONLY"),
+            persisted_queries_dir=e.get("PERSISTED_QUERIES_DIR") or None,
         )
         return replace(s, **overrides) if overrides else s  # type: ignore[arg-type]
 

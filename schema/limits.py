@@ -42,9 +42,11 @@ from graphql import (
 )
 from graphql.validation import MaxIntrospectionDepthRule
 from strawberry.extensions import SchemaExtension
+from strawberry.schema.schema import validate_document
 from strawberry.types.execution import ExecutionContext, ExecutionResult
 from strawberry.types.graphql import OperationType
 
+from schema.document_cache import Checked, DocumentCache
 from settings import Settings
 
 QUERY_REJECTED = "QUERY_REJECTED"
@@ -232,28 +234,65 @@ def page_variable_errors(document: DocumentNode, shape: DocumentShape,
 
 
 class QueryLimits(SchemaExtension):
-    """Rejects documents over the configured limits before anything runs."""
+    """Rejects documents over the configured limits before anything runs. A document seen
+    before is neither parsed nor checked again (schema/document_cache.py); every answer
+    carries `extensions.cost` once the document's cost is known (docs/rules.md, "Documents
+    and persisted queries")."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, cache: DocumentCache | None = None) -> None:
         self.settings = settings
+        self.cache = cache or DocumentCache(0)
         self.shape: DocumentShape | None = None
+        self.cost: int | None = None
 
     def on_operation(self) -> Iterator[None]:
         self.execution_context.parse_options["max_tokens"] = self.settings.max_tokens
         yield
 
+    def on_parse(self) -> Iterator[None]:
+        context = self.execution_context
+        query = context.query
+        if query and context.graphql_document is None:
+            context.graphql_document = self.cache.documents.get(query)
+        yield
+        if query and context.graphql_document is not None:
+            self.cache.documents.put(query, context.graphql_document)
+
     def on_validate(self) -> Iterator[None]:
         context = self.execution_context
-        if context.graphql_document is not None and context.pre_execution_errors is None:
-            errors = self.document_errors(context.graphql_document)
-            if errors:
-                # Set before graphql-core's validation runs: strawberry then skips it.
-                context.pre_execution_errors = errors
+        document, query = context.graphql_document, context.query
+        if document is not None and context.pre_execution_errors is None:
+            checked = self.cache.checks.get(query) if query else None
+            if checked is None:
+                checked = self.check(document)
+                if query:
+                    self.cache.checks.put(query, checked)
+            self.shape, self.cost = checked.shape, checked.cost
+            # Set before graphql-core's validation would run: strawberry then skips it.
+            context.pre_execution_errors = checked.fresh_errors()
         yield
 
-    def document_errors(self, document: DocumentNode) -> list[GraphQLError]:
+    def get_results(self) -> dict[str, Any]:
+        if self.cost is None:
+            return {}
+        return {"cost": {"requestedQueryCost": self.cost,
+                         "maximumAvailable": self.settings.max_query_cost}}
+
+    def check(self, document: DocumentNode) -> Checked:
+        """The limits, then (when they pass) graphql-core's validation with the schema's
+        rules: both depend on the document only."""
+        shape = document_shape(document)
+        cost = query_cost(document, self.settings.max_page_size)
+        errors = self.document_errors(document, shape, cost)
+        if not errors:
+            context = self.execution_context
+            errors = validate_document(context.schema._schema, document,
+                                       context.validation_rules)
+        return Checked(shape, cost, tuple(errors))
+
+    def document_errors(self, document: DocumentNode, shape: DocumentShape,
+                        cost: int) -> list[GraphQLError]:
         s = self.settings
-        shape = self.shape = document_shape(document)
         errors = []
         if shape.depth > s.max_query_depth:
             errors.append(rejected(
@@ -266,12 +305,10 @@ class QueryLimits(SchemaExtension):
             error = _page_error(value, s.max_page_size, [argument])
             if error is not None:
                 errors.append(error)
-        if not errors:
-            cost = query_cost(document, s.max_page_size)
-            if cost > s.max_query_cost:
-                errors.append(rejected(
-                    f"The query could ask for {cost} field values; the limit is "
-                    f"{s.max_query_cost}. Ask for smaller pages or nest fewer lists."))
+        if not errors and cost > s.max_query_cost:
+            errors.append(rejected(
+                f"The query could ask for {cost} field values; the limit is "
+                f"{s.max_query_cost}. Ask for smaller pages or nest fewer lists."))
         if shape.introspects and not errors:
             schema = self.execution_context.schema._schema
             for error in validate(schema, document, [MaxIntrospectionDepthRule]):

@@ -30,6 +30,7 @@ from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOpe
 from domain.errors import AuthenticationRequired, PermissionDenied, ServiceUnavailable
 from adapters.metrics import OperationMetrics
 from schema.amounts import AmountWarnings
+from schema.document_cache import DocumentCache
 from schema.limits import QUERY_REJECTED, QueryLimits
 from schema.rate_limit import MutationRateLimit, RateLimited
 from schema.sanitize import StripNul
@@ -150,12 +151,14 @@ def _with_code(error: GraphQLError, code: str, message: str | None = None) -> Gr
 
 
 def protection_extensions(settings: Settings) -> list[Any]:
-    """The schema's extension factories (a fresh instance per operation), outermost first."""
+    """The schema's extension factories (a fresh instance per operation), outermost first.
+    No extension has a per-field `resolve` hook: every hook runs once per operation."""
+    documents = DocumentCache(settings.document_cache_size)  # one per schema
     extensions: list[Any] = [
         OperationMetrics,  # times and counts every operation, rejected ones included
         ErrorCodes,
         AmountWarnings,  # figures past the amount ceiling: answered, flagged in `errors`
-        lambda: QueryLimits(settings),
+        lambda: QueryLimits(settings, documents),
         MutationRateLimit,
         StripNul,
     ]

@@ -13,11 +13,15 @@
   Origin header is accepted when it is the server's own origin or one of CORS_ORIGINS, and
   refused with 403 otherwise; one without Origin (not a browser) is accepted. Sockets per IP and
   per user and subscriptions per socket are capped (web/socket_caps.py: close code 4429).
+- Automatic Persisted Queries (web/persisted_queries.py) are resolved before an operation runs;
+  answers are encoded with orjson (docs/architecture.md, "Where a request's time goes").
 """
 from __future__ import annotations
 
 import json
 from typing import Any
+
+import orjson
 
 from cross_web import HTTPException
 from starlette.requests import Request
@@ -36,6 +40,7 @@ from schema.context import Context, Runtime
 from schema.limits import QUERY_REJECTED
 from settings import Settings
 from web.graphiql import graphiql_page
+from web.persisted_queries import PersistedQueries, PersistedQueryRefused
 from web import json_input
 from web.errors import error_body
 from web.response_cache import serve as serve_cached
@@ -83,6 +88,7 @@ class MarketplaceGraphQL(GraphQL[Context, None]):
         )
         self.runtime = runtime
         self.socket_caps = SocketCaps(settings)
+        self.persisted_queries = PersistedQueries.for_runtime(runtime)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "websocket":
@@ -133,6 +139,19 @@ class MarketplaceGraphQL(GraphQL[Context, None]):
         except json_input.MalformedJson as exc:
             raise json.JSONDecodeError(str(exc), "", 0) from exc
 
+    def encode_json(self, data: object) -> str:
+        # Text, not bytes: the WebSocket handler sends bytes as binary frames, which
+        # graphql-transport-ws does not allow. HTTP answers skip the decode (create_response).
+        return _json_bytes(data).decode()
+
+    def create_response(self, response_data: Any, sub_response: Response) -> Response:
+        response = Response(_json_bytes(response_data), media_type="application/json")
+        response.headers.raw.extend(sub_response.headers.raw)
+        response.background = sub_response.background
+        if sub_response.status_code:
+            response.status_code = sub_response.status_code
+        return response
+
     def parse_json(self, data: str | bytes) -> Any:
         try:
             value = self.decode_json(data)
@@ -160,8 +179,13 @@ class MarketplaceGraphQL(GraphQL[Context, None]):
     async def execute_single(self, request: Any, request_adapter: Any, sub_response: Any,
                              context: Any, root_value: Any, request_data: Any) -> Any:
         try:
+            query = await self.persisted_queries.query_for(request_data.query,
+                                                           request_data.extensions)
+        except PersistedQueryRefused as refused:
+            return refused.result()
+        try:
             return await self.schema.execute(
-                request_data.query, root_value=root_value,
+                query, root_value=root_value,
                 variable_values=request_data.variables, context_value=context,
                 operation_name=request_data.operation_name,
                 allowed_operation_types=HTTP_OPERATIONS[request_adapter.method],
@@ -189,3 +213,10 @@ class MarketplaceGraphQL(GraphQL[Context, None]):
 
     async def render_graphql_ide(self, request: Request) -> Response:
         return graphiql_page()  # served from this server only (web/graphiql.py)
+
+
+def _json_bytes(data: object) -> bytes:
+    try:
+        return orjson.dumps(data)
+    except TypeError:  # e.g. an integer past 64 bits: the standard library encodes it
+        return json.dumps(data, separators=(",", ":")).encode()

@@ -1,11 +1,17 @@
 """The cost limit: nested lists cannot multiply into unbounded work (QUERY_REJECTED before
-anything runs); ordinary storefront pages stay well under it."""
+anything runs); ordinary storefront pages stay well under it. Every answer carries
+`extensions.cost` once the document's cost is known, and a document seen before is neither
+parsed nor validated again (docs/rules.md, "Documents and persisted queries")."""
 from __future__ import annotations
 
 from typing import Any
 
+import pytest
+import strawberry.schema.schema as strawberry_schema
 from graphql import parse
 
+import schema.limits as limits
+from adapters.lru import LRU
 from schema.limits import query_cost
 from tests.support.factories import make_account, make_product
 
@@ -14,6 +20,8 @@ NESTED = """{ products(first: 100) { edges { node { seller { products(first: 100
 PAGE = """{ products(first: 50) { totalCount edges { node { name priceRange { min { amount } }
   seller { displayName } category { name } images { url }
   variants { sku quantityAvailable price { amount } } } } } }"""
+PAGE20 = "{ products(first: 20) { edges { node { id } } } }"
+BY_VARIABLE = "query($n: Int) { products(first: $n) { edges { node { id } } } }"
 
 
 def test_cost_counts_fields_times_enclosing_pages() -> None:
@@ -57,3 +65,87 @@ async def test_prices_are_capped_so_every_line_fits_graphql_int(gql: Any, runtim
     ok = await gql.data(create, {"p": MAX_PRICE_MINOR}, token=seller.token)
     assert ok["productCreate"]["userErrors"] == []
     assert MAX_PRICE_MINOR * 100 <= 2**31 - 1
+
+
+
+def codes(body: dict[str, Any]) -> list[str]:
+    return [e["extensions"]["code"] for e in body.get("errors") or []]
+
+
+async def test_an_answer_carries_its_cost_and_the_maximum(gql: Any) -> None:
+    body = await gql("{ __typename }")
+    assert body["data"] == {"__typename": "Query"}
+    assert body["extensions"]["cost"] == {"requestedQueryCost": 1, "maximumAvailable": 10_000}
+    # products 1 + 20 items x (edges 1 + node 1 + id 1)
+    body = await gql(PAGE20)
+    assert not body.get("errors")
+    assert body["extensions"]["cost"] == {"requestedQueryCost": 61,
+                                          "maximumAvailable": 10_000}
+
+
+async def test_refused_documents_carry_the_cost_that_was_computed(make_app: Any) -> None:
+    import httpx
+
+    from tests.support.client import GraphQLClient
+
+    app = make_app(max_query_cost=50)
+    transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 50000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        gql = GraphQLClient(http)
+        body = await gql(PAGE20)
+        assert codes(body) == ["QUERY_REJECTED"] and body["data"] is None
+        assert body["extensions"]["cost"] == {"requestedQueryCost": 61, "maximumAvailable": 50}
+        # Invalid against the schema: answered with the cost too.
+        body = await gql("{ nothingHere }")
+        assert codes(body) == ["QUERY_REJECTED"]
+        assert body["extensions"]["cost"]["requestedQueryCost"] == 1
+        # A document that does not parse has no cost.
+        body = await gql("{ products( }")
+        assert codes(body) == ["QUERY_REJECTED"]
+        assert "cost" not in (body.get("extensions") or {})
+
+
+async def test_a_repeated_document_is_parsed_and_validated_once(
+        gql: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    parsed: list[str] = []
+    validated: list[Any] = []
+    real_parse, real_validate = strawberry_schema.parse, limits.validate_document
+
+    def counting_parse(source: Any, **options: Any) -> Any:
+        parsed.append(str(source))
+        return real_parse(source, **options)
+
+    def counting_validate(*args: Any) -> Any:
+        validated.append(args[1])
+        return real_validate(*args)
+
+    monkeypatch.setattr(strawberry_schema, "parse", counting_parse)
+    monkeypatch.setattr(limits, "validate_document", counting_validate)
+    for _ in range(3):
+        assert (await gql.data(PAGE20))["products"]["edges"] == []
+    assert (parsed, len(validated)) == ([PAGE20], 1)
+    # An invalid document: refused every time, with its code, still checked once.
+    for _ in range(2):
+        body = await gql("{ nothingHere }")
+        assert codes(body) == ["QUERY_REJECTED"]
+        assert "nothingHere" in body["errors"][0]["message"]
+    assert len(parsed) == 2 and len(validated) == 2
+
+
+async def test_page_sizes_in_variables_are_checked_on_every_request(gql: Any) -> None:
+    assert (await gql.data(BY_VARIABLE, {"n": 5}))["products"]["edges"] == []
+    refused = await gql(BY_VARIABLE, {"n": 100_000})
+    assert codes(refused) == ["QUERY_REJECTED"]
+    assert (await gql.data(BY_VARIABLE, {"n": 100}))["products"]["edges"] == []
+
+
+def test_the_lru_forgets_the_least_recently_used_entry() -> None:
+    cache: LRU[str, int] = LRU(2)
+    cache.put("a", 1)
+    cache.put("b", 2)
+    assert cache.get("a") == 1  # "b" is now the least recently used
+    cache.put("c", 3)
+    assert (cache.get("a"), cache.get("b"), cache.get("c"), len(cache)) == (1, None, 3, 2)
+    empty: LRU[str, int] = LRU(0)
+    empty.put("a", 1)
+    assert empty.get("a") is None

@@ -37,3 +37,14 @@ class GraphQLClient:
 
 def unique_email(prefix: str = "user") -> str:
     return f"{prefix}-{uuid.uuid4().hex[:10]}@example.com"
+
+
+def without_cost(body: dict[str, Any]) -> dict[str, Any]:
+    """The body without `extensions.cost` (docs/rules.md, "Documents and persisted queries"),
+    which must be there, as the two whole numbers it holds, when the document parsed."""
+    cost = body["extensions"]["cost"]
+    assert set(cost) == {"requestedQueryCost", "maximumAvailable"}, cost
+    assert all(isinstance(v, int) for v in cost.values()), cost
+    rest = {k: v for k, v in body["extensions"].items() if k != "cost"}
+    return {**{k: v for k, v in body.items() if k != "extensions"},
+            **({"extensions": rest} if rest else {})}
