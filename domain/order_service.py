@@ -104,10 +104,14 @@ def _lines_ready(lines: list[CheckoutLine]) -> None:
 
 
 async def _allocate(uow: UnitOfWork, lines: list[CheckoutLine]) -> None:
+    # One statement for every line held by the cart; only a line whose hold fell short takes
+    # a statement of its own (docs/rules.md, "Statement budgets of mutations").
+    held = await uow.inventory.allocate_reserved_many(
+        (line.variant_id, line.quantity) for line in lines)
     for i, line in enumerate(lines):
-        level = await uow.inventory.allocate_reserved(line.variant_id, line.quantity)
-        if level is None:
-            level = await uow.inventory.allocate_available(line.variant_id, line.quantity)
+        if line.variant_id in held:
+            continue
+        level = await uow.inventory.allocate_available(line.variant_id, line.quantity)
         if level is None:
             raise DomainError("INSUFFICIENT_STOCK",
                               f"{line.product_name} no longer has {line.quantity} available.",

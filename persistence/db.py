@@ -27,7 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from persistence.faults import is_read_only
 
-_NOT_COUNTED = ("BEGIN", "COMMIT", "ROLLBACK", "PRAGMA", "SAVEPOINT", "RELEASE")
+_NOT_COUNTED = ("PRAGMA",)
 DEFAULT_LOCK_TIMEOUT_SECONDS = 5.0
 
 
@@ -133,3 +133,18 @@ def _count_statements(engine: AsyncEngine, counter: StatementCounter) -> None:
     @event.listens_for(engine.sync_engine, "before_cursor_execute")
     def _before(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
         counter.record(statement)
+
+    # Transaction control that does not pass through a cursor: COMMIT and ROLLBACK always, and
+    # BEGIN on PostgreSQL (asyncpg starts it itself; SQLite's BEGIN is sent by `_on_begin`).
+    @event.listens_for(engine.sync_engine, "commit")
+    def _commit(_conn: Any) -> None:
+        counter.record("COMMIT")
+
+    @event.listens_for(engine.sync_engine, "rollback")
+    def _rollback(_conn: Any) -> None:
+        counter.record("ROLLBACK")
+
+    if engine.dialect.name != "sqlite":
+        @event.listens_for(engine.sync_engine, "begin")
+        def _begin(_conn: Any) -> None:
+            counter.record("BEGIN")
