@@ -169,7 +169,8 @@ async def place_order(uow: UnitOfWork, *, buyer_id: int, session_id: int | None,
     breakdown = await _price(uow, session, lines, policy)
     method = await resolve_payment_method(uow, buyer_id, payment_method)
     await _allocate(uow, lines)
-    order_id = await uow.orders.create(await _order_values(uow, session, breakdown, key, now))
+    order = await uow.orders.create(await _order_values(uow, session, breakdown, key, now))
+    order_id = order.id
     if not await uow.loyalty.spend(buyer_id, breakdown.points_used, order_id, now):
         raise DomainError("INSUFFICIENT_POINTS", "Your points balance changed; review the "
                           "checkout.", ["input", "loyaltyPointsToUse"])
@@ -185,8 +186,6 @@ async def place_order(uow: UnitOfWork, *, buyer_id: int, session_id: int | None,
     await uow.orders.mark_products_with_history([ln.variant_id for ln in lines])
     await uow.carts.set_status(session.cart_id, CartStatus.COMPLETED, now)
     await uow.checkouts.complete(session.id, now)
-    order = await uow.orders.get(order_id)
-    assert order is not None
     await uow.outbox.add(events.ORDER_CREATED, "Order", order_id, {
         "orderId": order_id, "number": order.number, "buyerId": buyer_id,
         "total": order.total_minor, "currency": order.currency,

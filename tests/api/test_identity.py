@@ -268,7 +268,8 @@ async def test_me_and_its_relations_cost_a_few_statements(gql: Any, runtime: Any
     me = (await gql.data(ME, token=token))["me"]
     assert (len(me["addresses"]), len(me["paymentMethods"])) == (3, 3)
     assert me["seller"]["displayName"] == "Shop"
-    assert statements.count <= 4  # user, addresses, payment methods, seller
+    # user, addresses, payment methods, seller: each read in its own BEGIN/ROLLBACK
+    assert statements.count <= 12
 
 
 # ---------------------------------------------------------------- addresses
