@@ -268,8 +268,7 @@ async def test_me_and_its_relations_cost_a_few_statements(gql: Any, runtime: Any
     me = (await gql.data(ME, token=token))["me"]
     assert (len(me["addresses"]), len(me["paymentMethods"])) == (3, 3)
     assert me["seller"]["displayName"] == "Shop"
-    # user, addresses, payment methods, seller: each read in its own BEGIN/ROLLBACK
-    assert statements.count <= 12
+    assert statements.count <= 12  # user, addresses, payment methods, seller, BEGIN/ROLLBACK
 
 
 # ---------------------------------------------------------------- addresses
