@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import case, insert, select, update
 
 from domain.catalog.inventory import StockLevel
 from persistence.repositories.base import Repository
@@ -76,6 +76,21 @@ class InventoryRepository(Repository):
             .where(stock.c.variant_id == variant_id, stock.c.reserved >= quantity)
             .values(reserved=stock.c.reserved - quantity,
                     allocated=stock.c.allocated + quantity))
+
+    async def allocate_reserved_many(self, holds: Iterable[tuple[int, int]]) -> set[int]:
+        """reserved -> allocated for many (variant_id, quantity) in one UPDATE; returns the
+        variants that moved (one whose reservation falls short is left untouched)."""
+        wanted = dict(holds)
+        if not wanted:
+            return set()
+        quantity = case(wanted, value=stock.c.variant_id)
+        rows = await self.conn.execute(
+            update(stock)
+            .where(stock.c.variant_id.in_(sorted(wanted)), stock.c.reserved >= quantity)
+            .values(reserved=stock.c.reserved - quantity,
+                    allocated=stock.c.allocated + quantity)
+            .returning(stock.c.variant_id))
+        return {row.variant_id for row in rows}
 
     async def allocate_available(self, variant_id: int, quantity: int) -> StockLevel | None:
         """available -> allocated (an order whose soft hold had lapsed)."""

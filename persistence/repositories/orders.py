@@ -70,14 +70,15 @@ class OrderRepository(Repository):
         row = (await self.conn.execute(self.lock(stmt) if lock else stmt)).first()
         return to_order(row) if row else None
 
-    async def create(self, values: dict[str, Any]) -> int:
+    async def create(self, values: dict[str, Any]) -> Order:
+        """Insert the order; returns it as written (RETURNING: no read after the write)."""
         row = {**values,
                "pricing_detail": json.dumps(values["pricing_detail"], sort_keys=True),
                "shipping_address": json.dumps(values["shipping_address"], sort_keys=True),
                "billing_address": json.dumps(values["billing_address"], sort_keys=True)
                if values.get("billing_address") else None}
-        return int((await self.conn.execute(
-            insert(orders).values(**row).returning(orders.c.id))).scalar_one())
+        return to_order((await self.conn.execute(
+            insert(orders).values(**row).returning(*orders.c))).one())
 
     async def add_lines(self, rows: list[dict[str, Any]]) -> None:
         await self.conn.execute(insert(order_lines), rows)

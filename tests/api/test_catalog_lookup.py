@@ -173,4 +173,5 @@ async def test_a_full_page_costs_the_same_few_statements_for_5_or_50(
         await make_product(runtime, sellers[i % 3].seller_id, prices=[100, 200, 300],
                            category_id=cats[i % 3], images=2)
     fifty = await _page_statements(gql, statements)
-    assert five == fifty <= 6, (five, fifty)
+    # 6 statements, each in its own BEGIN/ROLLBACK now that transaction control is counted
+    assert five == fifty <= 18, (five, fifty)

@@ -339,4 +339,5 @@ async def test_order_lists_cost_the_same_statements_for_1_and_5_orders(
             body = await gql.data(query, token=buyer.token)
             assert len(body["me"]["orders"]["edges"]) == n
             counts[n] = statements.count
-    assert counts[1] == counts[5] <= 10, counts
+    # 9 statements, each read in its own BEGIN/ROLLBACK (transaction control is counted)
+    assert counts[1] == counts[5] <= 27, counts

@@ -186,14 +186,17 @@ class FakeInventory:
     async def release_allocation(self, variant_id: int, quantity: int) -> StockLevel | None:
         return self._move(variant_id, available=quantity, allocated=-quantity)
 
-    async def ship(self, variant_id: int, quantity: int) -> StockLevel | None:
-        return self._move(variant_id, total=-quantity, allocated=-quantity)
-
     async def allocate_reserved(self, variant_id: int, quantity: int) -> StockLevel | None:
         return self._move(variant_id, reserved=-quantity, allocated=quantity)
 
+    async def allocate_reserved_many(self, holds: Iterable[tuple[int, int]]) -> set[int]:
+        return {v for v, q in holds if self._move(v, reserved=-q, allocated=q) is not None}
+
     async def allocate_available(self, variant_id: int, quantity: int) -> StockLevel | None:
         return self._move(variant_id, available=-quantity, allocated=quantity)
+
+    async def ship(self, variant_id: int, quantity: int) -> StockLevel | None:
+        return self._move(variant_id, total=-quantity, allocated=-quantity)
 
     async def create(self, variant_id: int, total: int, low_stock_threshold: int) -> None:
         self.put(variant_id, total, threshold=low_stock_threshold)
