@@ -70,7 +70,7 @@ async def main(rounds: int) -> None:
                     return http.get("/graphql", params={"query": PAGE})
                 return http.post("/graphql", json={"query": PAGE})
 
-            cache = runtime.extras["response_cache"]
+            cache = runtime.response_cache
             between = cache.invalidate if method == "INVALIDATED" else None
             p50, p99, statements = await timed(rounds, runtime, call, between)
         print(f"{label:<34} {p50:>8.2f} {p99:>8.2f} {statements:>11}")

@@ -62,7 +62,7 @@ class PersistedQueries:
     @classmethod
     def for_runtime(cls, runtime: Runtime) -> "PersistedQueries":
         s = runtime.settings
-        redis = runtime.extras.get("redis")
+        redis = runtime.redis
         store = (RedisQueryStore(s.persisted_query_cache_size, redis, s.redis_key_prefix)
                  if redis is not None else MemoryQueryStore(s.persisted_query_cache_size))
         return cls(store, load_directory(s.persisted_queries_dir), s.persisted_queries_only)

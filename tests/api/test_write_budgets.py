@@ -45,10 +45,10 @@ async def test_cart_add_line_costs_the_same_statements_for_1_or_10_lines(
         assert result["cart"]["totalQuantity"] == size + 2
         assert result["cart"]["subtotal"]["minorUnits"] == 250 * (size + 2)
         counts[size] = (statements.count, _log(statements))
-    # The write is 8 (BEGIN, 6 statements, COMMIT); the payload's two reads cost 3 each while
-    # every read takes its own BEGIN/ROLLBACK (issue 10 item 1's read side brings them to 1
-    # each, making the 10 of the budget). Never raise this bound to hide a rise.
-    assert counts[1][0] == counts[10][0] <= 14, counts[10][1]
+    # The write is 8 (BEGIN, 6 statements, COMMIT); the payload's two reads cost 1 each on the
+    # request's read connection (no BEGIN/ROLLBACK around reads): 10, the budget
+    # (docs/rules.md, "Statement budgets of mutations").
+    assert counts[1][0] == counts[10][0] <= 10, counts[10][1]
 
 
 async def test_checkout_start_update_complete_cost_the_same_statements_for_1_or_10_lines(
@@ -77,6 +77,6 @@ async def test_checkout_start_update_complete_cost_the_same_statements_for_1_or_
         counts[size] = (start, after_update - start, statements.count - after_update,
                         _log(statements))
     one, ten = counts[1][:3], counts[10][:3]
-    # Today 17 + 16 + 64 all-in, of which 8 + 6 + 24 are the payloads' reads with a BEGIN and
-    # a ROLLBACK each; the budget is 60 (docs/rules.md, "Statement budgets of mutations").
-    assert one == ten and sum(ten) <= 97, (one, ten, counts[10][3])
+    # Today 15 + 14 + 46 = 75 all-in on both databases, over the budget of 60 (docs/rules.md,
+    # "Statement budgets of mutations"): lower this bound as statements go, never raise it.
+    assert one == ten and sum(ten) <= 75, (one, ten, counts[10][3])
