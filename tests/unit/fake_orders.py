@@ -28,11 +28,11 @@ class FakeOrders:
         self.numbers: dict[int, int] = {}  # year -> last order number
         self._ids = iter(range(1, 10**6))
 
-    async def create(self, values: dict[str, Any]) -> int:
+    async def create(self, values: dict[str, Any]) -> Order:
         order_id = next(self._ids)
         known = {k: v for k, v in values.items() if k in _ORDER_FIELDS}
-        self.orders[order_id] = Order(id=order_id, confirmed_at=None, **known)
-        return order_id
+        order = self.orders[order_id] = Order(id=order_id, confirmed_at=None, **known)
+        return order
 
     async def next_number(self, year: int) -> int:
         self.numbers[year] = self.numbers.get(year, 0) + 1
