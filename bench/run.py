@@ -229,8 +229,8 @@ def main() -> None:
                   f"server's for the catalogue page ({len(json.dumps(ours))} bytes)")
         print(parity, flush=True)
         notes += ["", parity]
-        page = load.lua_post(PAGE)
-        typename = load.lua_post('{ __typename }')
+        page = load.lua_post(json.dumps({"query": PAGE}))
+        typename = load.lua_post(json.dumps({"query": "{ __typename }"}))
         targets = {"uncached": (servers["uncached"].base + "/graphql", page),
                    "plain": (servers["plain"].base + "/page", None),
                    "typename": (servers["uncached"].base + "/graphql", typename),
