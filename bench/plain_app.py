@@ -44,6 +44,7 @@ IMAGES_SQL = (
     "product_images.alt_text, product_images.position \nFROM product_images \n"
     f"WHERE product_images.product_id IN ({_IDS}) "
     "ORDER BY product_images.position, product_images.id")
+STATEMENTS = (PAGE_SQL, COUNT_SQL, VARIANTS_SQL, IMAGES_SQL)
 RAW = b'{"ok":true}'
 
 Send = Callable[[dict[str, Any]], Awaitable[None]]

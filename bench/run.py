@@ -121,12 +121,27 @@ async def prepare(url: str, products: int) -> float:
     return time.perf_counter() - start
 
 
-async def statement_counts(url: str) -> dict[str, tuple[int, int | None]]:
+def same_sql(logs: dict[str, list[str]]) -> str:
+    """Whether bench/plain_app.py sends the statements our server sent for the page."""
+    from bench.plain_app import STATEMENTS
+
+    def norm(statements: Any) -> list[str]:
+        return [" ".join(s.split()) for s in statements]
+
+    ours = norm(logs.get("catalogue page", []))
+    if ours == norm(STATEMENTS):
+        return f"same SQL: the plain route sends our server's {len(ours)} page statements"
+    return ("same SQL: NO, our server now sends other statements for the page; update "
+            "bench/plain_app.py to:\n  " + "\n  ".join(ours))
+
+
+async def statement_counts(url: str, logs: dict[str, list[str]]
+                           ) -> dict[str, tuple[int, int | None]]:
     await create_database(url)
     subprocess.run([str(VENV / "marketplace"), "migrate"], check=True, cwd=ROOT,
                    env={**os.environ, "DATABASE_URL": url}, stdout=subprocess.DEVNULL)
     try:
-        return await measure(url)
+        return await measure(url, logs)
     finally:
         await drop_database(url)
 
@@ -205,11 +220,16 @@ def main() -> None:
     print(f"loading {args.products} products into {url.database} ...", flush=True)
     load_seconds = asyncio.run(prepare(db_url, args.products))
     print(f"loaded in {load_seconds:.1f} s; counting statements ...", flush=True)
+    logs: dict[str, list[str]] = {}
     counts = asyncio.run(statement_counts(
-        url.set(database=f"{url.database}_statements").render_as_string(hide_password=False)))
-    notes = [] if counts_control() else [
-        "", "note: this StatementCounter leaves transaction control out (all-in: n/a)"]
+        url.set(database=f"{url.database}_statements").render_as_string(hide_password=False),
+        logs))
+    notes = ["", same_sql(logs)]
+    print(notes[-1], flush=True)
+    if not counts_control():
+        notes += ["", "note: this StatementCounter leaves transaction control out (all-in: n/a)"]
     servers: dict[str, Server] = {}
+    scripts: list[Path] = []
     if has_response_cache():
         servers["uncached"] = our_server("uncached", db_url,
                                          {"RESPONSE_CACHE_TTL_SECONDS": "0"})
@@ -231,6 +251,7 @@ def main() -> None:
         notes += ["", parity]
         page = load.lua_post(json.dumps({"query": PAGE}))
         typename = load.lua_post(json.dumps({"query": "{ __typename }"}))
+        scripts += [page, typename]
         targets = {"uncached": (servers["uncached"].base + "/graphql", page),
                    "plain": (servers["plain"].base + "/page", None),
                    "typename": (servers["uncached"].base + "/graphql", typename),
@@ -252,6 +273,8 @@ def main() -> None:
     finally:
         for server in servers.values():
             server.stop()
+        for script in scripts:
+            script.unlink(missing_ok=True)
     fan, fan_note = fanout(args.skip_fanout)
     if fan_note:
         notes += ["", fan_note]

@@ -49,8 +49,10 @@ def counts_control() -> bool:
     return probe.count == 1
 
 
-async def measure(database_url: str) -> dict[str, tuple[int, int | None]]:
-    """{operation: (counted, all-in)} on a migrated, empty database at `database_url`."""
+async def measure(database_url: str, logs: dict[str, list[str]] | None = None
+                  ) -> dict[str, tuple[int, int | None]]:
+    """{operation: (counted, all-in)} on a migrated, empty database at `database_url`; `logs`,
+    when given, receives each operation's statements (transaction control left out)."""
     app = create_app(replace(Settings(), database_url=database_url, sweeper_enabled=False,
                              dispatcher_enabled=False, mutation_rate_limit_per_minute=10**9),
                      password_hasher=Argon2PasswordHasher(fast=True))
@@ -77,7 +79,10 @@ async def measure(database_url: str) -> dict[str, tuple[int, int | None]]:
             return body["data"]  # type: ignore[no-any-return]
 
         def take(name: str) -> None:
-            counted = sum(1 for s in counter.log if not s.lstrip().upper().startswith(CONTROL))
+            sent = [s for s in counter.log if not s.lstrip().upper().startswith(CONTROL)]
+            counted = len(sent)
+            if logs is not None:
+                logs.setdefault(name, []).extend(sent)
             previous = result.get(name, (0, 0))
             result[name] = (previous[0] + counted,
                             (previous[1] or 0) + counter.count if all_in else None)
