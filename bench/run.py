@@ -105,10 +105,13 @@ def our_server(name: str, database_url: str, extra: dict[str, str]) -> Server:
                          "--no-migrate"], env, "/healthz")
 
 
-def plain_server(dsn: str) -> Server:
+def plain_server(dsn: str, extensions: Any = None) -> Server:
+    env = {"BENCH_PG_DSN": dsn}
+    if extensions:
+        env["BENCH_EXTENSIONS"] = json.dumps(extensions)
     return Server("plain", [str(VENV / "python"), "-m", "uvicorn", "bench.plain_app:app",
                             "--host", "127.0.0.1", "--port", "{port}", "--no-access-log",
-                            "--log-level", "warning"], {"BENCH_PG_DSN": dsn}, "/raw")
+                            "--log-level", "warning"], env, "/raw")
 
 
 async def prepare(url: str, products: int) -> float:
@@ -237,12 +240,14 @@ def main() -> None:
     else:
         servers["uncached"] = our_server("uncached", db_url, {})
         notes += ["", "cached: skipped (no RESPONSE_CACHE_TTL_SECONDS setting in this build)"]
-    servers["plain"] = plain_server(dsn)
     try:
         for server in servers.values():
             server.wait_ready()
         page_body = json.dumps({"query": PAGE}).encode()
         ours = json.loads(_post(servers["uncached"].base + "/graphql", page_body))
+        # The plain route answers the same JSON, extensions (the query's cost) included.
+        servers["plain"] = plain_server(dsn, ours.get("extensions"))
+        servers["plain"].wait_ready()
         plain = json.loads(_post(servers["plain"].base + "/page", page_body))
         same = ours == plain
         parity = (f"parity: the plain route's JSON {'equals' if same else 'DIFFERS FROM'} our "

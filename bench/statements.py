@@ -54,7 +54,8 @@ async def measure(database_url: str, logs: dict[str, list[str]] | None = None
     """{operation: (counted, all-in)} on a migrated, empty database at `database_url`; `logs`,
     when given, receives each operation's statements (transaction control left out)."""
     app = create_app(replace(Settings(), database_url=database_url, sweeper_enabled=False,
-                             dispatcher_enabled=False, mutation_rate_limit_per_minute=10**9),
+                             response_cache_ttl_seconds=0, dispatcher_enabled=False,
+                             mutation_rate_limit_per_minute=10**9),
                      password_hasher=Argon2PasswordHasher(fast=True))
     runtime = app.state.runtime
     counter = runtime.db.statements
