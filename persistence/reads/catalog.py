@@ -1,4 +1,4 @@
-"""Batched read queries of the catalogue for the dataloaders (dataloaders/catalog.py), and the
+"""Batched read queries of the catalogue for the dataloaders (dataloaders/loaders.py), and the
 row -> domain mappers the catalogue repository shares.
 
 Each batch query takes (connection, keys) and returns one value per key, aligned with the keys:
