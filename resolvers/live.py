@@ -58,7 +58,7 @@ class OrderChange:
     at: datetime
     shipment: Optional[ShownShipment] = None
     payment: Optional[ShownPayment] = None
-    event_id: Optional[int] = None  # the bus event it tells (shared execution: schema/shared_events.py)
+    event_id: Optional[int] = None  # its bus event (shared execution: schema/shared_events.py)
 
 
 @dataclass(frozen=True)

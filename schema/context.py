@@ -149,7 +149,7 @@ class Context:
 
     @property
     def shared_viewer(self) -> Viewer | None:
-        """The viewer once resolved (None before): schema/shared_events.py groups subscribers by it."""
+        """The viewer once resolved (None before): schema/shared_events.py groups by it."""
         return self._viewer if self._viewer_resolved else None
 
     async def viewer(self) -> Viewer | None:

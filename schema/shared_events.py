@@ -75,7 +75,7 @@ def group_key(event_id: int, operation: Any, variables: Any, viewer: Any) -> Has
 
 
 class SharedEventExecutor(StrawberryGraphQLCoreExecutionContext):
-    """Executor whose per-event executions are shared through cache_for(bus) (see the module doc)."""
+    """Per-event executions shared through cache_for(bus) (see the module doc)."""
 
     def execute_operation(self, serially: bool | None = None) -> Any:
         event_id = getattr(self.root_value, "fanout_event_id", None)
