@@ -37,6 +37,6 @@ async def test_a_failed_execution_is_not_kept_and_the_cache_is_bounded() -> None
         await cache.run("key", fail)
     assert await cache.run("key", lambda: "ok") == "ok"
     for key in ("a", "b", "c"):
-        await cache.run(key, lambda: key)
+        await cache.run(key, lambda: "filler")
     assert await cache.run("key", lambda: "again") == "again"  # evicted: runs again
     assert cache.executions == 6
