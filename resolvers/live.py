@@ -58,6 +58,7 @@ class OrderChange:
     at: datetime
     shipment: Optional[ShownShipment] = None
     payment: Optional[ShownPayment] = None
+    event_id: Optional[int] = None  # its bus event (shared execution: schema/shared_events.py)
 
 
 @dataclass(frozen=True)
@@ -90,7 +91,7 @@ async def _order_event(caller: Caller, event: LiveEvent) -> OrderChange | None:
             return None
         payment = ShownPayment(state.payment, show_secret=order.owner_view, secret_unread=True)
     return OrderChange(order=order, kind=kind, shipment=shipment, payment=payment,
-                       at=event.created_at)
+                       at=event.created_at, event_id=event.id)
 
 
 async def _read_order_event(caller: Caller, event: LiveEvent, kind: str,
@@ -114,7 +115,7 @@ async def _read_order_event(caller: Caller, event: LiveEvent, kind: str,
         assert found_payment is not None  # the event names a payment that exists
         payment = ShownPayment(found_payment, show_secret=order.owner_view)
     return OrderChange(order=order, kind=kind, shipment=shipment, payment=payment,
-                       at=event.created_at)
+                       at=event.created_at, event_id=event.id)
 
 
 async def _stream(fresh: Fresh, bus: EventBus, clock: Clock,

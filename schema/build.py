@@ -10,6 +10,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
 from schema.protection import protection_extensions
+from schema.shared_events import SharedEventExecutor
 from settings import Settings
 
 # Feature modules holding root Query / Mutation / Subscription classes, in the order their
@@ -68,6 +69,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         subscription=_merged("Subscription"),
         types=_named_types(),  # reachable only through node(id:)
         extensions=protection_extensions(settings),
+        execution_context_class=SharedEventExecutor,  # one execution per group and event
         config=StrawberryConfig(
             batching_config={"max_operations": settings.max_batch_operations},
             disable_field_suggestions=not settings.introspection,

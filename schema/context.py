@@ -147,6 +147,11 @@ class Context:
             raise AuthenticationRequired("Authorization must be 'Bearer <token>'.")
         return token.strip()
 
+    @property
+    def shared_viewer(self) -> Viewer | None:
+        """The viewer once resolved (None before): schema/shared_events.py groups by it."""
+        return self._viewer if self._viewer_resolved else None
+
     async def viewer(self) -> Viewer | None:
         """The signed-in user, None when anonymous. A token that is present but invalid
         (expired, forged, wrong audience...) raises AuthenticationRequired."""

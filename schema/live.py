@@ -28,6 +28,8 @@ class OrderEvent:
     shipment: Optional[Shipment]
     payment: Optional[Payment]
     at: datetime
+    # Subscribers of one group share this event's execution (schema/shared_events.py).
+    fanout_event_id: strawberry.Private[Optional[int]] = None
 
 
 @strawberry.type
@@ -50,7 +52,7 @@ def _order_event(change: resolve.OrderChange) -> OrderEvent:
         shipment=_shipment(change.shipment) if change.shipment else None,
         payment=Payment.from_domain(payment.payment, show_secret=payment.show_secret,
                                     secret_unread=payment.secret_unread) if payment else None,
-        at=change.at)
+        at=change.at, fanout_event_id=change.event_id)
 
 
 def _fresh(info: Info) -> resolve.Fresh:

@@ -20,6 +20,7 @@ from schema.context import Context
 from adapters.live.feed import OutboxFeed
 from persistence.tables import outbox
 from schema.build import build_schema
+from schema.shared_events import cache_for
 from tests.support.client import GraphQLClient
 from tests.support.factories import Account, make_account
 from tests.support.fulfilment import deliver_shipment, process_shipment, ship_shipment
@@ -239,3 +240,39 @@ async def test_a_watcher_sees_process_ship_deliver_once_each_in_order(
             await watcher.next(timeout=1.0)  # each change told exactly once
         for socket in (watcher, payer):
             await socket.close()
+
+
+ORDER_NUMBERS = """subscription($id: ID!) { orderUpdates(orderId: $id) { type
+  order { number } } }"""
+
+
+async def test_subscribers_of_one_group_share_one_execution_per_event(
+        gql: Any, runtime: Any) -> None:
+    """Same document, variables and viewer: one execution per event, shared by all of them;
+    another viewer or another selection executes on its own; a stranger gets nothing
+    (schema/shared_events.py)."""
+    seller = await make_account(runtime, "SELLER")
+    buyer = await make_account(runtime)
+    stranger = await make_account(runtime)
+    order = await _confirmed_order(gql, runtime, buyer, seller)
+    live = InProcess(runtime)
+    await live.feed.start_position()
+    buyers = [await live.subscribe(buyer, ORDER_UPDATES, {"id": order["id"]})
+              for _ in range(5)]
+    seller_stream = await live.subscribe(seller, ORDER_UPDATES, {"id": order["id"]})
+    numbers = await live.subscribe(buyer, ORDER_NUMBERS, {"id": order["id"]})
+    strangers = await live.subscribe(stranger, MY_UPDATES)
+    cache = cache_for(runtime.bus)
+    before = cache.executions
+    assert (await process_shipment(gql, seller, order["shipments"][0]["id"]))["userErrors"] == []
+    await live.feed.poll_once()
+    told = [await stream.events(2) for stream in buyers]
+    assert all(events == told[0] for events in told)
+    assert _told(told[0]) == EXPECTED_FULFILMENT[:2]
+    assert _told(await seller_stream.events(2)) == _told(told[0])
+    assert [e["type"] for e in await numbers.events(2)] == [
+        "SHIPMENT_STATUS_CHANGED", "ORDER_STATUS_CHANGED"]
+    await strangers.nothing_more()
+    assert cache.executions - before == 2 * 3  # buyer group, seller, other selection
+    for stream in [*buyers, seller_stream, numbers, strangers]:
+        await stream.close()

@@ -84,3 +84,47 @@ async def test_order_updates_need_a_visible_order_and_a_signed_in_user(
     assert [e["type"] for e in events] == ["PAYMENT_STATUS_CHANGED", "ORDER_STATUS_CHANGED"]
     for socket in (anonymous, other, owner):
         await socket.close()
+
+
+ORDER_NUMBERS = """subscription($id: ID!) { orderUpdates(orderId: $id) { type
+  order { number } } }"""
+
+
+@pytest.mark.slow
+async def test_a_subscriber_group_gets_identical_payloads_once_each(
+        runtime: Any, server: Any) -> None:
+    """Subscribers sharing one execution per event (docs/architecture.md, "Live events"):
+    each gets every event once and the same payload; another selection or viewer gets its
+    own; a buyer who may not see the order gets nothing."""
+    seller = await make_account(runtime, "SELLER")
+    buyer = await make_account(runtime)
+    stranger = await make_account(runtime)
+    async with httpx.AsyncClient(base_url=server.base_url, timeout=30) as http:
+        api = GraphQLClient(http)
+        sid, _ = await checkout(api, runtime, buyer, [(seller, 1000)])
+        order = (await complete(api, buyer.token, sid, pm="pm_card_chargeDeclined"))["order"]
+        owners = [await Socket.open(server.base_url, buyer.token) for _ in range(4)]
+        for socket in owners:
+            await socket.subscribe(ORDER_UPDATES, {"id": order["id"]})
+        numbers = await Socket.open(server.base_url, buyer.token)
+        await numbers.subscribe(ORDER_NUMBERS, {"id": order["id"]})
+        seller_socket = await Socket.open(server.base_url, seller.token)
+        await seller_socket.subscribe(ORDER_UPDATES, {"id": order["id"]})
+        other = await Socket.open(server.base_url, stranger.token)
+        await other.subscribe(MY_UPDATES)
+        await asyncio.sleep(1.0)  # subscriptions registered in both processes
+        await api.data(RETRY, {"order": order["id"], "pm": "pm_card_visa", "key": "g"},
+                       token=buyer.token)
+        told = [await socket.events(2) for socket in owners]
+        assert all(events == told[0] for events in told)
+        assert [(e["type"], (e["payment"] or {}).get("status")) for e in told[0]] == [
+            ("PAYMENT_STATUS_CHANGED", "SUCCEEDED"), ("ORDER_STATUS_CHANGED", None)]
+        assert [set(e) for e in await numbers.events(2)] == [{"type", "order"}] * 2
+        assert [e["type"] for e in await seller_socket.events(1)] == ["ORDER_STATUS_CHANGED"]
+        for socket in [*owners, numbers, seller_socket]:
+            with pytest.raises(asyncio.TimeoutError):
+                await socket.next(timeout=0.5)  # each event once
+        with pytest.raises(asyncio.TimeoutError):
+            await other.next(timeout=0.5)
+        for socket in [*owners, numbers, seller_socket, other]:
+            await socket.close()
