@@ -85,6 +85,7 @@ class PlainApp:
                                          "postgresql://postgres@127.0.0.1:5432/bench")
         self.pool_size = pool_size
         self.pool: Any = None
+        self.extensions: Any = EXTENSIONS  # what our server adds beside `data`
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -104,8 +105,8 @@ class PlainApp:
         if scope["path"] == "/page":
             async with self.pool.acquire() as conn:
                 answer = await catalogue_page(conn)
-                if EXTENSIONS is not None:
-                    answer["extensions"] = EXTENSIONS
+                if self.extensions is not None:
+                    answer["extensions"] = self.extensions
                 body = json.dumps(answer, separators=(",", ":")).encode()
         elif scope["path"] == "/raw":
             body = RAW
