@@ -3,7 +3,6 @@ the `cart` query and the four cart mutations (use cases in resolvers/cart.py).""
 from __future__ import annotations
 
 from datetime import datetime
-from enum import Enum
 from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import strawberry
@@ -11,6 +10,7 @@ from strawberry.types import Info
 
 from domain.cart import model as domain
 from domain.ids import encode_id
+from domain.cart.model import CartStatus
 from resolvers import cart as resolve
 from schema.calls import caller, mutate
 from schema.common import Money, Node, UserError
@@ -20,13 +20,7 @@ if TYPE_CHECKING:
     from schema.catalog import ProductVariant
 
 
-@strawberry.enum
-class CartStatus(Enum):
-    ACTIVE = "ACTIVE"
-    CHECKOUT = "CHECKOUT"
-    COMPLETED = "COMPLETED"
-    EXPIRED = "EXPIRED"
-    ABANDONED = "ABANDONED"
+strawberry.enum(CartStatus)  # the domain's own enum is the GraphQL one: one list of statuses
 
 
 @strawberry.type

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import Enum
 from typing import Any, Optional
 
 import strawberry
@@ -15,6 +14,7 @@ from domain.checkout.sessions import AddressSnapshot
 from domain.identity.models import Address as DomainAddress
 from domain.ids import encode_id
 from domain.pricing import PriceBreakdown, PromotionPreview, ShippingOption
+from domain.checkout.sessions import CheckoutStatus
 from resolvers import checkout as resolve
 from schema.calls import caller, mutate
 from schema.cart import CartLine
@@ -26,11 +26,7 @@ from schema.node import node_resolver
 SHIPPING_NAMES = {"STANDARD": "Standard shipping", "EXPRESS": "Express shipping"}
 
 
-@strawberry.enum
-class CheckoutStatus(Enum):
-    OPEN = "OPEN"
-    COMPLETED = "COMPLETED"
-    EXPIRED = "EXPIRED"
+strawberry.enum(CheckoutStatus)  # the domain's own enum is the GraphQL one: one list of statuses
 
 
 @strawberry.type

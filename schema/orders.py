@@ -11,7 +11,6 @@ role sees"."""
 from __future__ import annotations
 
 from datetime import datetime
-from enum import Enum
 from typing import TYPE_CHECKING, Annotated, Any, Callable, Optional
 
 import strawberry
@@ -21,6 +20,7 @@ from domain.orders import model as domain
 from domain.errors import PermissionDenied
 from domain.ids import encode_id
 from domain.pricing.shipping import METHODS
+from domain.orders.model import OrderStatus
 from resolvers import orders as resolve
 from schema.calls import caller, context, mutate, query_errors, page_info
 from schema.checkout import CheckoutCompleteInput, Discount, Pricing, ShippingMethod
@@ -33,16 +33,7 @@ if TYPE_CHECKING:
     from schema.shipments import Shipment
 
 
-@strawberry.enum
-class OrderStatus(Enum):
-    PENDING_PAYMENT = "PENDING_PAYMENT"
-    CONFIRMED = "CONFIRMED"
-    PROCESSING = "PROCESSING"
-    PARTIALLY_SHIPPED = "PARTIALLY_SHIPPED"
-    SHIPPED = "SHIPPED"
-    DELIVERED = "DELIVERED"
-    CANCELLED = "CANCELLED"
-    REFUNDED = "REFUNDED"
+strawberry.enum(OrderStatus)  # the domain's own enum is the GraphQL one: one list of statuses
 
 
 @strawberry.type

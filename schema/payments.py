@@ -3,7 +3,6 @@ case in resolvers/orders.py). The client secret shows only to the buyer who owns
 from __future__ import annotations
 
 from datetime import datetime
-from enum import Enum
 from typing import Optional
 
 import strawberry
@@ -11,22 +10,14 @@ from strawberry.types import Info
 
 from domain.orders import model as domain
 from domain.ids import encode_id
+from domain.payments.provider import PaymentStatus
 from resolvers import orders as resolve
 from schema.calls import caller
 from schema.common import Money, Node
 from schema.node import node_resolver
 
 
-@strawberry.enum
-class PaymentStatus(Enum):
-    INITIATED = "INITIATED"
-    REQUIRES_ACTION = "REQUIRES_ACTION"
-    PROCESSING = "PROCESSING"
-    SUCCEEDED = "SUCCEEDED"
-    FAILED = "FAILED"
-    CANCELED = "CANCELED"
-    REFUNDED = "REFUNDED"
-    PARTIALLY_REFUNDED = "PARTIALLY_REFUNDED"
+strawberry.enum(PaymentStatus)  # the domain's own enum is the GraphQL one: one list of statuses
 
 
 @strawberry.type

@@ -4,7 +4,6 @@ them (schema/fulfilment.py)."""
 from __future__ import annotations
 
 from datetime import datetime
-from enum import Enum
 from typing import TYPE_CHECKING, Annotated, Any, Callable, Optional
 
 import strawberry
@@ -12,6 +11,7 @@ from strawberry.types import Info
 
 from domain.orders import model as domain
 from domain.ids import encode_id
+from domain.orders.model import ShipmentStatus
 from resolvers import shipments as resolve
 from resolvers.listing import Listing
 from schema.calls import caller, page_info, query_errors
@@ -23,14 +23,7 @@ if TYPE_CHECKING:
     from schema.orders import Order
 
 
-@strawberry.enum
-class ShipmentStatus(Enum):
-    PENDING = "PENDING"
-    PROCESSING = "PROCESSING"
-    SHIPPED = "SHIPPED"
-    IN_TRANSIT = "IN_TRANSIT"
-    DELIVERED = "DELIVERED"
-    CANCELLED = "CANCELLED"
+strawberry.enum(ShipmentStatus)  # the domain's own enum is the GraphQL one: one list of statuses
 
 
 @strawberry.type
