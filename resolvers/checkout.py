@@ -11,6 +11,7 @@ from domain.errors import DomainError, ErrorList
 from domain.identity.models import AddressFields
 from domain.identity.rules import validate_address
 from domain.ids import decode_pk
+from domain.pricing import PromotionPreview
 from resolvers.caller import Caller
 
 
@@ -85,10 +86,17 @@ def _changes(update: CheckoutUpdate) -> service.CheckoutChanges:
         notes=update.notes, notes_given=update.notes_given)
 
 
-async def _view(caller: Caller, session: CheckoutSession) -> service.CheckoutView:
+async def _view(caller: Caller, session: CheckoutSession,
+                priced: service.PricedSession | None = None) -> service.CheckoutView:
     policy = caller.settings.checkout_policy
     return await caller.units.read(
-        lambda uow: service.checkout_view(uow, session=session, policy=policy))
+        lambda uow: service.checkout_view(uow, session=session, policy=policy, priced=priced))
+
+
+async def offered_promotions(caller: Caller,
+                             view: service.CheckoutView) -> list[PromotionPreview]:
+    """`CheckoutSession.availablePromotions`, read when asked for."""
+    return await caller.units.read(lambda uow: service.offered_promotions(uow, view))
 
 
 async def checkout(caller: Caller, id: str) -> service.CheckoutView | None:
@@ -103,9 +111,9 @@ async def checkout_start(caller: Caller) -> tuple[service.CheckoutView, list[Dom
     """The opened session, and warnings (lines changed on the way) for userErrors."""
     me = await caller.require()
     policy = caller.settings.checkout_policy
-    session, warnings = await caller.units.transaction(
-        lambda uow: service.start_checkout(uow, buyer_id=me.user_id, policy=policy))
-    return await _view(caller, session), warnings
+    priced, warnings = await caller.units.transaction(
+        lambda uow: service.open_checkout(uow, buyer_id=me.user_id, policy=policy))
+    return await _view(caller, priced.session, priced), warnings
 
 
 async def checkout_update(caller: Caller, id: str,
@@ -113,10 +121,10 @@ async def checkout_update(caller: Caller, id: str,
     me = await caller.require()
     changes = _changes(update)
     policy = caller.settings.checkout_policy
-    session = await caller.units.transaction(lambda uow: service.update_checkout(
+    priced = await caller.units.transaction(lambda uow: service.change_checkout(
         uow, buyer_id=me.user_id, session_id=decode_pk(id, "CheckoutSession"),
         changes=changes, policy=policy))
-    return await _view(caller, session)
+    return await _view(caller, priced.session, priced)
 
 
 async def checkout_node(caller: Caller, pk: int) -> service.CheckoutView | None:

@@ -91,6 +91,12 @@ def _address(snapshot: AddressSnapshot | None, buyer_id: int) -> Optional[Addres
                                              fields=snapshot.fields, is_default=False))
 
 
+async def _available_promotions(root: "CheckoutSession", info: Info) -> list[Promotion]:
+    """Read only when asked for (docs/rules.md, "Statement budgets of mutations")."""
+    offered = await resolve.offered_promotions(caller(info), root.view)
+    return [Promotion.from_domain(p) for p in offered]
+
+
 @strawberry.type
 class CheckoutSession(Node):
     id: strawberry.ID
@@ -101,12 +107,14 @@ class CheckoutSession(Node):
     available_shipping_methods: list[ShippingMethod]
     shipping_method: Optional[ShippingMethod]
     promotion_codes: list[str]
-    available_promotions: list[Promotion]
+    available_promotions: list[Promotion] = strawberry.field(
+        resolver=_available_promotions)
     loyalty_points_to_use: int
     loyalty: Optional[LoyaltyAccount]
     pricing: Pricing
     notes: Optional[str]
     expires_at: datetime
+    view: strawberry.Private[service.CheckoutView]
 
     @classmethod
     def from_view(cls, view: service.CheckoutView) -> "CheckoutSession":
@@ -125,11 +133,10 @@ class CheckoutSession(Node):
             billing_address=_address(s.billing_address, s.buyer_id),
             available_shipping_methods=methods, shipping_method=chosen,
             promotion_codes=[s.promotion_code] if s.promotion_code else [],
-            available_promotions=[Promotion.from_domain(p) for p in view.promotions],
             loyalty_points_to_use=s.loyalty_points,
             loyalty=LoyaltyAccount.from_domain(view.loyalty, s.currency),
             pricing=Pricing.from_domain(view.pricing), notes=s.notes,
-            expires_at=s.effective_expiry)
+            expires_at=s.effective_expiry, view=view)
 
 
 @strawberry.input

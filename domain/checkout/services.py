@@ -6,7 +6,7 @@ lines and the session's choices.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Mapping
 
@@ -72,14 +72,28 @@ class CheckoutChanges:
 
 @dataclass(frozen=True)
 class CheckoutView:
+    """What a CheckoutSession shows; the promotions on offer are read only when asked for
+    (`offered_promotions`)."""
+
     session: CheckoutSession
     lines: list[CheckoutLine]
     pricing: PriceBreakdown
     shipping_methods: list[ShippingOption]
-    promotions: list[PromotionPreview]
+    request: PricingRequest
     loyalty: LoyaltyAccount
     status: str
     warnings: list[DomainError] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class PricedSession:
+    """A session as checkoutStart / checkoutUpdate left it, with the cart lines and loyalty
+    account its transaction priced it from, so its view reads them no second time
+    (docs/rules.md, "Statement budgets of mutations")."""
+
+    session: CheckoutSession
+    lines: list[CheckoutLine]
+    loyalty: LoyaltyAccount
 
 
 # ---------------------------------------------------------------- pricing inputs
@@ -156,6 +170,13 @@ async def _shown_pricing(uow: UnitOfWork, session: CheckoutSession, lines: list[
 
 async def start_checkout(uow: UnitOfWork, *, buyer_id: int,
                          policy: Policy) -> tuple[CheckoutSession, list[DomainError]]:
+    priced, warnings = await open_checkout(uow, buyer_id=buyer_id, policy=policy)
+    return priced.session, warnings
+
+
+async def open_checkout(uow: UnitOfWork, *, buyer_id: int,
+                        policy: Policy) -> tuple[PricedSession, list[DomainError]]:
+    """checkoutStart: the opened (or refreshed) session, priced, and the price warnings."""
     now = uow.now()
     until = hold_until(now, policy.hold_seconds)
     cart = await uow.carts.touch_live(buyer_id, now, until)
@@ -179,19 +200,21 @@ async def start_checkout(uow: UnitOfWork, *, buyer_id: int,
     expires = now + timedelta(seconds=policy.session_seconds)
     session = await uow.checkouts.open_for_cart(cart.id)
     if session is not None:
-        session = await uow.checkouts.refresh(session.id, now, expires)
+        session = await uow.checkouts.refresh(session, now, expires)
     else:
         default = await uow.checkouts.default_address(buyer_id)
         session = await uow.checkouts.create(
             cart_id=cart.id, buyer_id=buyer_id, currency=cart.currency,
-            shipping_address=default, shipping_method="STANDARD", now=now, expires_at=expires)
+            shipping_address=default, shipping_method="STANDARD", now=now, expires_at=expires,
+            cart_expires_at=cart.expires_at)
         await uow.outbox.add(events.CHECKOUT_STARTED, "Checkout", session.id, {
             "checkoutId": session.id, "cartId": cart.id, "buyerId": buyer_id,
             "lines": len(lines)}, now)
     loyalty = await uow.loyalty.account(buyer_id, now)
     check_priced((await _shown_pricing(uow, session, lines, loyalty, policy, now))[0])
     await uow.commit()
-    return session, warnings
+    seen = [replace(ln, added_price_minor=ln.unit_price_minor) for ln in lines]  # repriced
+    return PricedSession(session, seen, loyalty), warnings
 
 
 # ---------------------------------------------------------------- update
@@ -227,6 +250,13 @@ def _promotion_code(codes: list[str] | None, current: str | None) -> str | None:
 
 async def update_checkout(uow: UnitOfWork, *, buyer_id: int, session_id: int | None,
                           changes: CheckoutChanges, policy: Policy) -> CheckoutSession:
+    return (await change_checkout(uow, buyer_id=buyer_id, session_id=session_id,
+                                  changes=changes, policy=policy)).session
+
+
+async def change_checkout(uow: UnitOfWork, *, buyer_id: int, session_id: int | None,
+                          changes: CheckoutChanges, policy: Policy) -> PricedSession:
+    """checkoutUpdate: the session with the changes saved, priced."""
     now = uow.now()
     session = await uow.checkouts.get(session_id, lock=True) if session_id else None
     if session is None or session.buyer_id != buyer_id:
@@ -263,33 +293,42 @@ async def update_checkout(uow: UnitOfWork, *, buyer_id: int, session_id: int | N
         loyalty_points=points, notes=notes, cart_expires_at=cart.expires_at,
     )
     lines = await uow.checkouts.lines(cart.id)
-    await price_session(uow, updated, lines, policy)  # raises promotion / points errors
+    _, _, loyalty = await price_session(uow, updated, lines, policy)  # raises promotion errors
     saved = await uow.checkouts.save_choices(updated, now)
     await uow.carts.extend_lines(cart.id, until)
     await uow.commit()
-    return saved
+    return PricedSession(saved, lines, loyalty)
 
 
 # ---------------------------------------------------------------- the priced view
 
 async def checkout_view(uow: UnitOfWork, *, session: CheckoutSession, policy: Policy,
-                        warnings: list[DomainError] | None = None) -> CheckoutView:
-    """Everything a CheckoutSession shows. A promotion or points choice that no longer holds
-    (e.g. the code expired since it was applied) is left out of the price shown rather than
-    failing the read; checkoutUpdate and checkoutComplete report it."""
+                        warnings: list[DomainError] | None = None,
+                        priced: PricedSession | None = None) -> CheckoutView:
+    """Everything a CheckoutSession shows but the promotions on offer. A promotion or points
+    choice that no longer holds (e.g. the code expired since it was applied) is left out of
+    the price shown rather than failing the read; checkoutUpdate and checkoutComplete report
+    it. `priced`: the lines and loyalty account the mutation that wrote `session` read."""
     now = uow.now()
-    lines = await uow.checkouts.lines(session.cart_id)
-    loyalty = await uow.loyalty.account(session.buyer_id, now)
+    if priced is not None:
+        lines, loyalty = priced.lines, priced.loyalty
+    else:
+        lines = await uow.checkouts.lines(session.cart_id)
+        loyalty = await uow.loyalty.account(session.buyer_id, now)
     pricing, request = await _shown_pricing(uow, session, lines, loyalty, policy, now)
-    seller_ids = sorted({ln.seller_id for ln in lines})
-    candidates = await uow.promotions.offered(now, seller_ids)
-    uses = await uow.promotions.customer_uses_many([p.code for p in candidates],
-                                                   session.buyer_id)
     return CheckoutView(
         session=session, lines=lines, pricing=pricing,
-        shipping_methods=available_shipping_methods(request),
-        promotions=preview_promotions(request, candidates, uses),
+        shipping_methods=available_shipping_methods(request), request=request,
         loyalty=loyalty, status=session.shown_status(now), warnings=warnings or [])
+
+
+async def offered_promotions(uow: UnitOfWork, view: CheckoutView) -> list[PromotionPreview]:
+    """The promotions on offer to the view's checkout, previewed against its price."""
+    seller_ids = sorted({ln.seller_id for ln in view.lines})
+    candidates = await uow.promotions.offered(view.request.now or uow.now(), seller_ids)
+    uses = await uow.promotions.customer_uses_many([p.code for p in candidates],
+                                                   view.session.buyer_id)
+    return preview_promotions(view.request, candidates, uses)
 
 
 async def find_session(uow: UnitOfWork, *, buyer_id: int, session_id: int | None,

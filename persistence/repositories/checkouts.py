@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import datetime
 from typing import Any, Sequence
 
@@ -80,35 +80,37 @@ class CheckoutRepository(Repository):
 
     async def create(self, *, cart_id: int, buyer_id: int, currency: str,
                      shipping_address: AddressSnapshot | None, shipping_method: str | None,
-                     now: datetime, expires_at: datetime) -> CheckoutSession:
-        new_id = (await self.conn.execute(insert(checkout_sessions).values(
+                     now: datetime, expires_at: datetime,
+                     cart_expires_at: datetime | None = None) -> CheckoutSession:
+        """The new session, returned by its INSERT (docs/rules.md, "Statement budgets of
+        mutations"); `currency` is its cart's, `cart_expires_at` the cart's hold expiry."""
+        row = (await self.conn.execute(insert(checkout_sessions).values(
             cart_id=cart_id, buyer_id=buyer_id, status=CheckoutStatus.OPEN, currency=currency,
             shipping_address=dump_address(shipping_address), shipping_method=shipping_method,
             loyalty_points=0, expires_at=expires_at, created_at=now, updated_at=now,
-        ).returning(checkout_sessions.c.id))).scalar_one()
-        found = await self.get(new_id)
-        assert found is not None
-        return found
+        ).returning(*checkout_sessions.c))).one()
+        return replace(to_session(row), cart_expires_at=cart_expires_at)
 
-    async def refresh(self, session_id: int, now: datetime,
+    async def refresh(self, session: CheckoutSession, now: datetime,
                       expires_at: datetime) -> CheckoutSession:
-        await self.conn.execute(update(checkout_sessions)
-                                .where(checkout_sessions.c.id == session_id)
-                                .values(updated_at=now, expires_at=expires_at))
-        found = await self.get(session_id)
-        assert found is not None
-        return found
+        return await self._returned(session, update(checkout_sessions).values(
+            updated_at=now, expires_at=expires_at))
 
     async def save_choices(self, session: CheckoutSession, now: datetime) -> CheckoutSession:
-        await self.conn.execute(update(checkout_sessions)
-                                .where(checkout_sessions.c.id == session.id).values(
+        return await self._returned(session, update(checkout_sessions).values(
             shipping_address=dump_address(session.shipping_address),
             billing_address=dump_address(session.billing_address),
             shipping_method=session.shipping_method, promotion_code=session.promotion_code,
             loyalty_points=session.loyalty_points, notes=session.notes, updated_at=now))
-        found = await self.get(session.id)
-        assert found is not None
-        return found
+
+    async def _returned(self, session: CheckoutSession, stmt: Any) -> CheckoutSession:
+        """`stmt` (an UPDATE of `session`'s row) run, and the row as it left it, returned by
+        the UPDATE itself; the cart's currency and hold expiry are the ones `session` read."""
+        row = (await self.conn.execute(
+            stmt.where(checkout_sessions.c.id == session.id).returning(*checkout_sessions.c)
+        )).one()
+        return replace(to_session(row), currency=session.currency,
+                       cart_expires_at=session.cart_expires_at)
 
     async def lines(self, cart_id: int) -> list[CheckoutLine]:
         rows = (await self.conn.execute(

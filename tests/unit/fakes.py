@@ -240,23 +240,25 @@ class FakeCheckouts:
         return next((s for s in self.sessions.values()
                      if s.cart_id == cart_id and s.status == CheckoutStatus.OPEN), None)
 
-    async def refresh(self, session_id: int, now: datetime,
+    async def refresh(self, session: CheckoutSession, now: datetime,
                       expires_at: datetime) -> CheckoutSession:
-        session = self.sessions[session_id] = replace(
-            self.sessions[session_id], updated_at=now, expires_at=expires_at)
-        return session
+        refreshed = self.sessions[session.id] = replace(
+            self.sessions[session.id], updated_at=now, expires_at=expires_at)
+        return refreshed
 
     async def default_address(self, user_id: int) -> AddressSnapshot | None:
         return self.addresses.get(user_id)
 
     async def create(self, *, cart_id: int, buyer_id: int, currency: str,
                      shipping_address: AddressSnapshot | None, shipping_method: str | None,
-                     now: datetime, expires_at: datetime) -> CheckoutSession:
+                     now: datetime, expires_at: datetime,
+                     cart_expires_at: datetime | None = None) -> CheckoutSession:
         session = CheckoutSession(
             id=next(self._ids), cart_id=cart_id, buyer_id=buyer_id, status=CheckoutStatus.OPEN,
             currency=currency, shipping_address=shipping_address, billing_address=None,
             shipping_method=shipping_method, promotion_code=None, loyalty_points=0,
-            notes=None, expires_at=expires_at, created_at=now, updated_at=now)
+            notes=None, expires_at=expires_at, created_at=now, updated_at=now,
+            cart_expires_at=cart_expires_at)
         self.sessions[session.id] = session
         return session
 
