@@ -35,6 +35,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from persistence.faults import is_read_only
 
+ALONE = "marketplace_alone"  # execution option of `execute_alone`'s connections
 DEFAULT_LOCK_TIMEOUT_SECONDS = 5.0
 DEFAULT_POOL_SIZE = 16
 _SQLITE_PRAGMAS = ("PRAGMA journal_mode=WAL", "PRAGMA busy_timeout={busy_ms}",
@@ -135,7 +136,8 @@ def _sqlite_engine(url: str, echo: bool, timeout: float, pool_size: int,
     if begin is not None:
         @event.listens_for(engine.sync_engine, "begin")
         def _on_begin(conn: Any) -> None:
-            conn.exec_driver_sql(begin)
+            if not _alone(conn):
+                conn.exec_driver_sql(begin)
 
     return engine
 
@@ -166,13 +168,37 @@ def _count_statements(engine: AsyncEngine, counter: StatementCounter, *,
         return
     if begin_event:
         @event.listens_for(sync, "begin")
-        def _begin(_conn: Any) -> None:
-            counter.record("BEGIN")
+        def _begin(conn: Any) -> None:
+            if not _alone(conn):
+                counter.record("BEGIN")
 
     @event.listens_for(sync, "commit")
-    def _commit(_conn: Any) -> None:
-        counter.record("COMMIT")
+    def _commit(conn: Any) -> None:
+        if not _alone(conn):
+            counter.record("COMMIT")
 
     @event.listens_for(sync, "rollback")
-    def _rollback(_conn: Any) -> None:
-        counter.record("ROLLBACK")
+    def _rollback(conn: Any) -> None:
+        if not _alone(conn):
+            counter.record("ROLLBACK")
+
+
+def _alone(conn: Any) -> bool:
+    """A connection of `execute_alone`: its begin, commit and rollback send nothing."""
+    return bool(conn.get_execution_options().get(ALONE))
+
+
+async def execute_alone(db: Database, statement: Any) -> list[Any]:
+    """One write statement, committed by itself (autocommit: no BEGIN or COMMIT is sent, nor
+    counted), for a write that needs no transaction around it; its rows (RETURNING).
+    SQLite: no BEGIN IMMEDIATE, so the statement is its own transaction (the driver sends no
+    BEGIN of its own); PostgreSQL: the connection in AUTOCOMMIT for this statement (the pool
+    restores its isolation level when it comes back)."""
+    options: dict[str, Any] = {ALONE: True}
+    if not db.is_sqlite:
+        options["isolation_level"] = "AUTOCOMMIT"
+    async with db.write_engine.connect() as conn:
+        await conn.execution_options(**options)
+        rows = list((await conn.execute(statement)).all())
+        await conn.commit()
+    return rows

@@ -91,10 +91,9 @@ class OfflineProvider:
         first = self._new_intent(self._id("pi", idempotency_key), amount_minor,
                                  currency.upper(), payment_method, dict(metadata))
         async with self._lock:
-            known = await self._store.get(first.id)
-            if known is None:
-                await self._store.put(first)
-            elif (known.amount_minor, known.currency, known.payment_method) != (
+            known = await self._store.add(first)
+            if known is not None and (known.amount_minor, known.currency,
+                                      known.payment_method) != (
                     first.amount_minor, first.currency, first.payment_method):
                 raise PaymentRequestRejected(
                     "Keys for idempotent requests can only be used with the same parameters "

@@ -41,6 +41,11 @@ class IntentStore(Protocol):
 
     async def put(self, intent: OfflineIntent) -> None: ...
 
+    async def add(self, intent: OfflineIntent) -> OfflineIntent | None:
+        """Store a new intent unless one with its id is stored: None when it was added, else
+        the one stored (left as it is)."""
+        ...
+
 
 class InMemoryIntentStore:
     def __init__(self) -> None:
@@ -51,3 +56,7 @@ class InMemoryIntentStore:
 
     async def put(self, intent: OfflineIntent) -> None:
         self._intents[intent.id] = intent
+
+    async def add(self, intent: OfflineIntent) -> OfflineIntent | None:
+        stored = self._intents.setdefault(intent.id, intent)
+        return None if stored is intent else stored

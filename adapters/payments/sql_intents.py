@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.payments.provider import PaymentIntentStatus
 from adapters.payments.offline_store import OfflineIntent
-from persistence.db import Database
+from persistence.db import Database, execute_alone
 from persistence.tables import offline_payment_intents as table
 from persistence.request_reads import read
 
@@ -37,11 +37,22 @@ class SqlIntentStore:
         return OfflineIntent(**fields)
 
     async def put(self, intent: OfflineIntent) -> None:
-        data = json.dumps({**asdict(intent), "status": str(intent.status)}, sort_keys=True)
-        insert = (postgresql.insert if self.db.dialect == "postgresql" else sqlite.insert)(table)
-        stmt = insert.values(id=intent.id, data=data, updated_at=datetime.now(timezone.utc))
+        stmt = self._insert(intent)
         stmt = stmt.on_conflict_do_update(
             index_elements=[table.c.id],
-            set_={"data": data, "updated_at": stmt.excluded.updated_at})
+            set_={"data": stmt.excluded.data, "updated_at": stmt.excluded.updated_at})
         async with self.db.write_engine.begin() as conn:
             await conn.execute(stmt)
+
+    async def add(self, intent: OfflineIntent) -> OfflineIntent | None:
+        """One statement on its own, committed by itself (persistence.db.execute_alone): a new
+        intent needs no transaction around it (docs/rules.md, "Statement budgets of
+        mutations"); a replayed key reads the stored one."""
+        added = await execute_alone(self.db, self._insert(intent).on_conflict_do_nothing(
+            index_elements=[table.c.id]).returning(table.c.id))
+        return None if added else await self.get(intent.id)
+
+    def _insert(self, intent: OfflineIntent) -> Any:
+        data = json.dumps({**asdict(intent), "status": str(intent.status)}, sort_keys=True)
+        insert = (postgresql.insert if self.db.dialect == "postgresql" else sqlite.insert)(table)
+        return insert.values(id=intent.id, data=data, updated_at=datetime.now(timezone.utc))
