@@ -179,7 +179,8 @@ async def open_checkout(uow: UnitOfWork, *, buyer_id: int,
     """checkoutStart: the opened (or refreshed) session, priced, and the price warnings."""
     now = uow.now()
     until = hold_until(now, policy.hold_seconds)
-    cart = await uow.carts.touch_live(buyer_id, now, until)
+    # the cart moves to CHECKOUT with its hold extended (any error below rolls both back)
+    cart = await uow.carts.touch_live(buyer_id, now, until, status=CartStatus.CHECKOUT)
     if cart is None:
         lapsed = await uow.carts.live_for_buyer(buyer_id)
         if lapsed is not None and lapsed.lapsed(now):
@@ -195,8 +196,6 @@ async def open_checkout(uow: UnitOfWork, *, buyer_id: int,
     await uow.carts.reprice_lines({ln.line_id: ln.unit_price_minor for ln in lines
                                    if ln.unit_price_minor != ln.added_price_minor})
     await uow.carts.extend_lines(cart.id, until)
-    if cart.status != CartStatus.CHECKOUT:
-        await uow.carts.set_status(cart.id, CartStatus.CHECKOUT, now)
     expires = now + timedelta(seconds=policy.session_seconds)
     session = await uow.checkouts.open_for_cart(cart.id)
     if session is not None:
@@ -233,9 +232,8 @@ async def _address(uow: UnitOfWork, buyer_id: int, choice: AddressChoice | None,
             raise not_found("No such saved address.", "input", f"{field_name}Id")
         return found
     assert choice.fields is not None
-    saved = await uow.users.add_address(
-        user_id=buyer_id, fields=choice.fields,
-        is_default=not await uow.users.has_addresses(buyer_id), now=uow.now())
+    saved = await uow.users.add_address(user_id=buyer_id, fields=choice.fields,
+                                        is_default=None, now=uow.now())  # first: default
     return AddressSnapshot(saved.id, saved.fields)
 
 

@@ -77,8 +77,9 @@ class UserRepository(Protocol):
 
     async def clear_default_address(self, user_id: int) -> None: ...
 
-    async def add_address(self, *, user_id: int, fields: AddressFields, is_default: bool,
-                          now: datetime) -> Address: ...
+    async def add_address(self, *, user_id: int, fields: AddressFields,
+                          is_default: bool | None, now: datetime) -> Address:
+        """`is_default` None: the default when the user has no address yet."""
 
     async def remove_address(self, *, user_id: int, address_id: int) -> Address | None: ...
 

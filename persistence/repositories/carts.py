@@ -37,15 +37,17 @@ def to_line(row: Any, price: int | None = None, currency: str = "USD") -> CartLi
 
 class CartRepository(Repository):
     # --- the cart row
-    async def touch_live(self, buyer_id: int, now: datetime,
-                         expires_at: datetime) -> Cart | None:
-        """Extend the hold of the buyer's live, not lapsed cart (and lock it). None when the
-        buyer has no live cart or its holds have lapsed."""
+    async def touch_live(self, buyer_id: int, now: datetime, expires_at: datetime, *,
+                         status: str | None = None) -> Cart | None:
+        """Extend the hold of the buyer's live, not lapsed cart (and lock it), moving it to
+        `status` when given, in one statement. None when the buyer has no live cart or its
+        holds have lapsed."""
+        moved = {"status": status} if status is not None else {}
         row = (await self.conn.execute(
             update(carts)
             .where(carts.c.buyer_id == buyer_id, _LIVE,
                    or_(carts.c.expires_at.is_(None), carts.c.expires_at > now))
-            .values(updated_at=now, expires_at=expires_at)
+            .values(updated_at=now, expires_at=expires_at, **moved)
             .returning(*carts.c)
         )).first()
         return to_cart(row) if row else None

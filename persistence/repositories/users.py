@@ -147,13 +147,18 @@ class UserRepository(UserAdminMixin, Repository):
             addresses.c.user_id == user_id, addresses.c.is_default,
         ).values(is_default=False))
 
-    async def add_address(self, *, user_id: int, fields: AddressFields, is_default: bool,
-                          now: datetime) -> Address:
+    async def add_address(self, *, user_id: int, fields: AddressFields,
+                          is_default: bool | None, now: datetime) -> Address:
+        """`is_default` None: the default when the user has no address yet, decided by the
+        INSERT itself (one statement)."""
+        default: Any = is_default
+        if is_default is None:
+            default = ~exists().where(addresses.c.user_id == user_id)
         row = (await self.conn.execute(insert(addresses).values(
             user_id=user_id, full_name=fields.full_name, line1=fields.line1,
             line2=fields.line2, city=fields.city, region=fields.region,
             postal_code=fields.postal_code, country=fields.country, phone=fields.phone,
-            is_default=is_default, created_at=now,
+            is_default=default, created_at=now,
         ).returning(*ADDRESS_COLUMNS))).one()
         return to_address(row)
 

@@ -51,12 +51,13 @@ class FakeCarts:
         return sorted((ln for ln in self.lines.values() if ln.cart_id == cart_id),
                       key=lambda ln: ln.id)
 
-    async def touch_live(self, buyer_id: int, now: datetime,
-                         expires_at: datetime) -> Cart | None:
+    async def touch_live(self, buyer_id: int, now: datetime, expires_at: datetime, *,
+                         status: str | None = None) -> Cart | None:
         cart = self.live(buyer_id)
         if cart is None or (cart.expires_at is not None and cart.expires_at <= now):
             return None
-        cart = self.carts[cart.id] = replace(cart, updated_at=now, expires_at=expires_at)
+        cart = self.carts[cart.id] = replace(cart, updated_at=now, expires_at=expires_at,
+                                             status=status or cart.status)
         return cart
 
     async def live_for_buyer(self, buyer_id: int, *, lock: bool = True) -> Cart | None:
