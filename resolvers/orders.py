@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable, Optional
 
+from dataloaders import Loaders
 from dataloaders.queries import OrderQuery
 from domain.checkout import complete as use_cases
 from domain.orders import changes
@@ -124,6 +125,19 @@ async def checkout_complete(caller: Caller, provider: PaymentProvider, id: str, 
         idempotency_key=idempotency_key, policy=caller.settings.checkout_policy,
         return_url=_return_url(caller))
     return charged, charged.order.buyer_id == me.user_id
+
+
+def prime_written(loaders: Loaders, charged: use_cases.Charged) -> None:
+    """The payload's relations of a new order from what its transactions wrote, not read
+    back (docs/rules.md, "Statement budgets of mutations"); `loaders`: the fresh loaders the
+    payload reads through."""
+    written, order_id = charged.written, charged.order.id
+    if written is None:
+        return
+    loaders.order_lines_by_order.prime(order_id, written.lines)
+    loaders.shipments_by_order.prime(order_id, written.shipments)
+    loaders.payments_by_order.prime(order_id, written.payments)
+    loaders.order_history_by_order.prime(order_id, written.history)
 
 
 async def order_retry_payment(caller: Caller, provider: PaymentProvider, order_id: str,

@@ -38,12 +38,17 @@ async def mutate(info: Info, payload: Callable[..., P],
                  run: Callable[[], Awaitable[dict[str, Any]]]) -> P:
     """Run a mutation's use case; the dict it returns (schema types) fills the payload. A
     DomainError (or ErrorList) means nothing was committed: the payload carries only
-    `userErrors`. After a change, later fields must not see cached rows: fresh loaders."""
+    `userErrors`. After a change, later fields must not see cached rows: fresh loaders, primed
+    with the rows the change wrote when the dict gives a "prime" callable for them
+    (docs/rules.md, "Statement budgets of mutations")."""
     try:
         fields = await run()
     except (DomainError, ErrorList) as exc:
         return payload(user_errors=to_user_errors(exc))
     context(info).reset_loaders()
+    prime = fields.pop("prime", None)
+    if prime is not None:
+        prime(context(info).loaders)
     return payload(user_errors=fields.pop("user_errors", []), **fields)
 
 

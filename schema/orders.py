@@ -301,9 +301,11 @@ class Mutation:
     async def checkout_complete(self, info: Info, id: strawberry.ID,
                                 input: CheckoutCompleteInput) -> CheckoutCompletePayload:
         async def run() -> dict[str, Any]:
-            return _charged(*await resolve.checkout_complete(
+            charged, owner = await resolve.checkout_complete(
                 caller(info), _provider(info), str(id), payment_method=input.payment_method,
-                idempotency_key=input.idempotency_key))
+                idempotency_key=input.idempotency_key)
+            return {**_charged(charged, owner),
+                    "prime": lambda loaders: resolve.prime_written(loaders, charged)}
 
         return await mutate(info, CheckoutCompletePayload, run)
 

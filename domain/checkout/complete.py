@@ -15,13 +15,19 @@ INITIATED (PAYMENT_PROVIDER_UNAVAILABLE) and repeating the same request charges 
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, Awaitable, Callable
 
 from domain.checkout.services import Policy
 from domain.errors import DomainError, ErrorList, not_found
-from domain.orders.placement import record_seen_prices, resolve_payment_method, place_order
-from domain.orders.model import Order, OrderStatus, Payment
+from domain.orders.placement import (
+    Placement,
+    place_order,
+    record_seen_prices,
+    resolve_payment_method,
+)
+from domain.orders.model import Order, OrderLine, OrderStatus, Payment, Shipment
 from domain.orders.changes import refund_surplus
 from domain.payments.outcomes import Applied, Outcome, apply_outcome
 from domain.payments.provider import (
@@ -39,10 +45,23 @@ Transact = Callable[[Callable[[Any], Awaitable[Any]]], Awaitable[Any]]
 
 
 @dataclass(frozen=True)
+class Written:
+    """What checkoutComplete wrote of a new order, as its transactions left it, so the
+    payload shows it without reading it back (docs/rules.md, "Statement budgets of
+    mutations")."""
+
+    lines: list[OrderLine]
+    shipments: list[Shipment]
+    payments: list[Payment]
+    history: list[tuple[str, datetime]]
+
+
+@dataclass(frozen=True)
 class Charged:
     order: Order
     payment: Payment
     problems: list[DomainError]
+    written: Written | None = None
 
 
 def outcome_of(result: IntentResult) -> Outcome:
@@ -73,12 +92,15 @@ async def _charge(transact: Transact, read: Transact, provider: PaymentProvider,
     if applied.refund_owed:  # the order was cancelled while the provider answered
         await refund_surplus(transact, provider, applied)
         applied = await read(lambda uow: _read_applied(uow, payment.id))
-    return await _finish(read, order.id, applied.payment)
+    return await _finish(read, order.id, applied.payment, applied.order)
 
 
-async def _finish(read: Transact, order_id: int, payment: Payment) -> Charged:
-    """The order as the outcome left it (a read-only unit of work: no write lock)."""
-    order = await read(lambda uow: _read_order(uow, order_id))
+async def _finish(read: Transact, order_id: int, payment: Payment,
+                  order: Order | None = None) -> Charged:
+    """The order as the outcome left it: `order` when the outcome's transaction gave it, else
+    read (a read-only unit of work: no write lock)."""
+    if order is None:
+        order = await read(lambda uow: _read_order(uow, order_id))
     problems = []
     if payment.status == PaymentStatus.FAILED:
         problems.append(DomainError("PAYMENT_DECLINED",
@@ -113,9 +135,27 @@ async def complete_checkout(transact: Transact, read: Transact, provider: Paymen
                                                           session_id=session_id))
         raise
     if placement.payment.status == PaymentStatus.INITIATED:  # new, or a retry after a failed call
-        return await _charge(transact, read, provider, placement.order, placement.payment,
-                             return_url)
+        charged = await _charge(transact, read, provider, placement.order, placement.payment,
+                                return_url)
+        return replace(charged, written=_written(placement, charged))
     return await _finish(read, placement.order.id, placement.payment)
+
+
+def _written(placement: Placement, charged: Charged) -> Written | None:
+    """A new order's rows as this request left them, when they are known without a read: its
+    lines and shipments as placed, this attempt as its only payment, and its history (placed,
+    then confirmed by this outcome or another). None for a replay, or for an order that left
+    PENDING_PAYMENT otherwise (cancelled meanwhile: the payload reads it)."""
+    order = charged.order
+    if placement.replay or order.status not in (OrderStatus.PENDING_PAYMENT,
+                                                 OrderStatus.CONFIRMED):
+        return None
+    history = [(str(OrderStatus.PENDING_PAYMENT), placement.order.created_at)]
+    if order.status == OrderStatus.CONFIRMED:
+        assert order.confirmed_at is not None
+        history.append((str(OrderStatus.CONFIRMED), order.confirmed_at))
+    return Written(list(placement.lines), list(placement.shipments), [charged.payment],
+                   history)
 
 
 async def _new_attempt(uow: UnitOfWork, *, buyer_id: int, order_id: int | None, payment_method: str,

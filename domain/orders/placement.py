@@ -37,7 +37,14 @@ from domain.errors import DomainError, ErrorList, invalid, not_found
 from domain.orders.event_state import state_payload
 from domain.ids import decode_pk
 from domain.orders.cancellation import cancel_placed_order
-from domain.orders.model import Order, OrderStatus, Payment, Shipment, ShipmentStatus
+from domain.orders.model import (
+    Order,
+    OrderLine,
+    OrderStatus,
+    Payment,
+    Shipment,
+    ShipmentStatus,
+)
 from domain.payments.outcomes import confirm_paid
 from domain.payments.provider import PaymentStatus
 from domain.pricing import PriceBreakdown
@@ -56,6 +63,8 @@ class Placement:
     order: Order
     payment: Payment
     replay: bool
+    lines: tuple[OrderLine, ...] = ()  # a new order's, as written
+    shipments: tuple[Shipment, ...] = ()
 
 
 def _check_key(key: str) -> str:
@@ -181,8 +190,8 @@ async def place_order(uow: UnitOfWork, *, buyer_id: int, session_id: int | None,
         if refused:
             raise no_use_left(breakdown.promotion_code, refused)
     assert session.shipping_method is not None  # checked above (CHECKOUT_INCOMPLETE)
-    shipments = await _add_lines_and_shipments(uow, order_id, lines, breakdown,
-                                               session.shipping_method, now)
+    written, shipments = await _add_lines_and_shipments(uow, order, lines, breakdown,
+                                                        session.shipping_method, now)
     await uow.orders.add_history(order_id, OrderStatus.PENDING_PAYMENT, now)
     await uow.orders.mark_products_with_history([ln.variant_id for ln in lines])
     await uow.carts.set_status(session.cart_id, CartStatus.COMPLETED, now)
@@ -202,7 +211,8 @@ async def place_order(uow: UnitOfWork, *, buyer_id: int, session_id: int | None,
         payment = replace(payment, status=PaymentStatus.SUCCEEDED)
         await confirm_paid(uow, order, payment, now)
     await uow.commit()
-    return Placement(order, payment, replay=False)
+    return Placement(order, payment, replay=False, lines=tuple(written),
+                     shipments=tuple(shipments))
 
 
 async def _price(uow: UnitOfWork, session: Any, lines: list[CheckoutLine],
@@ -249,22 +259,22 @@ def _address(snapshot: Any) -> dict[str, Any] | None:
     return {"address_id": snapshot.address_id, **asdict(snapshot.fields)}
 
 
-async def _add_lines_and_shipments(uow: UnitOfWork, order_id: int, lines: list[CheckoutLine],
-                                   breakdown: PriceBreakdown, method: str,
-                                   now: datetime) -> list[Shipment]:
+async def _add_lines_and_shipments(
+        uow: UnitOfWork, order: Order, lines: list[CheckoutLine], breakdown: PriceBreakdown,
+        method: str, now: datetime) -> tuple[list[OrderLine], list[Shipment]]:
     priced = {p.key: p for p in breakdown.lines}
-    await uow.orders.add_lines([{
-        "order_id": order_id, "variant_id": ln.variant_id, "seller_id": ln.seller_id,
+    written = await uow.orders.add_lines([{
+        "order_id": order.id, "variant_id": ln.variant_id, "seller_id": ln.seller_id,
         "sku": ln.sku, "product_name": ln.product_name, "quantity": ln.quantity,
         "unit_price_minor": ln.unit_price_minor,
         "discount_minor": priced[ln.line_id].tier_discount.minor
         + priced[ln.line_id].promotion_discount.minor,
         "points_minor": priced[ln.line_id].points_discount.minor,
         "tax_minor": priced[ln.line_id].tax.minor,
-    } for ln in lines])
+    } for ln in lines], order.currency)
     days = breakdown.shipping_method.estimated_days if breakdown.shipping_method else 5
-    return await uow.orders.add_shipments([{
-        "order_id": order_id, "seller_id": s.seller_id, "status": ShipmentStatus.PENDING,
+    return written, await uow.orders.add_shipments([{
+        "order_id": order.id, "seller_id": s.seller_id, "status": ShipmentStatus.PENDING,
         "shipping_minor": s.shipping.minor, "estimated_delivery": now + timedelta(days=days),
         "created_at": now, "updated_at": now,
     } for s in breakdown.sellers])

@@ -53,6 +53,7 @@ class Applied:
     payment: Payment
     order_number: str = ""
     refund_owed: bool = False
+    order: Order | None = None  # the order as the outcome left it, when it was read
 
 
 async def apply_outcome(uow: UnitOfWork, *, payment_id: int, outcome: Outcome,
@@ -65,8 +66,11 @@ async def apply_outcome(uow: UnitOfWork, *, payment_id: int, outcome: Outcome,
         assert payment is not None
         await uow.commit()
         return Applied(payment)
-    payment = await uow.payments.get(payment_id, lock=True)
-    assert payment is not None
+    # the payment and its order in one statement, both rows locked by it (docs/rules.md,
+    # "Statement budgets of mutations")
+    found = await uow.payments.with_order(payment_id, lock=True)
+    assert found is not None  # a payment belongs to an order
+    payment, order = found
     fields: dict[str, Any] = {}
     number, surplus = "", False
     if outcome.reference and not payment.provider_reference:
@@ -77,11 +81,11 @@ async def apply_outcome(uow: UnitOfWork, *, payment_id: int, outcome: Outcome,
         fields.update(status=outcome.status, next_action_type=outcome.next_action_type,
                       next_action_url=outcome.next_action_url,
                       failure_message=outcome.failure_message)
-        order = await uow.orders.get(payment.order_id, lock=True)
-        assert order is not None  # a payment belongs to an order
         number = order.number
         if outcome.status == PaymentStatus.SUCCEEDED:
             surplus = not await confirm_paid(uow, order, replace(payment, **fields), now)
+            if not surplus:
+                order = confirmed(order, now)
         elif outcome.status == PaymentStatus.FAILED:
             await uow.outbox.add(events.PAYMENT_FAILED, "Order", order.id, {
                 "orderId": order.id, "paymentId": payment.id, "buyerId": order.buyer_id,
@@ -90,35 +94,45 @@ async def apply_outcome(uow: UnitOfWork, *, payment_id: int, outcome: Outcome,
     if fields:
         await uow.payments.update(payment.id, now, **fields)
     await uow.commit()
-    # the row as just written, without reading it back
-    return Applied(replace(payment, **fields), number, surplus)
+    # the rows as just written, without reading them back
+    return Applied(replace(payment, **fields), number, surplus, order)
 
 
 async def confirm_paid(uow: UnitOfWork, order: Order, payment: Payment, now: datetime) -> bool:
     """`payment` succeeded: confirm the order and book the capture. False when the order can
-    no longer be confirmed (the capture is booked all the same; the money is to be refunded)."""
-    await uow.outbox.add(events.PAYMENT_SUCCEEDED, "Order", order.id, {
-        "orderId": order.id, "paymentId": payment.id, "buyerId": order.buyer_id,
-        "amount": payment.amount_minor, "currency": payment.currency,
-        "state": state_payload(order, payment=payment)}, now)
-    confirmed = await uow.orders.change_status(
+    no longer be confirmed (the capture is booked all the same; the money is to be refunded).
+    The events go in one statement, PaymentSucceeded first."""
+    paid = {"event_type": events.PAYMENT_SUCCEEDED, "aggregate_type": "Order",
+            "aggregate_id": order.id, "payload": {
+                "orderId": order.id, "paymentId": payment.id, "buyerId": order.buyer_id,
+                "amount": payment.amount_minor, "currency": payment.currency,
+                "state": state_payload(order, payment=payment)}}
+    changed = await uow.orders.change_status(
         order.id, OrderStatus.PENDING_PAYMENT, OrderStatus.CONFIRMED, now,
         confirmed_at=now, payment_due_at=None)
-    if not confirmed:
+    if not changed:
         # Paid after the order was cancelled (e.g. past paymentDueAt), or paid twice: the
         # money is in, so the ledger shows it, and the caller refunds it; the order stays.
         log.warning("payment %s succeeded for order %s in status %s: refunding it",
                     payment.id, order.number, order.status)
+        await uow.outbox.add_many([paid], now)
         await _post_capture(uow, order, payment, now)
         return False
-    await uow.outbox.add(events.ORDER_STATUS_CHANGED, "Order", order.id, {
-        "orderId": order.id, "buyerId": order.buyer_id, "from": OrderStatus.PENDING_PAYMENT,
-        "to": OrderStatus.CONFIRMED, "state": state_payload(replace(
-            order, status=OrderStatus.CONFIRMED, confirmed_at=now, payment_due_at=None))}, now)
+    await uow.outbox.add_many([paid, {
+        "event_type": events.ORDER_STATUS_CHANGED, "aggregate_type": "Order",
+        "aggregate_id": order.id, "payload": {
+            "orderId": order.id, "buyerId": order.buyer_id,
+            "from": OrderStatus.PENDING_PAYMENT, "to": OrderStatus.CONFIRMED,
+            "state": state_payload(confirmed(order, now))}}], now)
     await uow.loyalty.credit(order.buyer_id, order.loyalty_points_earned, "EARN", order.id,
                              now)
     await _post_capture(uow, order, payment, now)
     return True
+
+
+def confirmed(order: Order, now: datetime) -> Order:
+    """`order` as confirming it leaves it."""
+    return replace(order, status=OrderStatus.CONFIRMED, confirmed_at=now, payment_due_at=None)
 
 
 def order_capture(order: Order) -> Posting:

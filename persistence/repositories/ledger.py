@@ -4,21 +4,27 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Sequence
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import insert, select
 
 from persistence.repositories.base import Repository
 from persistence.tables import ledger_accounts, ledger_entries, ledger_transactions
 
 
 class LedgerRepository(Repository):
-    async def _account_ids(self, names: Sequence[str], currency: str,
-                           now: datetime) -> dict[str, int]:
-        stmt = self.upsert(ledger_accounts).on_conflict_do_nothing(
-            index_elements=[ledger_accounts.c.name])
-        await self.conn.execute(stmt, [{"name": n, "currency": currency, "balance_minor": 0,
-                                        "created_at": now} for n in sorted(set(names))])
-        rows = (await self.conn.execute(select(ledger_accounts.c.name, ledger_accounts.c.id)
-                                        .where(ledger_accounts.c.name.in_(names)))).all()
+    async def _move_balances(self, deltas: dict[str, int], currency: str,
+                             now: datetime) -> dict[str, int]:
+        """Add each delta to its account's balance, opening the accounts used for the first
+        time, in one statement that answers every account's id (docs/rules.md, "Statement
+        budgets of mutations"); rows are locked in name order, the same in every posting."""
+        stmt = self.upsert(ledger_accounts)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[ledger_accounts.c.name],
+            set_={"balance_minor": ledger_accounts.c.balance_minor
+                  + stmt.excluded.balance_minor}).returning(ledger_accounts.c.name,
+                                                            ledger_accounts.c.id)
+        rows = (await self.conn.execute(stmt, [
+            {"name": name, "currency": currency, "balance_minor": delta, "created_at": now}
+            for name, delta in sorted(deltas.items())])).all()
         return {name: int(pk) for name, pk in rows}
 
     async def post(self, *, kind: str, order_id: int | None, payment_id: int | None,
@@ -28,20 +34,16 @@ class LedgerRepository(Repository):
         Balances are credits minus debits."""
         if sum(d for _, d, _ in entries) != sum(c for _, _, c in entries):
             raise ValueError("unbalanced ledger transaction")
-        ids = await self._account_ids([name for name, _, _ in entries], currency, now)
+        deltas: dict[str, int] = {}
+        for name, debit, credit in entries:
+            deltas[name] = deltas.get(name, 0) + credit - debit
         tx_id = int((await self.conn.execute(insert(ledger_transactions).values(
             kind=kind, order_id=order_id, payment_id=payment_id, created_at=now,
         ).returning(ledger_transactions.c.id))).scalar_one())
+        ids = await self._move_balances(deltas, currency, now)
         await self.conn.execute(insert(ledger_entries), [
             {"transaction_id": tx_id, "account_id": ids[name], "debit_minor": debit,
              "credit_minor": credit} for name, debit, credit in entries])
-        deltas: dict[int, int] = {}
-        for name, debit, credit in entries:
-            deltas[ids[name]] = deltas.get(ids[name], 0) + credit - debit
-        await self.conn.execute(
-            update(ledger_accounts).where(ledger_accounts.c.id == bindparam("account"))
-            .values(balance_minor=ledger_accounts.c.balance_minor + bindparam("delta")),
-            [{"account": pk, "delta": delta} for pk, delta in sorted(deltas.items())])
         return tx_id
 
     async def balances(self, names: Sequence[str] | None = None) -> list[tuple[str, int, str]]:

@@ -80,8 +80,11 @@ class OrderRepository(Repository):
         return to_order((await self.conn.execute(
             insert(orders).values(**row).returning(*orders.c))).one())
 
-    async def add_lines(self, rows: list[dict[str, Any]]) -> None:
-        await self.conn.execute(insert(order_lines), rows)
+    async def add_lines(self, rows: list[dict[str, Any]], currency: str) -> list[OrderLine]:
+        """Insert the lines (one statement); returns them as written, by id."""
+        written = (await self.conn.execute(insert(order_lines).returning(*order_lines.c),
+                                           rows)).all()
+        return sorted((to_line(r, currency) for r in written), key=lambda ln: ln.id)
 
     async def add_shipments(self, rows: list[dict[str, Any]]) -> list[Shipment]:
         """Insert the shipments (one statement); returns them as written, by id."""

@@ -2,13 +2,15 @@
 from __future__ import annotations
 
 from datetime import datetime
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import insert, select, update
 
-from domain.orders.model import OrderStatus, Payment
+from domain.orders.model import Order, OrderStatus, Payment
 from domain.payments.provider import PaymentStatus
 from persistence.repositories.base import Repository
+from persistence.repositories.orders import to_order
 from persistence.tables import orders, payment_events, payment_faults, payments
 
 
@@ -39,6 +41,20 @@ class PaymentRepository(Repository):
         stmt = select(payments).where(payments.c.id == payment_id)
         row = (await self.conn.execute(self.lock(stmt) if lock else stmt)).first()
         return to_payment(row) if row else None
+
+    async def with_order(self, payment_id: int, *,
+                         lock: bool = False) -> tuple[Payment, Order] | None:
+        """A payment and its order in one statement (both rows locked on PostgreSQL)."""
+        order_columns = [c.label(f"o__{c.name}") for c in orders.c]
+        stmt = select(payments, *order_columns).join(
+            orders, orders.c.id == payments.c.order_id).where(payments.c.id == payment_id)
+        row = (await self.conn.execute(self.lock(stmt) if lock else stmt)).first()
+        if row is None:
+            return None
+        fields = row._mapping
+        order = to_order(SimpleNamespace(**{c.name: fields[f"o__{c.name}"]
+                                            for c in orders.c}))
+        return to_payment(row), order
 
     async def by_reference(self, reference: str, *, lock: bool = False) -> Payment | None:
         stmt = select(payments).where(payments.c.provider_reference == reference)

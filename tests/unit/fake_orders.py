@@ -42,11 +42,13 @@ class FakeOrders:
         return next((o for o in self.orders.values()
                      if o.buyer_id == buyer_id and o.idempotency_key == key), None)
 
-    async def add_lines(self, rows: list[dict[str, Any]]) -> None:
+    async def add_lines(self, rows: list[dict[str, Any]], currency: str) -> list[OrderLine]:
+        written = []
         for row in rows:
             lines = self.order_lines.setdefault(row["order_id"], [])
-            currency = self.orders[row["order_id"]].currency
-            lines.append(OrderLine(id=next(self._ids), currency=currency, **row))
+            written.append(OrderLine(id=next(self._ids), currency=currency, **row))
+            lines.append(written[-1])
+        return written
 
     async def add_shipments(self, rows: list[dict[str, Any]]) -> list[Shipment]:
         added = []
@@ -163,6 +165,11 @@ class FakePayments:
 
     async def get(self, payment_id: int, *, lock: bool = False) -> Payment | None:
         return self.rows.get(payment_id)
+
+    async def with_order(self, payment_id: int, *,
+                         lock: bool = False) -> tuple[Payment, Order] | None:
+        payment = self.rows.get(payment_id)
+        return (payment, self.order_rows[payment.order_id]) if payment is not None else None
 
     async def for_order(self, order_id: int) -> list[Payment]:
         return [p for p in self.rows.values() if p.order_id == order_id]
