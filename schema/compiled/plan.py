@@ -1,0 +1,202 @@
+"""The compiled plan of a query (docs/architecture.md, "How a query is executed").
+
+For one operation and the values of the variables its @skip/@include read, the plan holds
+per (object type, selection) the response keys in order and, per field, how to get its value
+(a plain attribute read for strawberry fields without resolver, permission or extension; the
+field's GraphQL resolver otherwise) and a completer for its return type. Selections are
+collected by graphql-core's own collect_fields / collect_subfields, so fragments, inline
+fragments, aliases and @skip/@include mean exactly what they mean to graphql-core."""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from graphql import (
+    DocumentNode, FieldNode, GraphQLField, GraphQLObjectType, GraphQLOutputType,
+    OperationDefinitionNode, VariableNode, is_abstract_type, is_leaf_type, is_list_type,
+    is_non_null_type, is_object_type)
+from graphql.execution.collect_fields import (
+    CollectedFields, FieldDetails, collect_fields, collect_subfields)
+from graphql.execution.values import get_argument_values
+from graphql.language import Visitor, visit
+from strawberry.schema.schema_converter import GraphQLCoreConverter
+
+from adapters.lru import LRU
+
+# A completer: (executor, field plan, value, path, info or None) -> value or awaitable.
+Completer = Callable[[Any, "FieldPlan", Any, Any, Any], Any]
+
+
+class Unsupported(Exception):
+    """The plan meets something only graphql-core's standard execution handles."""
+
+
+class FieldPlan:
+    __slots__ = ("key", "name", "typename", "attr", "resolve", "field_def", "nodes",
+                 "details", "args", "complete", "subplans", "needs_path", "needs_info")
+
+    def __init__(self, key: str, details: list[FieldDetails]) -> None:
+        self.key = key
+        self.details = details
+        self.nodes: list[FieldNode] = [d.node for d in details]
+        self.name = self.nodes[0].name.value
+        self.typename = self.name == "__typename"
+        self.attr: str | None = None  # read getattr(source, attr), no resolver call
+        self.resolve: Any = None
+        self.field_def: GraphQLField | None = None
+        self.args: dict[str, Any] | None = None  # None: coerce per request (variables)
+        self.complete: Completer | None = None
+        self.subplans: dict[GraphQLObjectType, ObjectPlan] = {}
+        self.needs_path = True  # leaves read as attributes need no path
+        self.needs_info = False  # an attribute whose completion needs an info
+
+
+class ObjectPlan:
+    __slots__ = ("type", "type_name", "fields")
+
+    def __init__(self, type_: GraphQLObjectType, fields: list[FieldPlan]) -> None:
+        self.type = type_
+        self.type_name = type_.name
+        self.fields = fields
+
+
+def _basic_attribute(field_def: GraphQLField) -> str | None:
+    """The python attribute of a strawberry field strawberry itself resolves as a plain read
+    (no resolver, permission classes or field extensions: its `_get_basic_result`)."""
+    resolve = field_def.resolve
+    if resolve is None or getattr(resolve, "__name__", "") != "_get_basic_result":
+        return None
+    definition = (field_def.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
+    return getattr(definition, "python_name", None)
+
+
+def _has_variable(node: Any) -> bool:
+    found = False
+
+    class Finder(Visitor):
+        def enter_variable(self, *_: Any) -> None:
+            nonlocal found
+            found = True
+
+    visit(node, Finder())
+    return found
+
+
+class Compiler:
+    """Builds object plans for one execution; plans of nested selections are built on first
+    use and kept in their field plan, so later requests reuse them."""
+
+    def __init__(self, executor: Any) -> None:
+        self.executor = executor
+
+    def root(self) -> ObjectPlan:
+        ex = self.executor
+        root_type = ex.schema.get_root_type(ex.operation.operation)
+        if root_type is None:
+            raise Unsupported
+        return self._object(root_type, collect_fields(
+            ex.schema, ex.fragments, ex.variable_values, root_type, ex.operation,
+            ex.hide_suggestions))
+
+    def sub(self, field: FieldPlan, type_: GraphQLObjectType) -> ObjectPlan:
+        ex = self.executor
+        return self._object(type_, collect_subfields(
+            ex.schema, ex.fragments, ex.variable_values, ex.operation, type_, field.details,
+            ex.hide_suggestions))
+
+    def _object(self, type_: GraphQLObjectType, collected: CollectedFields) -> ObjectPlan:
+        grouped, defer_usages, _forbidden = collected
+        if defer_usages:
+            raise Unsupported
+        fields = []
+        for key, details in grouped.items():
+            if any(d.defer_usage is not None or d.fragment_variable_values is not None
+                   for d in details):
+                raise Unsupported
+            plan = FieldPlan(key, details)
+            if not plan.typename:
+                field_def = self.executor.schema.get_field(type_, plan.name)
+                if field_def is None:
+                    continue  # graphql-core leaves it out too
+                self._field(plan, field_def)
+            fields.append(plan)
+        return ObjectPlan(type_, fields)
+
+    def _field(self, plan: FieldPlan, field_def: GraphQLField) -> None:
+        plan.field_def = field_def
+        node = plan.nodes[0]
+        if any(directive.name.value == "stream" for directive in node.directives or ()):
+            raise Unsupported
+        plan.attr = _basic_attribute(field_def) if not node.arguments else None
+        if plan.attr is None:
+            plan.resolve = field_def.resolve or self.executor.field_resolver
+            if not _has_variable(node):
+                plan.args = get_argument_values(field_def, node, self.executor.variable_values)
+        plan.complete = completer(field_def.type)
+        named = field_def.type
+        while not (is_leaf_type(named) or is_object_type(named) or is_abstract_type(named)):
+            named = named.of_type  # type: ignore[attr-defined]
+        plan.needs_path = plan.attr is None or not is_leaf_type(named)
+        plan.needs_info = plan.attr is not None and (is_abstract_type(named) or (
+            is_object_type(named) and named.is_type_of is not None))  # type: ignore[union-attr]
+
+
+def completer(type_: GraphQLOutputType) -> Completer:
+    """The function completing a resolved value of `type_` (graphql-core's complete_value,
+    for the success case: anything else raises and the whole operation is re-run)."""
+    from schema.compiled import complete  # the runtime half
+
+    if is_non_null_type(type_):
+        return complete.non_null(completer(type_.of_type))  # type: ignore[attr-defined]
+    if is_list_type(type_):
+        return complete.list_of(completer(type_.of_type))  # type: ignore[attr-defined]
+    if is_leaf_type(type_):
+        return complete.leaf(type_)
+    if is_abstract_type(type_):
+        return complete.abstract(type_)
+    if is_object_type(type_):
+        return complete.object_of(type_)
+    raise Unsupported
+
+
+def skip_include_variables(document: DocumentNode) -> tuple[str, ...]:
+    """Names of the variables any @skip/@include of the document reads (they shape the plan)."""
+    names: set[str] = set()
+
+    class Finder(Visitor):
+        def enter_directive(self, node: Any, *_: Any) -> None:
+            if node.name.value in ("skip", "include"):
+                for argument in node.arguments or ():
+                    if isinstance(argument.value, VariableNode):
+                        names.add(argument.value.name.value)
+
+    visit(document, Finder())
+    return tuple(sorted(names))
+
+
+class PlanCache:
+    """Root plans by (operation, values of its @skip/@include variables); bounded (LRU). The
+    operation node is the cached parse's (schema/document_cache.py), so its identity is
+    stable while the document stays cached; the entry keeps it alive and checks it."""
+
+    def __init__(self, maxsize: int) -> None:
+        self.fallbacks = 0  # operations re-run by the standard execution (tests read it)
+        self.plans: LRU[tuple[int, tuple[Any, ...]], tuple[OperationDefinitionNode, ObjectPlan]]
+        self.plans = LRU(maxsize)
+        self.directive_variables: LRU[int, tuple[OperationDefinitionNode, tuple[str, ...]]]
+        self.directive_variables = LRU(maxsize)
+
+    def root(self, executor: Any) -> ObjectPlan:
+        operation = executor.operation
+        found = self.directive_variables.get(id(operation))
+        if found is None or found[0] is not operation:
+            document = DocumentNode(definitions=(
+                operation, *(f.definition for f in executor.fragments.values())))
+            found = (operation, skip_include_variables(document))
+            self.directive_variables.put(id(operation), found)
+        coerced = executor.variable_values.coerced
+        key = (id(operation), tuple(coerced.get(name) for name in found[1]))
+        entry = self.plans.get(key)
+        if entry is None or entry[0] is not operation:
+            entry = (operation, Compiler(executor).root())
+            self.plans.put(key, entry)
+        return entry[1]
