@@ -10,6 +10,7 @@ exactly graphql-core's. Mutations and subscriptions always take the standard pat
 from __future__ import annotations
 
 import asyncio
+import inspect
 from typing import Any, Awaitable
 
 from graphql import GraphQLObjectType, OperationType
@@ -19,6 +20,8 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from schema.amounts import warnings_mark, warnings_reset
 from schema.compiled.plan import Compiler, FieldPlan, ObjectPlan, PlanCache
+
+_FAILED: Any = object()  # the compiled attempt raised
 
 
 class CompiledExecutor(StrawberryGraphQLCoreExecutionContext):
@@ -38,6 +41,8 @@ class CompiledExecutor(StrawberryGraphQLCoreExecutionContext):
         try:
             data = self.run_object(plans.root(self), self.root_value, None)
         except Exception:
+            data = _FAILED  # re-run outside this block: no chained context on its errors
+        if data is _FAILED:
             return self._standard(mark)
         if not self.is_awaitable(data):
             return self.build_response(data)
@@ -47,8 +52,10 @@ class CompiledExecutor(StrawberryGraphQLCoreExecutionContext):
         try:
             result = await data
         except Exception:
-            result = self._standard(mark)
-            return await result if self.is_awaitable(result) else result
+            result = _FAILED
+        if result is _FAILED:
+            standard = self._standard(mark)
+            return await standard if self.is_awaitable(standard) else standard
         return self.build_response(result)
 
     def _standard(self, mark: int) -> Any:
@@ -130,11 +137,18 @@ class CompiledExecutor(StrawberryGraphQLCoreExecutionContext):
 
     @staticmethod
     def discard(awaitables: list[Any]) -> None:
-        """Close coroutines never awaited (the attempt is abandoned before awaiting them)."""
+        """Close the coroutines of an abandoned attempt that never started, with those they
+        were given (so no resolver coroutine is left never awaited)."""
         for awaitable in awaitables:
-            close = getattr(awaitable, "close", None)
-            if asyncio.iscoroutine(awaitable) and close is not None:
-                close()
+            if isinstance(awaitable, (list, tuple)):
+                CompiledExecutor.discard(list(awaitable))
+            elif isinstance(awaitable, dict):
+                CompiledExecutor.discard(list(awaitable.values()))
+            elif asyncio.iscoroutine(awaitable) and \
+                    inspect.getcoroutinestate(awaitable) == inspect.CORO_CREATED:
+                frame = awaitable.cr_frame
+                CompiledExecutor.discard(list(frame.f_locals.values()) if frame else [])
+                awaitable.close()
 
 
 async def _gather(awaitables: Any) -> list[Any]:

@@ -8,7 +8,7 @@ collected by graphql-core's own collect_fields / collect_subfields, so fragments
 fragments, aliases and @skip/@include mean exactly what they mean to graphql-core."""
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any, Callable, Hashable
 
 from graphql import (
     DocumentNode, FieldNode, GraphQLField, GraphQLObjectType, GraphQLOutputType,
@@ -129,7 +129,7 @@ class Compiler:
         plan.attr = _basic_attribute(field_def) if not node.arguments else None
         if plan.attr is None:
             plan.resolve = field_def.resolve or self.executor.field_resolver
-            if not _has_variable(node):
+            if not any(_has_variable(argument.value) for argument in node.arguments or ()):
                 plan.args = get_argument_values(field_def, node, self.executor.variable_values)
         plan.complete = completer(field_def.type)
         named = field_def.type
@@ -174,29 +174,31 @@ def skip_include_variables(document: DocumentNode) -> tuple[str, ...]:
 
 
 class PlanCache:
-    """Root plans by (operation, values of its @skip/@include variables); bounded (LRU). The
-    operation node is the cached parse's (schema/document_cache.py), so its identity is
-    stable while the document stays cached; the entry keeps it alive and checks it."""
+    """Root plans by (document text, operation name, values of its @skip/@include
+    variables); bounded (LRU). Documents parsed without locations are keyed by the
+    operation node's identity, kept alive by the entry."""
 
     def __init__(self, maxsize: int) -> None:
         self.fallbacks = 0  # operations re-run by the standard execution (tests read it)
-        self.plans: LRU[tuple[int, tuple[Any, ...]], tuple[OperationDefinitionNode, ObjectPlan]]
-        self.plans = LRU(maxsize)
-        self.directive_variables: LRU[int, tuple[OperationDefinitionNode, tuple[str, ...]]]
+        self.plans: LRU[Hashable, tuple[OperationDefinitionNode, ObjectPlan]] = LRU(maxsize)
+        self.directive_variables: LRU[Hashable, tuple[OperationDefinitionNode, tuple[str, ...]]]
         self.directive_variables = LRU(maxsize)
 
     def root(self, executor: Any) -> ObjectPlan:
         operation = executor.operation
-        found = self.directive_variables.get(id(operation))
-        if found is None or found[0] is not operation:
+        loc = operation.loc
+        name = operation.name.value if operation.name else None
+        document_key: Hashable = (loc.source.body, name) if loc is not None else id(operation)
+        found = self.directive_variables.get(document_key)
+        if found is None or (loc is None and found[0] is not operation):
             document = DocumentNode(definitions=(
                 operation, *(f.definition for f in executor.fragments.values())))
             found = (operation, skip_include_variables(document))
-            self.directive_variables.put(id(operation), found)
+            self.directive_variables.put(document_key, found)
         coerced = executor.variable_values.coerced
-        key = (id(operation), tuple(coerced.get(name) for name in found[1]))
+        key = (document_key, tuple(coerced.get(name) for name in found[1]))
         entry = self.plans.get(key)
-        if entry is None or entry[0] is not operation:
+        if entry is None or (loc is None and entry[0] is not operation):
             entry = (operation, Compiler(executor).root())
             self.plans.put(key, entry)
         return entry[1]
