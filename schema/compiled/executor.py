@@ -86,11 +86,18 @@ class CompiledExecutor(StrawberryGraphQLCoreExecutionContext):
                     data[key] = type_name
                     continue
                 field_path = Path(path, key, type_name) if field.needs_path else None
-                if field.attr is not None:
-                    value = getattr(source, field.attr)
+                if field.resolve is None:  # an attribute, or a resolver called directly
                     info = self.build_resolve_info(
                         field.field_def, field.nodes, plan.type, field_path  # type: ignore
                     ) if field.needs_info else None
+                    if field.attr is not None:
+                        value = getattr(source, field.attr)
+                    else:
+                        value = field.direct(source, info)  # type: ignore[misc]
+                        if is_awaitable(value):
+                            data[key] = self._completed_later(field, value, field_path, info)
+                            pending.append(key)
+                            continue
                 else:
                     info = self.build_resolve_info(
                         field.field_def, field.nodes, plan.type, field_path)  # type: ignore
@@ -123,7 +130,7 @@ class CompiledExecutor(StrawberryGraphQLCoreExecutionContext):
         if len(pending) == 1:
             data[pending[0]] = await data[pending[0]]
             return data
-        for key, value in zip(pending, await _gather(data[key] for key in pending)):
+        for key, value in zip(pending, await _gather(data[k] for k in pending), strict=True):
             data[key] = value
         return data
 
@@ -131,7 +138,8 @@ class CompiledExecutor(StrawberryGraphQLCoreExecutionContext):
         if len(pending) == 1:
             results[pending[0]] = await results[pending[0]]
             return results
-        for index, value in zip(pending, await _gather(results[i] for i in pending)):
+        for index, value in zip(pending, await _gather(results[i] for i in pending),
+                                strict=True):
             results[index] = value
         return results
 
@@ -146,7 +154,7 @@ class CompiledExecutor(StrawberryGraphQLCoreExecutionContext):
                 CompiledExecutor.discard(list(awaitable.values()))
             elif asyncio.iscoroutine(awaitable) and \
                     inspect.getcoroutinestate(awaitable) == inspect.CORO_CREATED:
-                frame = awaitable.cr_frame
+                frame = getattr(awaitable, "cr_frame", None)
                 CompiledExecutor.discard(list(frame.f_locals.values()) if frame else [])
                 awaitable.close()
 

@@ -12,8 +12,8 @@ from typing import Any, Callable, Hashable
 
 from graphql import (
     DocumentNode, FieldNode, GraphQLField, GraphQLObjectType, GraphQLOutputType,
-    OperationDefinitionNode, VariableNode, is_abstract_type, is_leaf_type, is_list_type,
-    is_non_null_type, is_object_type)
+    OperationDefinitionNode, VariableNode, get_named_type, is_abstract_type, is_leaf_type,
+    is_list_type, is_non_null_type, is_object_type)
 from graphql.execution.collect_fields import (
     CollectedFields, FieldDetails, collect_fields, collect_subfields)
 from graphql.execution.values import get_argument_values
@@ -32,7 +32,8 @@ class Unsupported(Exception):
 
 class FieldPlan:
     __slots__ = ("key", "name", "typename", "attr", "resolve", "field_def", "nodes",
-                 "details", "args", "complete", "subplans", "needs_path", "needs_info")
+                 "details", "args", "complete", "subplans", "needs_path", "needs_info",
+                 "direct")
 
     def __init__(self, key: str, details: list[FieldDetails]) -> None:
         self.key = key
@@ -47,7 +48,8 @@ class FieldPlan:
         self.complete: Completer | None = None
         self.subplans: dict[GraphQLObjectType, ObjectPlan] = {}
         self.needs_path = True  # leaves read as attributes need no path
-        self.needs_info = False  # an attribute whose completion needs an info
+        self.needs_info = False  # no resolver call, but the completion needs an info
+        self.direct: Direct | None = None  # a strawberry resolver called without its wrapper
 
 
 class ObjectPlan:
@@ -67,6 +69,44 @@ def _basic_attribute(field_def: GraphQLField) -> str | None:
         return None
     definition = (field_def.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
     return getattr(definition, "python_name", None)
+
+
+class Direct:
+    """A strawberry resolver without arguments, field extensions, permission classes or
+    exception handlers, called as strawberry's own wrapper would call it (self / root /
+    parent get the source, info a strawberry Info) minus the wrapper's per-call work."""
+
+    __slots__ = ("function", "with_self", "source_names", "info_name", "info_class", "field")
+
+    def __init__(self, field: Any, info_class: Any) -> None:
+        resolver = field.base_resolver
+        self.field = field
+        self.function = resolver.wrapped_func
+        self.with_self = resolver.self_parameter is not None
+        self.source_names = tuple(p.name for p in (
+            resolver.parent_parameter, resolver.root_parameter) if p is not None)
+        self.info_name = resolver.info_parameter.name if resolver.info_parameter else None
+        self.info_class = info_class
+
+    def __call__(self, source: Any, info: Any) -> Any:
+        kwargs = {name: source for name in self.source_names}
+        if self.info_name is not None:
+            kwargs[self.info_name] = self.info_class(_raw_info=info, _field=self.field)
+        if self.with_self:
+            return self.function(source, **kwargs)
+        return self.function(**kwargs)
+
+
+def _direct(field_def: GraphQLField, schema: Any) -> Direct | None:
+    if getattr(field_def.resolve, "__name__", "") not in ("_resolver", "_async_resolver"):
+        return None
+    field = (field_def.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
+    strawberry_schema = getattr(schema, "_strawberry_schema", None)
+    if (field is None or strawberry_schema is None or strawberry_schema.exception_handlers
+            or field.extensions or field.arguments or field.base_resolver is None
+            or field_def.args or not callable(field.base_resolver.wrapped_func)):
+        return None
+    return Direct(field, strawberry_schema.config.info_class)
 
 
 def _has_variable(node: Any) -> bool:
@@ -127,17 +167,19 @@ class Compiler:
         if any(directive.name.value == "stream" for directive in node.directives or ()):
             raise Unsupported
         plan.attr = _basic_attribute(field_def) if not node.arguments else None
-        if plan.attr is None:
+        if plan.attr is None and not node.arguments:
+            plan.direct = _direct(field_def, self.executor.schema)
+        if plan.attr is None and plan.direct is None:
             plan.resolve = field_def.resolve or self.executor.field_resolver
             if not any(_has_variable(argument.value) for argument in node.arguments or ()):
                 plan.args = get_argument_values(field_def, node, self.executor.variable_values)
         plan.complete = completer(field_def.type)
-        named = field_def.type
-        while not (is_leaf_type(named) or is_object_type(named) or is_abstract_type(named)):
-            named = named.of_type  # type: ignore[attr-defined]
-        plan.needs_path = plan.attr is None or not is_leaf_type(named)
-        plan.needs_info = plan.attr is not None and (is_abstract_type(named) or (
-            is_object_type(named) and named.is_type_of is not None))  # type: ignore[union-attr]
+        named = get_named_type(field_def.type)
+        plan.needs_info = plan.resolve is None and (
+            is_abstract_type(named) or (is_object_type(named) and named.is_type_of is not None)
+            or (plan.direct is not None and plan.direct.info_name is not None))
+        # a path for resolvers' infos and for the fields below this one
+        plan.needs_path = plan.needs_info or plan.resolve is not None or not is_leaf_type(named)
 
 
 def completer(type_: GraphQLOutputType) -> Completer:

@@ -100,17 +100,20 @@ def _plans(schema: strawberry.Schema) -> Any:
 
 async def test_basic_fields_are_attribute_reads_and_resolvers_get_their_real_info() -> None:
     query = """query($p: String!) { parts { id name colour label(prefix: "#")
-      other: label(prefix: $p) } }"""
+      other: label(prefix: $p) twin { name } } }"""
     (compiled, c_ctx), (standard, s_ctx), schema = await _both(query, {"p": "@"})
     assert compiled.data == standard.data and compiled.errors is None
     assert compiled.data["parts"][1] == {"id": "1", "name": "p1", "colour": "BLUE",
-                                         "label": "#p1", "other": "@p1"}
+                                         "label": "#p1", "other": "@p1",
+                                         "twin": {"name": "p101"}}
     assert c_ctx["paths"] == s_ctx["paths"] and ["parts", 2, "other"] in c_ctx["paths"]
     [(_, root)] = _plans(schema).plans._items.values()
     parts = root.fields[0]
     assert parts.attr is None and parts.args == {"count": 3}
     fields = {f.key: f for f in parts.subplans[schema._schema.get_type("Part")].fields}
-    assert [f.attr for f in fields.values()] == ["id", "name", "colour", None, None]
+    assert [f.attr for f in fields.values()] == ["id", "name", "colour", None, None, None]
+    # twin has no arguments: its resolver is called without strawberry's wrapper
+    assert fields["twin"].direct is not None and fields["label"].direct is None
     assert fields["label"].args == {"prefix": "#"}  # coerced once, at compile time
     assert fields["other"].args is None  # a variable: coerced per request
     assert _plans(schema).fallbacks == 0
