@@ -17,6 +17,13 @@ class Invalid(Exception):
     """A value graphql-core would report as a field error."""
 
 
+def _absent(value: Any) -> bool:
+    """None for a null; raises a resolved exception as graphql-core does."""
+    if isinstance(value, Exception):
+        raise value
+    return value is None or value is Undefined
+
+
 def non_null(inner: Completer) -> Completer:
     def complete(ex: Any, field: FieldPlan, value: Any, path: Any, info: Any) -> Any:
         completed = inner(ex, field, value, path, info)
@@ -40,10 +47,8 @@ def leaf(type_: GraphQLLeafType) -> Completer:
     coerce = type_.coerce_output_value
 
     def complete(ex: Any, field: FieldPlan, value: Any, path: Any, info: Any) -> Any:
-        if value is None or value is Undefined:
+        if _absent(value):
             return None
-        if isinstance(value, Exception):
-            raise value
         coerced = coerce(value)
         if coerced is None or coerced is Undefined:
             raise Invalid("leaf coerced to null")
@@ -54,10 +59,8 @@ def leaf(type_: GraphQLLeafType) -> Completer:
 
 def list_of(inner: Completer) -> Completer:
     def complete(ex: Any, field: FieldPlan, value: Any, path: Any, info: Any) -> Any:
-        if value is None or value is Undefined:
+        if _absent(value):
             return None
-        if isinstance(value, Exception):
-            raise value
         if not is_iterable(value) or ex.is_async_iterable(value):
             raise Invalid("not a list")
         results: list[Any] = []
@@ -94,10 +97,8 @@ def object_of(type_: GraphQLObjectType) -> Completer:
     is_type_of = type_.is_type_of
 
     def complete(ex: Any, field: FieldPlan, value: Any, path: Any, info: Any) -> Any:
-        if value is None or value is Undefined:
+        if _absent(value):
             return None
-        if isinstance(value, Exception):
-            raise value
         if is_type_of is not None:
             matches = is_type_of(value, info)
             if ex.is_awaitable(matches):
@@ -114,10 +115,8 @@ def abstract(type_: GraphQLAbstractType) -> Completer:
     objects: dict[GraphQLObjectType, Completer] = {}
 
     def complete(ex: Any, field: FieldPlan, value: Any, path: Any, info: Any) -> Any:
-        if value is None or value is Undefined:
+        if _absent(value):
             return None
-        if isinstance(value, Exception):
-            raise value
         resolve_type = type_.resolve_type or ex.type_resolver
         name = resolve_type(value, info, type_)
         if ex.is_awaitable(name):
