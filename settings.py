@@ -182,6 +182,8 @@ class Settings:
     persisted_query_cache_size: int = 10_000
     persisted_queries_only: bool = False
     persisted_queries_dir: str | None = None
+    # --- execution
+    compiled_execution: bool = True  # queries run from a compiled plan (docs/architecture.md)
 
     @property
     def is_production(self) -> bool:
@@ -296,6 +298,8 @@ class Settings:
             persisted_queries_only=_bool(e.get("PERSISTED_QUERIES_ONLY"), False,
                                          "PERSISTED_QUERIES_ONLY"),
             persisted_queries_dir=e.get("PERSISTED_QUERIES_DIR") or None,
+            # --- execution
+            compiled_execution=_bool(e.get("COMPILED_EXECUTION"), True, "COMPILED_EXECUTION"),
         )
         return replace(s, **overrides) if overrides else s  # type: ignore[arg-type]
 

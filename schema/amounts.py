@@ -54,3 +54,17 @@ class AmountWarnings(SchemaExtension):
             return
         result.errors = [*(result.errors or []), *warnings]
         warnings.clear()
+
+
+def warnings_mark(context: Any) -> int:
+    """How many warnings the operation has recorded so far (see warnings_reset)."""
+    return len(getattr(context, _WARNINGS, None) or ())
+
+
+def warnings_reset(context: Any, mark: int) -> None:
+    """Forget the warnings recorded after `mark`: an execution that is run again (the
+    compiled path falling back, docs/architecture.md "How a query is executed") records
+    its own."""
+    found = getattr(context, _WARNINGS, None)
+    if found is not None:
+        del found[mark:]

@@ -9,6 +9,7 @@ import strawberry
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
+from schema.compiled import with_plans
 from schema.protection import protection_extensions
 from schema.shared_events import SharedEventExecutor
 from settings import Settings
@@ -69,7 +70,9 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         subscription=_merged("Subscription"),
         types=_named_types(),  # reachable only through node(id:)
         extensions=protection_extensions(settings),
-        execution_context_class=SharedEventExecutor,  # one execution per group and event
+        # one execution per group and event; queries from compiled plans (schema/compiled/)
+        execution_context_class=with_plans(SharedEventExecutor, settings.compiled_execution,
+                                           settings.document_cache_size),
         config=StrawberryConfig(
             batching_config={"max_operations": settings.max_batch_operations},
             disable_field_suggestions=not settings.introspection,

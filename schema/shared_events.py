@@ -13,7 +13,7 @@ import weakref
 from collections import OrderedDict
 from typing import Any, Hashable
 
-from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+from schema.compiled import CompiledExecutor
 
 # Recent (event, group) executions kept; events are delivered together, so a few suffice.
 CACHE_SIZE = 512
@@ -74,7 +74,7 @@ def group_key(event_id: int, operation: Any, variables: Any, viewer: Any) -> Has
     return (event_id, loc.source.body, name, values, viewer)
 
 
-class SharedEventExecutor(StrawberryGraphQLCoreExecutionContext):
+class SharedEventExecutor(CompiledExecutor):
     """Per-event executions shared through cache_for(bus) (see the module doc)."""
 
     def execute_operation(self, serially: bool | None = None) -> Any:

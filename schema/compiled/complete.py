@@ -1,0 +1,131 @@
+"""Completers of the compiled path (docs/architecture.md, "How a query is executed"): what
+graphql-core's complete_value does per return type, decided once per field instead of per
+value. Only the success case: a value graphql-core would turn into a field error raises here,
+and the executor re-runs the operation the standard way."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from graphql import GraphQLAbstractType, GraphQLLeafType, GraphQLObjectType, Undefined
+from graphql.pyutils import Path, is_iterable
+
+if TYPE_CHECKING:
+    from schema.compiled.plan import Completer, FieldPlan
+
+
+class Invalid(Exception):
+    """A value graphql-core would report as a field error."""
+
+
+def _absent(value: Any) -> bool:
+    """None for a null; raises a resolved exception as graphql-core does."""
+    if isinstance(value, Exception):
+        raise value
+    return value is None or value is Undefined
+
+
+def non_null(inner: Completer) -> Completer:
+    def complete(ex: Any, field: FieldPlan, value: Any, path: Any, info: Any) -> Any:
+        completed = inner(ex, field, value, path, info)
+        if completed is None:
+            raise Invalid("null for a non-null field")
+        if ex.is_awaitable(completed):
+            return _checked(completed)
+        return completed
+
+    return complete
+
+
+async def _checked(completed: Any) -> Any:
+    value = await completed
+    if value is None:
+        raise Invalid("null for a non-null field")
+    return value
+
+
+def leaf(type_: GraphQLLeafType) -> Completer:
+    coerce = type_.coerce_output_value
+
+    def complete(ex: Any, field: FieldPlan, value: Any, path: Any, info: Any) -> Any:
+        if _absent(value):
+            return None
+        coerced = coerce(value)
+        if coerced is None or coerced is Undefined:
+            raise Invalid("leaf coerced to null")
+        return coerced
+
+    return complete
+
+
+def list_of(inner: Completer) -> Completer:
+    def complete(ex: Any, field: FieldPlan, value: Any, path: Any, info: Any) -> Any:
+        if _absent(value):
+            return None
+        if not is_iterable(value) or ex.is_async_iterable(value):
+            raise Invalid("not a list")
+        results: list[Any] = []
+        pending: list[int] = []
+        is_awaitable = ex.is_awaitable
+        needs_path = field.needs_path
+        try:
+            for index, item in enumerate(value):
+                item_path = Path(path, index, None) if needs_path else None
+                if is_awaitable(item):
+                    completed = _awaited_item(ex, inner, field, item, item_path, info)
+                else:
+                    completed = inner(ex, field, item, item_path, info)
+                if is_awaitable(completed):
+                    pending.append(index)
+                results.append(completed)
+        except Exception:
+            ex.discard([results[i] for i in pending])
+            raise
+        if not pending:
+            return results
+        return ex.gathered_list(results, pending)
+
+    return complete
+
+
+async def _awaited_item(ex: Any, inner: Completer, field: FieldPlan, item: Any, path: Any,
+                        info: Any) -> Any:
+    completed = inner(ex, field, await item, path, info)
+    return await completed if ex.is_awaitable(completed) else completed
+
+
+def object_of(type_: GraphQLObjectType) -> Completer:
+    is_type_of = type_.is_type_of
+
+    def complete(ex: Any, field: FieldPlan, value: Any, path: Any, info: Any) -> Any:
+        if _absent(value):
+            return None
+        if is_type_of is not None:
+            matches = is_type_of(value, info)
+            if ex.is_awaitable(matches):
+                ex.discard([matches])
+                raise Invalid("asynchronous is_type_of")
+            if not matches:
+                raise Invalid("is_type_of refused the value")
+        return ex.run_object(ex.subplan(field, type_), value, path)
+
+    return complete
+
+
+def abstract(type_: GraphQLAbstractType) -> Completer:
+    objects: dict[GraphQLObjectType, Completer] = {}
+
+    def complete(ex: Any, field: FieldPlan, value: Any, path: Any, info: Any) -> Any:
+        if _absent(value):
+            return None
+        resolve_type = type_.resolve_type or ex.type_resolver
+        name = resolve_type(value, info, type_)
+        if ex.is_awaitable(name):
+            ex.discard([name])
+            raise Invalid("asynchronous resolve_type")
+        runtime = ex.ensure_valid_runtime_type(name, type_, field.details, info, value)
+        found = objects.get(runtime)
+        if found is None:
+            found = objects[runtime] = object_of(runtime)
+        return found(ex, field, value, path, info)
+
+    return complete

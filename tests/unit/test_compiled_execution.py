@@ -1,0 +1,184 @@
+"""The compiled execution's pieces (docs/architecture.md, "How a query is executed") on a
+small schema: plans read basic fields as attributes and call resolvers with a real info,
+literal arguments are coerced once, @skip/@include variables key the plan, dataloaders batch
+as under graphql-core, and any error falls back to graphql-core's standard execution."""
+from __future__ import annotations
+
+from enum import Enum
+from typing import Any
+
+import pytest
+import strawberry
+from aiodataloader import DataLoader
+from graphql import GraphQLString, parse
+from strawberry.types import Info
+
+from schema.compiled import CompiledExecutor, with_plans
+from schema.compiled.complete import Invalid, leaf, non_null
+from schema.compiled.plan import skip_include_variables
+
+
+@strawberry.enum
+class Colour(Enum):
+    RED = "red"
+    BLUE = "blue"
+
+
+@strawberry.interface
+class Thing:
+    id: strawberry.ID
+
+
+@strawberry.type
+class Part(Thing):
+    name: str
+    colour: Colour
+    paths: strawberry.Private[list[Any]]
+
+    @strawberry.field
+    def label(self, info: Info, prefix: str = ">") -> str:
+        self.paths.append(info.path.as_list())
+        return prefix + self.name
+
+    @strawberry.field
+    async def twin(self, info: Info) -> Part | None:
+        return await info.context["loader"].load(self.id)  # type: ignore[no-any-return]
+
+    @strawberry.field
+    def broken(self) -> str | None:
+        raise ValueError("boom")
+
+    @strawberry.field
+    def missing(self) -> str:
+        return None  # type: ignore[return-value]
+
+
+def _part(n: int, paths: list[Any]) -> Part:
+    return Part(id=strawberry.ID(str(n)), name=f"p{n}", colour=Colour.BLUE, paths=paths)
+
+
+@strawberry.type
+class Query:
+    @strawberry.field
+    def parts(self, info: Info, count: int = 3) -> list[Part]:
+        return [_part(n, info.context["paths"]) for n in range(count)]
+
+    @strawberry.field
+    def thing(self, info: Info, id: strawberry.ID) -> Thing | None:
+        return _part(int(id), info.context["paths"]) if id != "0" else None
+
+
+def _schema(compiled: bool, size: int = 16) -> strawberry.Schema:
+    return strawberry.Schema(Query, types=[Part], execution_context_class=with_plans(
+        CompiledExecutor, compiled, size))
+
+
+class Batches:
+    def __init__(self) -> None:
+        self.calls: list[list[str]] = []
+
+    async def load(self, keys: list[str]) -> list[Part]:
+        self.calls.append(list(keys))
+        return [_part(int(k) + 100, []) for k in keys]
+
+
+async def _both(query: str, variables: dict[str, Any] | None = None) -> tuple[Any, Any, Any]:
+    """(compiled result, standard result, compiled schema) of one document."""
+    results = []
+    schemas = [_schema(True), _schema(False)]
+    for schema in schemas:
+        batches = Batches()
+        context = {"loader": DataLoader(batches.load), "paths": [], "batches": batches}
+        result = await schema.execute(query, variable_values=variables, context_value=context)
+        results.append((result, context))
+    return results[0], results[1], schemas[0]
+
+
+def _plans(schema: strawberry.Schema) -> Any:
+    return schema.execution_context_class.plans  # type: ignore[attr-defined]
+
+
+async def test_basic_fields_are_attribute_reads_and_resolvers_get_their_real_info() -> None:
+    query = """query($p: String!) { parts { id name colour label(prefix: "#")
+      other: label(prefix: $p) twin { name } } }"""
+    (compiled, c_ctx), (standard, s_ctx), schema = await _both(query, {"p": "@"})
+    assert compiled.data == standard.data and compiled.errors is None
+    assert compiled.data["parts"][1] == {"id": "1", "name": "p1", "colour": "BLUE",
+                                         "label": "#p1", "other": "@p1",
+                                         "twin": {"name": "p101"}}
+    assert c_ctx["paths"] == s_ctx["paths"] and ["parts", 2, "other"] in c_ctx["paths"]
+    [(_, root)] = _plans(schema).plans._items.values()
+    parts = root.fields[0]
+    assert parts.attr is None and parts.args == {"count": 3}
+    fields = {f.key: f for f in parts.subplans[schema._schema.get_type("Part")].fields}
+    assert [f.attr for f in fields.values()] == ["id", "name", "colour", None, None, None]
+    # twin has no arguments: its resolver is called without strawberry's wrapper
+    assert fields["twin"].direct is not None and fields["label"].direct is None
+    assert fields["label"].args == {"prefix": "#"}  # coerced once, at compile time
+    assert fields["other"].args is None  # a variable: coerced per request
+    assert _plans(schema).fallbacks == 0
+
+
+async def test_skip_and_include_variables_key_the_plan() -> None:
+    query = """query($a: Boolean!, $b: Boolean!) { parts(count: 1) { name @include(if: $a)
+      ...F } } fragment F on Part { colour @skip(if: $b) }"""
+    assert skip_include_variables(parse(query)) == ("a", "b")
+    schema = _schema(True)
+    context = {"paths": []}
+    answers = []
+    for a, b in ((True, True), (False, False), (True, True)):
+        result = await schema.execute(query, variable_values={"a": a, "b": b},
+                                      context_value=context)
+        answers.append(result.data["parts"][0])
+    assert answers == [{"name": "p0"}, {"colour": "BLUE"}, {"name": "p0"}]
+    assert len(_plans(schema).plans) == 2  # by document text and the two variables' values
+
+
+async def test_dataloaders_batch_across_a_list_as_under_graphql_core() -> None:
+    query = "{ parts(count: 5) { twin { name twin { name } } } }"
+    (compiled, c_ctx), (standard, s_ctx), _ = await _both(query)
+    assert compiled.data == standard.data and compiled.errors is None
+    assert c_ctx["batches"].calls == s_ctx["batches"].calls
+    assert len(c_ctx["batches"].calls) == 2  # one batch per level
+
+
+async def test_abstract_types_aliases_and_typename() -> None:
+    query = """{ __typename a: thing(id: "4") { __typename id ... on Part { n: name } }
+      b: thing(id: "0") { id } }"""
+    (compiled, _), (standard, _), schema = await _both(query)
+    assert compiled.data == standard.data == {
+        "__typename": "Query", "a": {"__typename": "Part", "id": "4", "n": "p4"}, "b": None}
+    assert _plans(schema).fallbacks == 0
+
+
+@pytest.mark.parametrize("field", ["broken", "missing"])
+async def test_an_error_runs_graphql_cores_standard_execution(field: str) -> None:
+    query = f"{{ parts(count: 2) {{ name twin {{ name }} {field} }} }}"
+    (compiled, _), (standard, _), schema = await _both(query)
+    assert compiled.data == standard.data
+    assert [e.formatted for e in compiled.errors] == [e.formatted for e in standard.errors]
+    assert len(compiled.errors) == {"broken": 2, "missing": 1}[field]  # missing: null propagates
+    assert _plans(schema).fallbacks == 1
+
+
+async def test_the_plan_cache_is_bounded_and_can_be_off() -> None:
+    schema = _schema(True, size=2)
+    for count in range(5):
+        await schema.execute(f"{{ parts(count: {count}) {{ name }} }}",
+                             context_value={"paths": []})
+    assert len(_plans(schema).plans) == 2
+    assert _plans(_schema(False)) is None
+
+
+class Sync:
+    @staticmethod
+    def is_awaitable(value: Any) -> bool:
+        return False
+
+
+def test_completers_refuse_what_graphql_core_reports_as_a_field_error() -> None:
+    complete = non_null(leaf(GraphQLString))
+    assert complete(Sync, None, "x", None, None) == "x"  # type: ignore[arg-type]
+    with pytest.raises(Invalid):
+        complete(Sync, None, None, None, None)  # type: ignore[arg-type]
+    assert leaf(GraphQLString)(Sync, None, None, None, None) is None  # type: ignore[arg-type]
