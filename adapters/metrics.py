@@ -8,7 +8,7 @@ scraper asks for it).
   rejected operations included. Subscriptions are counted but not timed (they live as long as the
   client listens).
 - `http_requests_total` (method, path, status) and `http_request_duration_seconds` (method,
-  path), measured by `HttpMetricsMiddleware` around the whole app.
+  path), measured around the whole app by web/edge.py's `HttpEdge`.
 - `rate_limit_store_errors_total` (limiter): checks that failed open because Redis failed;
   `event_relay_published_total`, `event_relay_failures_total`, and the relay's lag:
   `event_relay_lag_events` (unpublished outbox events) and `event_relay_lag_seconds` (age of
@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import hmac
 import re
-import time
 from typing import Any
 
 from graphql import get_operation_ast
@@ -41,7 +40,6 @@ from prometheus_client.exposition import choose_encoder
 from prometheus_client.process_collector import ProcessCollector
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 MAX_OPERATION_NAMES = 500
 _NAME = re.compile(r"^[_A-Za-z][_0-9A-Za-z]{0,99}$")
@@ -163,36 +161,6 @@ def operation_labels(document: Any, operation_name: str | None) -> tuple[str | N
         return None, "unknown"
     name = operation.name.value if operation.name else None
     return name, operation.operation.value  # query, mutation or subscription
-
-
-class HttpMetricsMiddleware:
-    """Counts and times HTTP requests (ASGI; WebSocket and lifespan traffic pass through)."""
-
-    def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
-        self.app = app
-        self.metrics = metrics
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = time.perf_counter()
-        status = 500
-
-        async def send_with_status(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, send_with_status)
-        finally:
-            # The router leaves the route it chose in the scope; unrouted paths are "other".
-            route = scope.get("route")
-            path = getattr(route, "path", None) or "other"
-            self.metrics.observe_http(scope["method"], path, status,
-                                      time.perf_counter() - started)
 
 
 def metrics_endpoint(metrics: Metrics, token: str | None = None) -> Any:
