@@ -26,7 +26,7 @@ from schema.context import Runtime
 from domain.clock import Clock, SystemClock
 from web.carrier import carrier_webhook
 from web.graphiql import STATIC_URL, static_files
-from web.edge import HttpEdge, request_id_of
+from web.edge import GraphQLFirst, HttpEdge, request_id_of
 from web.errors import http_error
 from web.limits import BodyLimit
 from web.offline_action import offline_action
@@ -167,8 +167,9 @@ def create_app(
             await runtime.account_states.close()
             await db.dispose()
 
+    graphql_route = Route("/graphql", graphql, methods=["GET", "POST"])
     routes = [
-        Route("/graphql", graphql, methods=["GET", "POST"]),
+        graphql_route,
         WebSocketRoute("/graphql", graphql),
         Route("/webhooks/stripe", stripe_webhook, methods=["POST"]),
         Route("/webhooks/carrier", carrier_webhook, methods=["POST"]),
@@ -191,8 +192,10 @@ def create_app(
             allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
             expose_headers=["X-Request-ID"],
         ),
-        # Innermost: bodies and WebSocket messages counted as they arrive (web/limits.py).
+        # Bodies and WebSocket messages counted as they arrive (web/limits.py).
         Middleware(BodyLimit, max_bytes=settings.max_body_bytes),
+        # Innermost: GraphQL over HTTP straight to its view, past the router (web/edge.py).
+        Middleware(GraphQLFirst, route=graphql_route, on_http_error=http_error),
     ]
     if settings.trusted_proxies:
         # X-Forwarded-For / -Proto only from the proxies named in TRUSTED_PROXIES (the client

@@ -21,6 +21,8 @@ import os
 import time
 from typing import Any
 
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from adapters.metrics import Metrics
@@ -87,3 +89,30 @@ async def _masked(send: Send, request_id: str) -> None:
     await send({"type": "http.response.start", "status": 500, "headers": [
         (b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
     await send({"type": "http.response.body", "body": body})
+
+
+class GraphQLFirst:
+    """The innermost layer: GET and POST of the GraphQL route go straight to its view, without
+    Starlette's router and exception middleware, the scope given what the router gives it
+    (the route, its endpoint, no path parameters); Starlette's HTTPException is answered as
+    the exception middleware answers it (`on_http_error`). Everything else goes on to the
+    router."""
+
+    def __init__(self, app: ASGIApp, route: Any, on_http_error: Any) -> None:
+        self.app = app
+        self.route = route
+        self.path = route.path
+        self.on_http_error = on_http_error
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (scope["type"] != "http" or scope["path"] != self.path or scope.get("root_path")
+                or scope["method"] not in ("GET", "POST")):
+            await self.app(scope, receive, send)
+            return
+        scope["route"], scope["endpoint"], scope["path_params"] = (
+            self.route, self.route.endpoint, {})
+        try:
+            await self.route.endpoint(scope, receive, send)
+        except StarletteHTTPException as exc:
+            response = await self.on_http_error(Request(scope, receive), exc)
+            await response(scope, receive, send)
