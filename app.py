@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import gc
 import logging
-import uuid
 from typing import Any, AsyncIterator
 
 from starlette.applications import Starlette
@@ -27,12 +26,13 @@ from schema.context import Runtime
 from domain.clock import Clock, SystemClock
 from web.carrier import carrier_webhook
 from web.graphiql import STATIC_URL, static_files
-from web.errors import MaskFaults, http_error
+from web.edge import GraphQLFirst, HttpEdge, request_id_of
+from web.errors import http_error
 from web.limits import BodyLimit
 from web.offline_action import offline_action
 from web.webhooks import stripe_webhook
 from web.graphql_view import MarketplaceGraphQL, browser_origins
-from adapters.metrics import HttpMetricsMiddleware, Metrics, metrics_endpoint
+from adapters.metrics import Metrics, metrics_endpoint
 from adapters.payments.breaker import BreakerProvider, BreakerState, CircuitBreaker
 from persistence.db import create_database
 from persistence.readiness import database_write
@@ -53,7 +53,8 @@ log = logging.getLogger("marketplace")
 
 
 class RequestIdMiddleware:
-    """Gives each request an id (X-Request-ID if the client sent a sane one), echoed back."""
+    """Only the request id of web/edge.py's HttpEdge (X-Request-ID if the client sent a sane
+    one, echoed back), for apps built without the rest of the edge (tests/support)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -62,9 +63,7 @@ class RequestIdMiddleware:
         if scope["type"] not in ("http", "websocket"):
             await self.app(scope, receive, send)
             return
-        sent = dict(scope.get("headers") or []).get(b"x-request-id", b"").decode("latin-1")
-        request_id = sent if sent.isalnum() and len(sent) <= 64 else uuid.uuid4().hex[:16]
-        scope.setdefault("state", {})["request_id"] = request_id
+        request_id = request_id_of(scope)
 
         async def send_with_id(message: Any) -> None:
             if message["type"] == "http.response.start":
@@ -168,8 +167,9 @@ def create_app(
             await runtime.account_states.close()
             await db.dispose()
 
+    graphql_route = Route("/graphql", graphql, methods=["GET", "POST"])
     routes = [
-        Route("/graphql", graphql, methods=["GET", "POST"]),
+        graphql_route,
         WebSocketRoute("/graphql", graphql),
         Route("/webhooks/stripe", stripe_webhook, methods=["POST"]),
         Route("/webhooks/carrier", carrier_webhook, methods=["POST"]),
@@ -182,9 +182,8 @@ def create_app(
     if settings.metrics_token or not settings.is_production:  # closed in production without
         routes.append(Route("/metrics", metrics_endpoint(metrics, settings.metrics_token)))
     middleware = [
-        Middleware(HttpMetricsMiddleware, metrics=metrics),
-        Middleware(RequestIdMiddleware),
-        Middleware(MaskFaults),  # inside RequestId: the masked 500 carries the request id
+        # Request ids, masked faults and HTTP metrics in one layer (web/edge.py).
+        Middleware(HttpEdge, metrics=metrics),
         Middleware(
             CORSMiddleware,
             # The same origins the WebSocket handshake accepts; none: same-origin only.
@@ -193,8 +192,10 @@ def create_app(
             allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
             expose_headers=["X-Request-ID"],
         ),
-        # Innermost: bodies and WebSocket messages counted as they arrive (web/limits.py).
+        # Bodies and WebSocket messages counted as they arrive (web/limits.py).
         Middleware(BodyLimit, max_bytes=settings.max_body_bytes),
+        # Innermost: GraphQL over HTTP straight to its view, past the router (web/edge.py).
+        Middleware(GraphQLFirst, route=graphql_route, on_http_error=http_error),
     ]
     if settings.trusted_proxies:
         # X-Forwarded-For / -Proto only from the proxies named in TRUSTED_PROXIES (the client

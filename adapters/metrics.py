@@ -4,11 +4,11 @@ scraper asks for it).
 - `graphql_operations_total`, `graphql_operation_errors_total` and the histogram
   `graphql_operation_duration_seconds`, labelled by `operation_name` ("anonymous" when the
   operation has no name) and `operation_type` (query, mutation, subscription; "unknown" when
-  the document did not parse). Measured by the `OperationMetrics` schema extension, rejected
-  operations included. Subscriptions are counted but not timed (they live as long as the
+  the document did not parse). Measured by the protection extension (schema/protection.py),
+  rejected operations included. Subscriptions are counted but not timed (they live as long as the
   client listens).
 - `http_requests_total` (method, path, status) and `http_request_duration_seconds` (method,
-  path), measured by `HttpMetricsMiddleware` around the whole app.
+  path), measured around the whole app by web/edge.py's `HttpEdge`.
 - `rate_limit_store_errors_total` (limiter): checks that failed open because Redis failed;
   `event_relay_published_total`, `event_relay_failures_total`, and the relay's lag:
   `event_relay_lag_events` (unpublished outbox events) and `event_relay_lag_seconds` (age of
@@ -32,8 +32,6 @@ from __future__ import annotations
 
 import hmac
 import re
-import time
-from collections.abc import Iterator
 from typing import Any
 
 from graphql import get_operation_ast
@@ -42,8 +40,6 @@ from prometheus_client.exposition import choose_encoder
 from prometheus_client.process_collector import ProcessCollector
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
-from strawberry.extensions import SchemaExtension
 
 MAX_OPERATION_NAMES = 500
 _NAME = re.compile(r"^[_A-Za-z][_0-9A-Za-z]{0,99}$")
@@ -58,6 +54,9 @@ class Metrics:
         self.registry = CollectorRegistry()
         ProcessCollector(registry=self.registry)
         self._operation_names: set[str] = set()
+        # The labelled children, resolved once per label set instead of per request.
+        self._operation_children: dict[tuple[str, str], tuple[Any, Any]] = {}
+        self._http_children: dict[tuple[str, str, int], tuple[Any, Any]] = {}
         self.operations = Counter(
             "graphql_operations", "GraphQL operations answered.", _OPERATION_LABELS,
             registry=self.registry)
@@ -116,16 +115,25 @@ class Metrics:
     def observe_operation(self, name: str | None, operation_type: str, seconds: float | None,
                           failed: bool) -> None:
         labels = (self.operation_name_label(name), operation_type)
-        self.operations.labels(*labels).inc()
-        if failed:
+        children = self._operation_children.get(labels)
+        if children is None:  # bounded: names are capped, types are four
+            children = self._operation_children[labels] = (
+                self.operations.labels(*labels), self.operation_seconds.labels(*labels))
+        children[0].inc()
+        if failed:  # a series of its own only once an operation failed
             self.operation_errors.labels(*labels).inc()
         if seconds is not None:
-            self.operation_seconds.labels(*labels).observe(seconds)
+            children[1].observe(seconds)
 
     def observe_http(self, method: str, path: str, status: int, seconds: float) -> None:
-        method = method if method in _METHODS else "other"
-        self.http_requests.labels(method, path, str(status)).inc()
-        self.http_seconds.labels(method, path).observe(seconds)
+        key = (method if method in _METHODS else "other", path, status)
+        children = self._http_children.get(key)
+        if children is None:  # bounded: methods, route paths and statuses are few
+            children = self._http_children[key] = (
+                self.http_requests.labels(key[0], path, str(status)),
+                self.http_seconds.labels(key[0], path))
+        children[0].inc()
+        children[1].observe(seconds)
 
     def observe_breaker(self, previous: str | None, state: str,
                         states: tuple[str, ...]) -> None:
@@ -143,66 +151,16 @@ def metrics_of(runtime: Any) -> Metrics | None:
     return getattr(runtime, "metrics", None)
 
 
-class OperationMetrics(SchemaExtension):
-    """Counts and times each operation (the outermost extension, so it sees rejections)."""
-
-    def on_operation(self) -> Iterator[None]:
-        metrics = metrics_of(getattr(self.execution_context.context, "runtime", None))
-        if metrics is None:
-            yield
-            return
-        started = time.perf_counter()
-        failed = True
-        try:
-            yield
-            result = self.execution_context.result
-            failed = bool(result is None or getattr(result, "errors", None))
-        finally:
-            name, operation_type = self._labels()
-            seconds = None if operation_type == "subscription" else (
-                time.perf_counter() - started)
-            metrics.observe_operation(name, operation_type, seconds, failed)
-
-    def _labels(self) -> tuple[str | None, str]:
-        context = self.execution_context
-        document = context.graphql_document
-        if document is None:
-            return None, "unknown"
-        operation = get_operation_ast(document, context.operation_name)
-        if operation is None:
-            return None, "unknown"
-        name = operation.name.value if operation.name else None
-        return name, operation.operation.value  # query, mutation or subscription
-
-
-class HttpMetricsMiddleware:
-    """Counts and times HTTP requests (ASGI; WebSocket and lifespan traffic pass through)."""
-
-    def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
-        self.app = app
-        self.metrics = metrics
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = time.perf_counter()
-        status = 500
-
-        async def send_with_status(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, send_with_status)
-        finally:
-            # The router leaves the route it chose in the scope; unrouted paths are "other".
-            route = scope.get("route")
-            path = getattr(route, "path", None) or "other"
-            self.metrics.observe_http(scope["method"], path, status,
-                                      time.perf_counter() - started)
+def operation_labels(document: Any, operation_name: str | None) -> tuple[str | None, str]:
+    """(operation name, operation type) of the operation that ran; (None, "unknown") when the
+    document did not parse or names no such operation."""
+    if document is None:
+        return None, "unknown"
+    operation = get_operation_ast(document, operation_name)
+    if operation is None:
+        return None, "unknown"
+    name = operation.name.value if operation.name else None
+    return name, operation.operation.value  # query, mutation or subscription
 
 
 def metrics_endpoint(metrics: Metrics, token: str | None = None) -> Any:

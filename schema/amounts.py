@@ -6,11 +6,9 @@ Int range with the exact decimal in `amount`, and the response gets one LIMIT_EX
 per such field, at its path, without nulling any data: a list of orders stays readable."""
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 from graphql import GraphQLError
-from strawberry.extensions import SchemaExtension
 from strawberry.types import Info
 
 from domain.money import MAX_AMOUNT, MIN_AMOUNT
@@ -37,23 +35,15 @@ def _warnings(context: Any) -> list[GraphQLError]:
     return found  # type: ignore[no-any-return]
 
 
-class AmountWarnings(SchemaExtension):
-    """Adds the recorded LIMIT_EXCEEDED warnings to the operation's `errors`."""
-
-    def on_execute(self) -> Iterator[None]:
-        yield
-        self._flush(self.execution_context.result)
-
-    def on_stream_result(self, result: Any) -> Iterator[None]:
-        self._flush(result)  # WebSocket operations: each result is sent on its own
-        yield
-
-    def _flush(self, result: Any) -> None:
-        warnings = _warnings(self.execution_context.context)
-        if result is None or not warnings:
-            return
-        result.errors = [*(result.errors or []), *warnings]
-        warnings.clear()
+def flush_amount_warnings(context: Any, result: Any) -> None:
+    """Adds the LIMIT_EXCEEDED warnings recorded for this operation (or for this result of a
+    WebSocket operation, each sent on its own) to the result's `errors`; called by the
+    protection extension (schema/protection.py) once execution has ended."""
+    warnings = _warnings(context)
+    if result is None or not warnings:
+        return
+    result.errors = [*(result.errors or []), *warnings]
+    warnings.clear()
 
 
 def warnings_mark(context: Any) -> int:

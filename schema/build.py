@@ -3,14 +3,19 @@ configured from Settings."""
 from __future__ import annotations
 
 import importlib
+from collections.abc import Iterable
 from typing import Any
 
 import strawberry
 from strawberry.schema.config import StrawberryConfig
+from strawberry.schema.schema import DEFAULT_ALLOWED_OPERATION_TYPES
 from strawberry.tools import merge_types
+from strawberry.types.execution import ExecutionResult
+from strawberry.types.graphql import OperationType
 
 from schema.compiled import with_plans
-from schema.protection import protection_extensions
+from schema.operation import execute as execute_operation
+from schema.protection import Protection, protection_extensions
 from schema.shared_events import SharedEventExecutor
 from settings import Settings
 
@@ -56,11 +61,29 @@ def _merged(kind: str) -> Any:
 
 
 class MarketplaceSchema(strawberry.Schema):
-    """Errors are logged once, by schema.protection.ErrorCodes: unexpected faults at ERROR
+    """Errors are logged once, by schema.protection.Protection: unexpected faults at ERROR
     with the request id; rejections and business errors are the client's, not logged."""
 
     def process_errors(self, errors: list[Any], execution_context: Any = None) -> None:
         return None
+
+    async def execute(self, query: str | None, variable_values: dict[str, Any] | None = None,
+                      context_value: Any = None, root_value: Any = None,
+                      operation_name: str | None = None,
+                      allowed_operation_types: Iterable[OperationType] | None = None,
+                      operation_extensions: dict[str, Any] | None = None) -> ExecutionResult:
+        """The protection steps called directly rather than through strawberry's extension
+        runner (schema/operation.py), when Protection is the only extension."""
+        extensions = self.get_extensions()
+        allowed = (DEFAULT_ALLOWED_OPERATION_TYPES if allowed_operation_types is None
+                   else allowed_operation_types)
+        if len(extensions) != 1 or type(extensions[0]) is not Protection:
+            return await super().execute(query, variable_values, context_value, root_value,
+                                         operation_name, allowed, operation_extensions)
+        return await execute_operation(
+            self, extensions, query, variable_values=variable_values,
+            context_value=context_value, root_value=root_value, operation_name=operation_name,
+            allowed_operation_types=allowed, operation_extensions=operation_extensions)
 
 
 def build_schema(settings: Settings) -> strawberry.Schema:

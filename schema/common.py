@@ -86,7 +86,7 @@ class Money:
         """Never fails a read (docs/rules.md "Amount ceiling"): a figure past GraphQL's 32-bit
         Int (a row stored before the ceiling, a sum over many orders) is answered clamped to
         the Int range, `amount` stays exact, and the response carries a LIMIT_EXCEEDED error
-        at this path (schema.amounts.AmountWarnings)."""
+        at this path (schema.amounts.flush_amount_warnings)."""
         if within_ceiling(self._minor):
             return self._minor
         return amount_over_ceiling(info, self._minor)

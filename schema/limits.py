@@ -5,12 +5,12 @@ all checked before any resolver runs and answered with `extensions.code = "QUERY
   enclosing it) is at most settings.max_query_cost, so nested lists cannot multiply into
   millions of rows (e.g. products -> seller -> products -> seller -> products).
 - Tokens: graphql-core's parser counts them (parse option `max_tokens`, comments included) and
-  aborts the parse; the syntax error it raises is coded QUERY_REJECTED by ErrorCodes.
+  aborts the parse; the syntax error it raises is coded QUERY_REJECTED (schema/protection.py).
 - Depth, aliases, literal page sizes (`first: 100000`, `first: -1`) and the depth of
   introspection lists: one pass over the document *before* graphql-core's validation, so an
   oversized document costs no more than its size and the answer names only the limit.
 - Page sizes given through variables (`first: $n`): a validation rule cannot see variable
-  values, so they are checked after validation, just before execution (`on_execute`), against
+  values, so they are checked after validation, just before execution (`before_execute`), against
   the variables of the request (or the variable's default value).
 
 Depth is counted the way strawberry's QueryDepthLimiter counts it (the number of fields
@@ -21,7 +21,7 @@ bounded instead by graphql-core's recommended MaxIntrospectionDepthRule (list fi
 """
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,7 +41,6 @@ from graphql import (
     value_from_ast_untyped,
 )
 from graphql.validation import MaxIntrospectionDepthRule
-from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import validate_document
 from strawberry.types.execution import ExecutionContext, ExecutionResult
 from strawberry.types.graphql import OperationType
@@ -233,32 +232,32 @@ def page_variable_errors(document: DocumentNode, shape: DocumentShape,
     return errors
 
 
-class QueryLimits(SchemaExtension):
+class QueryLimits:
     """Rejects documents over the configured limits before anything runs. A document seen
     before is neither parsed nor checked again (schema/document_cache.py); every answer
     carries `extensions.cost` once the document's cost is known (docs/rules.md, "Documents
-    and persisted queries")."""
+    and persisted queries"). One per operation; its steps are called by the protection
+    extension (schema/protection.py) at parse, validation and execution."""
 
     def __init__(self, settings: Settings, cache: DocumentCache | None = None) -> None:
         self.settings = settings
         self.cache = cache or DocumentCache(0)
         self.shape: DocumentShape | None = None
         self.cost: int | None = None
+        self.execution_context: ExecutionContext
 
-    def on_operation(self) -> Iterator[None]:
-        self.execution_context.parse_options["max_tokens"] = self.settings.max_tokens
-        yield
-
-    def on_parse(self) -> Iterator[None]:
+    def before_parse(self) -> None:
         context = self.execution_context
         query = context.query
         if query and context.graphql_document is None:
             context.graphql_document = self.cache.documents.get(query)
-        yield
-        if query and context.graphql_document is not None:
-            self.cache.documents.put(query, context.graphql_document)
 
-    def on_validate(self) -> Iterator[None]:
+    def after_parse(self) -> None:
+        context = self.execution_context
+        if context.query and context.graphql_document is not None:
+            self.cache.documents.put(context.query, context.graphql_document)
+
+    def validate(self) -> None:
         context = self.execution_context
         document, query = context.graphql_document, context.query
         if document is not None and context.pre_execution_errors is None:
@@ -270,7 +269,6 @@ class QueryLimits(SchemaExtension):
             self.shape, self.cost = checked.shape, checked.cost
             # Set before graphql-core's validation would run: strawberry then skips it.
             context.pre_execution_errors = checked.fresh_errors()
-        yield
 
     def get_results(self) -> dict[str, Any]:
         if self.cost is None:
@@ -315,7 +313,7 @@ class QueryLimits(SchemaExtension):
                 errors.append(rejected(error.message, error.nodes))
         return errors
 
-    def on_execute(self) -> Iterator[None]:
+    def before_execute(self) -> None:
         context = self.execution_context
         document = context.graphql_document
         if context.result is None and document is not None:
@@ -324,13 +322,12 @@ class QueryLimits(SchemaExtension):
                                           context.variables, self.settings.max_page_size)
             if errors:
                 refuse_execution(self.execution_context, errors)
-        yield
 
 
 def refuse_execution(context: ExecutionContext, errors: list[GraphQLError]) -> None:
-    """Answer `errors` instead of executing (called from an `on_execute` hook, before it
-    yields). Strawberry skips execution when the hook has set a result; a subscription has no
-    such shortcut, so there the error is raised (strawberry answers it as the stream's one
+    """Answer `errors` instead of executing (called just before execution). Strawberry skips
+    execution when the `on_execute` hook has set a result; a subscription has no such
+    shortcut, so there the error is raised (strawberry answers it as the stream's one
     result)."""
     if context.operation_type is OperationType.SUBSCRIPTION:
         raise errors[0]

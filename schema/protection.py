@@ -19,24 +19,26 @@ from __future__ import annotations
 import logging
 import math
 import re
-from collections.abc import Iterator
+import time
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 from graphql import GraphQLError
 from strawberry.exceptions import MissingQueryError
-from strawberry.extensions import DisableIntrospection, SchemaExtension
+from graphql.validation import NoSchemaIntrospectionCustomRule
+from strawberry.extensions import SchemaExtension
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 
 from domain.errors import AuthenticationRequired, PermissionDenied, ServiceUnavailable
-from adapters.metrics import OperationMetrics
-from schema.amounts import AmountWarnings
+from adapters.metrics import metrics_of, operation_labels
+from schema.amounts import flush_amount_warnings
 from schema.document_cache import DocumentCache
 from schema.limits import QUERY_REJECTED, QueryLimits
-from schema.rate_limit import MutationRateLimit, RateLimited
-from schema.sanitize import StripNul
+from schema.rate_limit import RateLimited, refuse_over_mutation_limit
+from schema.sanitize import strip_nul_from
 from settings import Settings
 
-__all__ = ["ErrorCodes", "QueryRejected", "RateLimited", "protection_extensions"]
+__all__ = ["Protection", "QueryRejected", "RateLimited", "protection_extensions"]
 
 log = logging.getLogger("marketplace.errors")
 
@@ -57,29 +59,104 @@ SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE"
 _SUGGESTION = re.compile(r"\s*Did you mean\b.*", re.DOTALL)
 
 
-class ErrorCodes(SchemaExtension):
-    """Gives every top-level error an `extensions.code`; masks unexpected faults."""
+class Protection(SchemaExtension):
+    """The service's protections, as ONE extension: strawberry's extension runner costs a few
+    microseconds per extension and hook, which every operation paid seven times over
+    (docs/architecture.md, "Where a request's time goes"). Each hook runs the steps in the
+    order the separate extensions ran, outermost first: operation metrics, error codes,
+    amount warnings, query limits (and cost), mutation rate limit, NUL stripping, and the
+    introspection switch. No per-field `resolve` hook."""
 
+    def __init__(self, settings: Settings, documents: DocumentCache) -> None:
+        self.settings = settings
+        self.limits = QueryLimits(settings, documents)
+        self.started = 0.0
+        self.failed = True
+
+    # --- the steps, as plain calls (schema/operation.py runs HTTP operations with them)
+    def begin(self) -> None:
+        """Before the operation: the limits' parse option and the introspection switch."""
+        context = self.execution_context
+        self.limits.execution_context = context
+        self.started, self.failed = time.perf_counter(), True
+        if not self.settings.introspection:
+            context.validation_rules = (*context.validation_rules,
+                                        NoSchemaIntrospectionCustomRule)
+        context.parse_options["max_tokens"] = self.settings.max_tokens
+
+    def coded_exception(self, exc: Exception) -> Exception:
+        """An exception escaping the operation, coded (and masked when unexpected): strawberry
+        turns it into the answer. The transport's refusals (_FOR_THE_VIEW) are left as they
+        are."""
+        if isinstance(exc, _FOR_THE_VIEW):
+            return exc
+        error = exc if isinstance(exc, GraphQLError) else GraphQLError(
+            str(exc), original_error=exc)
+        return self._coded(error)
+
+    def ended(self) -> None:
+        """After the operation ran to its result: every error coded."""
+        result = self.execution_context.result
+        self._code_all(result)
+        self.failed = bool(result is None or getattr(result, "errors", None))
+
+    def observe(self) -> None:
+        """Whatever happened: the operation's metrics (subscriptions counted, not timed)."""
+        context = self.execution_context
+        metrics = metrics_of(getattr(context.context, "runtime", None))
+        if metrics is None:
+            return
+        name, operation_type = operation_labels(context.graphql_document,
+                                                context.operation_name)
+        seconds = None if operation_type == "subscription" else (
+            time.perf_counter() - self.started)
+        metrics.observe_operation(name, operation_type, seconds, self.failed)
+
+    async def before_execute(self) -> None:
+        self.limits.before_execute()
+        await refuse_over_mutation_limit(self.execution_context)
+        strip_nul_from(self.execution_context)
+
+    def after_execute(self) -> None:
+        flush_amount_warnings(self.execution_context.context, self.execution_context.result)
+
+    # --- strawberry's hooks (WebSocket operations, and schemas with further extensions)
     def on_operation(self) -> Iterator[None]:
+        self.begin()
         try:
-            yield
-        except _FOR_THE_VIEW:
-            raise
-        except Exception as exc:
-            # An exception escaping a hook: strawberry turns it into the answer after this hook
-            # has exited, so it is coded (and masked when unexpected) here and raised on.
-            error = exc if isinstance(exc, GraphQLError) else GraphQLError(
-                str(exc), original_error=exc)
-            coded = self._coded(error)
-            if coded is exc:
-                raise
-            raise coded from exc
-        self._code_all(self.execution_context.result)
+            try:
+                yield
+            except Exception as exc:
+                coded = self.coded_exception(exc)
+                if coded is exc:
+                    raise
+                raise coded from exc
+            self.ended()
+        finally:
+            self.observe()
+
+    def on_parse(self) -> Iterator[None]:
+        self.limits.before_parse()
+        yield
+        self.limits.after_parse()
+
+    def on_validate(self) -> Iterator[None]:
+        self.limits.validate()
+        yield
+
+    async def on_execute(self) -> AsyncIterator[None]:
+        await self.before_execute()
+        yield
+        self.after_execute()
 
     def on_stream_result(self, result: Any) -> Iterator[None]:
         # WebSocket operations: each result is sent before `on_operation` ends.
         self._code_all(result)
+        flush_amount_warnings(self.execution_context.context, result)
         yield
+
+    def get_results(self) -> dict[str, Any]:
+        return self.limits.get_results()
 
     def _code_all(self, result: Any) -> None:
         if result is not None and getattr(result, "errors", None):
@@ -151,17 +228,6 @@ def _with_code(error: GraphQLError, code: str, message: str | None = None) -> Gr
 
 
 def protection_extensions(settings: Settings) -> list[Any]:
-    """The schema's extension factories (a fresh instance per operation), outermost first.
-    No extension has a per-field `resolve` hook: every hook runs once per operation."""
+    """The schema's extension factories (a fresh instance per operation): one, Protection."""
     documents = DocumentCache(settings.document_cache_size)  # one per schema
-    extensions: list[Any] = [
-        OperationMetrics,  # times and counts every operation, rejected ones included
-        ErrorCodes,
-        AmountWarnings,  # figures past the amount ceiling: answered, flagged in `errors`
-        lambda: QueryLimits(settings, documents),
-        MutationRateLimit,
-        StripNul,
-    ]
-    if not settings.introspection:
-        extensions.append(DisableIntrospection)
-    return extensions
+    return [lambda: Protection(settings, documents)]

@@ -18,7 +18,6 @@ address is the proxy's unless uvicorn is told to trust the proxy's X-Forwarded-F
 from __future__ import annotations
 
 import math
-from collections.abc import AsyncIterator
 from typing import Any
 
 from graphql import (
@@ -30,14 +29,14 @@ from graphql import (
     SelectionSetNode,
     get_operation_ast,
 )
-from strawberry.extensions import SchemaExtension
+from strawberry.types.execution import ExecutionContext
 from strawberry.types.graphql import OperationType
 
 from domain.errors import AuthenticationRequired, RateLimited
 from schema.limits import refuse_execution
 from adapters.security.rate_limits import MUTATIONS, Limiter, SlidingWindowLimiter, limiter_of
 
-__all__ = ["MutationRateLimit", "RateLimited", "SlidingWindowLimiter", "limiter_for"]
+__all__ = ["RateLimited", "refuse_over_mutation_limit", "SlidingWindowLimiter", "limiter_for"]
 
 
 def limiter_for(runtime: Any) -> Limiter:
@@ -61,48 +60,45 @@ def _root_field_count(selection_set: SelectionSetNode, fragments: dict[str, Any]
     return count
 
 
-class MutationRateLimit(SchemaExtension):
-    """Counts mutations per user (or address) and refuses those past the limit, before any
-    resolver runs. An async hook: this schema is executed with `await schema.execute(...)`
-    (HTTP) and `schema.stream(...)` (WebSocket), never `execute_sync`."""
+async def refuse_over_mutation_limit(context: ExecutionContext) -> None:
+    """Counts a mutation operation per user (or address) and, past the limit, answers it with
+    RATE_LIMITED before any resolver runs (called by the protection extension,
+    schema/protection.py, just before execution)."""
+    runtime = getattr(context.context, "runtime", None)
+    if (
+        context.result is not None
+        or runtime is None
+        or runtime.settings.mutation_rate_limit_per_minute <= 0
+        or context.operation_type is not OperationType.MUTATION
+    ):
+        return
+    limiter = limiter_for(runtime)
+    retry_after = await limiter.acquire(await _key(context.context), _cost(context))
+    if retry_after is not None:
+        seconds = max(1, math.ceil(retry_after))
+        exc = RateLimited(f"Too many mutations: at most {limiter.limit} a minute. "
+                          f"Retry in {seconds} s.", retry_after)
+        refuse_execution(context, [GraphQLError(
+            str(exc), original_error=exc,
+            extensions={"code": "RATE_LIMITED", "retryAfterSeconds": seconds})])
 
-    async def on_execute(self) -> AsyncIterator[None]:
-        context = self.execution_context
-        runtime = getattr(context.context, "runtime", None)
-        if (
-            context.result is None
-            and runtime is not None
-            and runtime.settings.mutation_rate_limit_per_minute > 0
-            and context.operation_type is OperationType.MUTATION
-        ):
-            limiter = limiter_for(runtime)
-            retry_after = await limiter.acquire(await self._key(context.context),
-                                                  self._cost())
-            if retry_after is not None:
-                seconds = max(1, math.ceil(retry_after))
-                exc = RateLimited(f"Too many mutations: at most {limiter.limit} a minute. "
-                                  f"Retry in {seconds} s.", retry_after)
-                refuse_execution(context, [GraphQLError(
-                    str(exc), original_error=exc,
-                    extensions={"code": "RATE_LIMITED", "retryAfterSeconds": seconds})])
-        yield
 
-    def _cost(self) -> int:
-        document = self.execution_context.graphql_document
-        assert document is not None
-        operation = get_operation_ast(document, self.execution_context.operation_name)
-        if operation is None:
-            return 1
-        fragments = {d.name.value: d for d in document.definitions
-                     if isinstance(d, FragmentDefinitionNode)}
-        return max(1, _root_field_count(operation.selection_set, fragments))
+def _cost(context: ExecutionContext) -> int:
+    document = context.graphql_document
+    assert document is not None
+    operation = get_operation_ast(document, context.operation_name)
+    if operation is None:
+        return 1
+    fragments = {d.name.value: d for d in document.definitions
+                 if isinstance(d, FragmentDefinitionNode)}
+    return max(1, _root_field_count(operation.selection_set, fragments))
 
-    @staticmethod
-    async def _key(context: Any) -> str:
-        try:
-            viewer = await context.viewer()
-        except AuthenticationRequired:
-            viewer = None  # a bad token buys no window of its own: count the address
-        if viewer is not None:
-            return f"user:{viewer.user_id}"
-        return f"ip:{context.client_ip}"
+
+async def _key(context: Any) -> str:
+    try:
+        viewer = await context.viewer()
+    except AuthenticationRequired:
+        viewer = None  # a bad token buys no window of its own: count the address
+    if viewer is not None:
+        return f"user:{viewer.user_id}"
+    return f"ip:{context.client_ip}"

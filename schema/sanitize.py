@@ -4,12 +4,10 @@ unfiltered NUL would turn into a database fault instead of a plain answer)."""
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
 from typing import Any
 
 from graphql import StringValueNode, visit
 from graphql.language import Visitor
-from strawberry.extensions import SchemaExtension
 
 NUL = "\x00"
 
@@ -35,12 +33,11 @@ class _StripLiterals(Visitor):
         return None
 
 
-class StripNul(SchemaExtension):
-    def on_execute(self) -> Iterator[None]:
-        context = self.execution_context
-        if context.variables:
-            context.variables = strip_nul(context.variables)
-        query = context.query or ""
-        if context.graphql_document is not None and (NUL in query or "\\u0000" in query):
-            context.graphql_document = visit(context.graphql_document, _StripLiterals())
-        yield
+def strip_nul_from(context: Any) -> None:
+    """Removes NULs from an operation's variables and string literals before it executes
+    (called by the protection extension, schema/protection.py)."""
+    if context.variables:
+        context.variables = strip_nul(context.variables)
+    query = context.query or ""
+    if context.graphql_document is not None and (NUL in query or "\\u0000" in query):
+        context.graphql_document = visit(context.graphql_document, _StripLiterals())

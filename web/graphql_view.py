@@ -18,6 +18,7 @@
 """
 from __future__ import annotations
 
+import functools
 import json
 from typing import Any
 
@@ -29,6 +30,9 @@ from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLRequestData, process_result
+from strawberry.http.parse_content_type import parse_content_type
+from strawberry.types.unset import UNSET
 from strawberry.http.websocket_origin import normalize_allowed_origins
 from strawberry.exceptions import MissingQueryError
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
@@ -131,6 +135,39 @@ class MarketplaceGraphQL(GraphQL[Context, None]):
             if user_id is not None:
                 self.socket_caps.close_user(user_id)
 
+    async def run(self, request: Any, context: Any = UNSET, root_value: Any = UNSET) -> Any:
+        if isinstance(request, Request) and request.method == "POST" and context is UNSET:
+            response = await self._post(request)
+            if response is not None:
+                return response
+        return await super().run(request, context, root_value)
+
+    async def _post(self, request: Request) -> Response | None:
+        """A POST of one JSON operation, the common case, without strawberry's generic view
+        layers (request adapter, sub-response, content negotiation, root value): the same
+        checks, in the same order, and the same answers (docs/architecture.md, "Where a
+        request's time goes"). None for anything else (batches, another content type, an
+        Accept asking for a streamed answer): strawberry's own `run` serves it."""
+        headers = request.headers
+        if "application/json" not in _mime_type(headers.get("content-type", "")):
+            return None
+        if "accept" in headers and self._get_stream_transport_from_headers(headers):
+            return None
+        data = self.parse_json(await request.body())  # Starlette keeps the body for `run`
+        if not isinstance(data, dict):
+            return None
+        _check_fields(data)
+        request_data = GraphQLRequestData(
+            query=data.get("query"), variables=data.get("variables"),
+            operation_name=data.get("operationName"), extensions=data.get("extensions"),
+            protocol="http")
+        context = await self.get_context(request, None)
+        result = await self._execute("POST", context, request_data)
+        response_data = process_result(result)
+        if result.errors:
+            self._handle_errors(result.errors, response_data)
+        return Response(_json_bytes(response_data), media_type="application/json")
+
     def decode_json(self, data: str | bytes) -> object:
         # A JSONDecodeError is what strawberry expects of malformed JSON: the WebSocket
         # handler closes with 4400 on it, parse_json below answers 400.
@@ -168,16 +205,16 @@ class MarketplaceGraphQL(GraphQL[Context, None]):
         if len(request_data) > limit:
             raise RequestRejected(f"A batch holds at most {limit} operations; this one has "
                                   f"{len(request_data)}. Nothing was run.")
-        for item in request_data:  # as strawberry checks a single operation
-            for key, kind, shape in (("query", str, "a string"), ("variables", dict, "an object"),
-                                     ("extensions", dict, "an object")):
-                if item.get(key) is not None and not isinstance(item[key], kind):
-                    raise HTTPException(400, f"The GraphQL operation's `{key}` must be {shape} "
-                                             "or null, if provided.")
+        for item in request_data:
+            _check_fields(item)
         super()._validate_batch_request(request_data, protocol)
 
     async def execute_single(self, request: Any, request_adapter: Any, sub_response: Any,
                              context: Any, root_value: Any, request_data: Any) -> Any:
+        return await self._execute(request_adapter.method, context, request_data)
+
+    async def _execute(self, method: str, context: Any, request_data: Any) -> Any:
+        # Root value: always None (strawberry's get_root_value) on this view.
         try:
             query = await self.persisted_queries.query_for(request_data.query,
                                                            request_data.extensions)
@@ -185,16 +222,16 @@ class MarketplaceGraphQL(GraphQL[Context, None]):
             return refused.result()
         try:
             return await self.schema.execute(
-                query, root_value=root_value,
+                query,
                 variable_values=request_data.variables, context_value=context,
                 operation_name=request_data.operation_name,
-                allowed_operation_types=HTTP_OPERATIONS[request_adapter.method],
+                allowed_operation_types=HTTP_OPERATIONS[method],
                 operation_extensions=request_data.extensions)
         except InvalidOperationTypeError as e:
             if e.operation_type is OperationType.SUBSCRIPTION:
                 raise HTTPException(400, "Subscriptions run over the WebSocket at this URL "
                                          "(graphql-transport-ws), not over HTTP.") from e
-            raise HTTPException(400, e.as_http_error_reason(request_adapter.method)) from e
+            raise HTTPException(400, e.as_http_error_reason(method)) from e
         except CannotGetOperationTypeError as e:  # as strawberry's own execute_single
             raise HTTPException(400, e.as_http_error_reason()) from e
         except MissingQueryError as e:
@@ -213,6 +250,22 @@ class MarketplaceGraphQL(GraphQL[Context, None]):
 
     async def render_graphql_ide(self, request: Request) -> Response:
         return graphiql_page()  # served from this server only (web/graphiql.py)
+
+
+def _check_fields(item: dict[str, Any]) -> None:
+    """An operation's `query`, `variables` and `extensions`, as strawberry checks them."""
+    for key, kind, shape in (("query", str, "a string"), ("variables", dict, "an object"),
+                             ("extensions", dict, "an object")):
+        if item.get(key) is not None and not isinstance(item[key], kind):
+            raise HTTPException(400, f"The GraphQL operation's `{key}` must be {shape} "
+                                     "or null, if provided.")
+
+
+@functools.lru_cache(maxsize=64)
+def _mime_type(content_type: str) -> str:
+    """The media type of a Content-Type header, as strawberry reads it (bounded cache: the
+    parse goes through the email package)."""
+    return parse_content_type(content_type)[0]
 
 
 def _json_bytes(data: object) -> bytes:

@@ -9,6 +9,8 @@ import json
 import re
 from typing import Any
 
+import orjson
+
 MAX_JSON_DEPTH = 64
 
 
@@ -17,7 +19,18 @@ class MalformedJson(ValueError):
 
 
 def loads(data: str | bytes) -> Any:
-    """The parsed value, or MalformedJson saying what is wrong."""
+    """The parsed value, or MalformedJson saying what is wrong. Bytes are parsed with orjson
+    (several times faster; it refuses lone surrogates itself) unless they hold an integer
+    orjson would turn into a float; anything orjson refuses takes the standard library's path,
+    which says what is wrong (or accepts what only it accepts, e.g. NaN)."""
+    if isinstance(data, bytes) and not _LONG_NUMBER.search(data):
+        try:
+            value = orjson.loads(data)
+        except orjson.JSONDecodeError:
+            pass
+        else:
+            check_depth(value)
+            return value
     try:
         text = data.decode("utf-8") if isinstance(data, (bytes, bytearray)) else data
     except UnicodeDecodeError as exc:
@@ -34,6 +47,7 @@ def loads(data: str | bytes) -> Any:
     return value
 
 
+_LONG_NUMBER = re.compile(rb"[0-9]{19}")  # past 64 bits, orjson answers a float
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
