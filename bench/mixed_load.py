@@ -14,17 +14,23 @@ page, one to three product details each followed by a cartAddLine of an in-stock
 (checkoutStart, checkoutUpdate with an address, checkoutComplete with a card that succeeds).
 Prints per operation count, p50, p95, p99 (ms), errors, and checkoutComplete p99 / cartAddLine
 p99 against the goal (<= 3). `--sample` also samples pg_stat_activity every 50 ms (what the
-bench database's backends wait on, and which statements wait on a lock) and prints the counts.
+bench database's backends wait on, and which statements wait on a lock) and prints the counts;
+`--phases` runs the servers through bench/phase_server.py and prints checkoutComplete's phases
+(placing transaction, provider call, outcome transaction, reading the order).
 """
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import random
 import secrets
 import statistics
+import sys
+import tempfile
 import time
 from collections import Counter, defaultdict
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -42,7 +48,7 @@ PAGE_SLUGS = "{ products(first: 20) { edges { node { slug } } } }"
 OPERATIONS = ("catalogue page", "product detail", "cartAddLine", "checkoutStart",
               "checkoutUpdate", "checkoutComplete")
 GOAL = 3.0
-WAITS = """SELECT a.wait_event_type, a.wait_event, left(a.query, 60) AS query,
+WAITS = """SELECT a.state, a.wait_event_type, left(a.query, 60) AS query,
   b.state AS holder_state, left(b.query, 60) AS holder_query
 FROM pg_stat_activity a
 LEFT JOIN pg_stat_activity b ON b.pid = (pg_blocking_pids(a.pid))[1]
@@ -57,7 +63,8 @@ class Users:
         self.bases, self.seed, self.products = bases, seed, products
         self.timings: dict[str, list[float]] = defaultdict(list)
         self.errors: Counter[str] = Counter()
-        self.samples: list[str] = []
+        self.samples: list[tuple[str, str, str]] = []  # (what, waiting statement, holder)
+        self.ticks = 0
         self.page_slugs: list[str] = []
         self.visits: Counter[int] = Counter()  # per user, across warm-up and measured run
 
@@ -115,16 +122,24 @@ class Users:
         try:
             async with engine.connect() as conn:
                 while time.monotonic() < until:
+                    self.ticks += 1
                     for row in await conn.execute(text(WAITS), {"db": database}):
-                        kind = f"{row.wait_event_type or 'CPU'}:{row.wait_event or '-'}"
-                        if row.holder_state:  # blocked: by whom, doing what
-                            kind += (f" | waiting: {' '.join(row.query.split())} | holder "
-                                     f"({row.holder_state}): "
-                                     f"{' '.join(row.holder_query.split())}")
-                        self.samples.append(kind)
+                        if row.holder_state:  # blocked: on which statement, by whom
+                            self.samples.append(("waiting for a lock", _short(row.query),
+                                                 f"{row.holder_state}: "
+                                                 f"{_short(row.holder_query)}"))
+                        elif row.state == "active":
+                            self.samples.append((f"active ({row.wait_event_type or 'CPU'})",
+                                                 "", ""))
+                        else:  # idle in transaction: waiting for the app
+                            self.samples.append((str(row.state), "", ""))
                     await asyncio.sleep(0.05)
         finally:
             await engine.dispose()
+
+
+def _short(sql: str) -> str:
+    return " ".join(sql.split())[:50]
 
 
 def percentile(values: list[float], p: int) -> float:
@@ -134,7 +149,7 @@ def percentile(values: list[float], p: int) -> float:
 
 
 def report(users: Users, seconds: float) -> str:
-    lines = [f"| operation | count | per s | p50 ms | p95 ms | p99 ms | errors |",
+    lines = ["| operation | count | per s | p50 ms | p95 ms | p99 ms | errors |",
              "|---|---|---|---|---|---|---|"]
     for name in OPERATIONS:
         values = users.timings.get(name, [])
@@ -147,9 +162,34 @@ def report(users: Users, seconds: float) -> str:
     lines += ["", f"checkoutComplete p99 / cartAddLine p99 = {ratio:.2f} (goal <= {GOAL:g}: "
                   f"{'met' if ratio <= GOAL else 'NOT met'})"]
     if users.samples:
-        lines += ["", f"pg_stat_activity samples of active backends ({len(users.samples)}):"]
-        lines += [f"  {count:6d}  {kind}" for kind, count in
-                  Counter(users.samples).most_common(15)]
+        ticks = max(users.ticks, 1)
+        lines += ["", f"bench database backends per pg_stat_activity sample (mean of {ticks}):"]
+        lines += [f"  {count / ticks:6.2f}  {what}" for what, count in
+                  Counter(what for what, _, _ in users.samples).most_common()]
+        waits = [(query, holder) for what, query, holder in users.samples if query]
+        for title, keys in (("lock waits by waiting statement", [q for q, _ in waits]),
+                              ("lock waits by holder (its state: last statement)",
+                               [h for _, h in waits])):
+            lines += ["", f"{title} (share of lock-wait samples):"]
+            lines += [f"  {100 * count / len(waits):5.1f}%  {key}" for key, count in
+                      Counter(keys).most_common(6)]
+    return "\n".join(lines)
+
+
+def phase_report(path: Path) -> str:
+    """checkoutComplete's phases in the servers, warm-up included (bench/phase_server.py)."""
+    merged: dict[str, list[float]] = defaultdict(list)
+    for line in path.read_text().splitlines():
+        for name, values in json.loads(line).items():
+            merged[name] += values
+    lines = ["| checkoutComplete phase (in the servers) | count | p50 ms | p99 ms | mean ms |",
+             "|---|---|---|---|---|"]
+    for name in ("place order txn", "provider call", "outcome txn", "read order",
+                 "whole use case"):
+        values = merged.get(name, [])
+        mean = statistics.fmean(values) if values else float("nan")
+        lines.append(f"| {name} | {len(values)} | {percentile(values, 50):.0f} | "
+                     f"{percentile(values, 99):.0f} | {mean:.0f} |")
     return "\n".join(lines)
 
 
@@ -181,6 +221,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=10)
     parser.add_argument("--sample", action="store_true",
                         help="sample pg_stat_activity wait events during the run")
+    parser.add_argument("--phases", action="store_true",
+                        help="time checkoutComplete's phases (bench/phase_server.py)")
     parser.add_argument("--database-url", default=DEFAULT_PG,
                         help="PostgreSQL database of the bench (dropped and recreated)")
     args = parser.parse_args()
@@ -189,7 +231,12 @@ def main() -> None:
     print(f"loading {args.products} products ...", flush=True)
     asyncio.run(prepare(db_url, args.products))
     shared = {"JWT_SECRET": secrets.token_urlsafe(48), "RATE_LIMIT_PER_MINUTE": "0"}
-    servers = [our_server(f"server{i}", db_url, shared) for i in (1, 2)]
+    phases = Path(tempfile.mkstemp(suffix=".jsonl")[1])
+    entry = None
+    if args.phases:
+        shared["BENCH_PHASES_FILE"] = str(phases)
+        entry = [sys.executable, "-m", "bench.phase_server"]
+    servers = [our_server(f"server{i}", db_url, shared, entry) for i in (1, 2)]
     try:
         for server in servers:
             server.wait_ready()
@@ -200,6 +247,9 @@ def main() -> None:
         for server in servers:
             server.stop()
     print("\n" + report(users, args.duration))
+    if args.phases:
+        print("\n" + phase_report(phases))
+    phases.unlink(missing_ok=True)
 
 
 if __name__ == "__main__":

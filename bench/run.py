@@ -94,13 +94,16 @@ class Server:
             self.process.kill()
 
 
-def our_server(name: str, database_url: str, extra: dict[str, str]) -> Server:
+def our_server(name: str, database_url: str, extra: dict[str, str],
+               entry: list[str] | None = None) -> Server:
+    """`marketplace serve` as production runs it; `entry` replaces the `marketplace` command
+    (bench/mixed_load.py --phases: [python, -m, bench.phase_server])."""
     env = {"APP_ENV": "production", "DATABASE_URL": database_url, "DB_POOL_SIZE": "16",
            "JWT_SECRET": secrets.token_urlsafe(48),
            "CARRIER_WEBHOOK_SECRET": secrets.token_urlsafe(48),
            "STRIPE_WEBHOOK_SECRET": "whsec_" + secrets.token_urlsafe(48),
            "GRAPHIQL": "false", **extra}
-    return Server(name, [str(VENV / "marketplace"), "serve", "--host", "127.0.0.1",
+    return Server(name, [*(entry or [str(VENV / "marketplace")]), "serve", "--host", "127.0.0.1",
                          "--port", "{port}", "--workers", "1", "--log-level", "warning",
                          "--no-migrate"], env, "/healthz")
 
