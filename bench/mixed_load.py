@@ -180,8 +180,8 @@ def phase_report(path: Path) -> str:
     """checkoutComplete's phases in the servers, warm-up included (bench/phase_server.py)."""
     merged: dict[str, list[float]] = defaultdict(list)
     for line in path.read_text().splitlines():
-        for name, values in json.loads(line).items():
-            merged[name] += values
+        name, milliseconds = json.loads(line)
+        merged[name].append(milliseconds)
     lines = ["| checkoutComplete phase (in the servers) | count | p50 ms | p99 ms | mean ms |",
              "|---|---|---|---|---|"]
     for name in ("place order txn", "provider call", "outcome txn", "read order",

@@ -6,23 +6,21 @@ Wraps, in this process only, what domain/checkout/complete.py calls: the placing
 body (place_order, its COMMIT included), the provider call, the outcome transaction's body
 (apply_outcome) and the read of the order afterwards (_finish, a read unit of work included),
 and the whole use case (complete_checkout). What the whole has beyond the phases is waiting for
-a pooled connection and BEGIN. At exit, one JSON line of milliseconds per phase is appended to
-BENCH_PHASES_FILE.
+a pooled connection and BEGIN. Each timing is appended to BENCH_PHASES_FILE as a JSON line
+[phase, milliseconds] when it is taken (uvicorn ends on SIGTERM without running atexit).
 """
 from __future__ import annotations
 
-import atexit
 import json
 import os
 import sys
 import time
-from collections import defaultdict
 from typing import Any, Awaitable, Callable
 
 from adapters.payments import offline
 from domain.checkout import complete
 
-PHASES: dict[str, list[float]] = defaultdict(list)
+OUT = open(os.environ["BENCH_PHASES_FILE"], "a", buffering=1)  # noqa: SIM115 - process-long
 
 
 def timed(name: str, fn: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
@@ -31,15 +29,8 @@ def timed(name: str, fn: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitab
         try:
             return await fn(*args, **kwargs)
         finally:
-            PHASES[name].append((time.perf_counter() - start) * 1000)
+            OUT.write(json.dumps([name, (time.perf_counter() - start) * 1000]) + "\n")
     return wrapper
-
-
-def save() -> None:
-    path = os.environ.get("BENCH_PHASES_FILE")
-    if path and PHASES:
-        with open(path, "a") as out:
-            out.write(json.dumps(PHASES) + "\n")
 
 
 for owner, attribute, phase in (
@@ -49,7 +40,6 @@ for owner, attribute, phase in (
         (complete, "_finish", "read order"),
         (offline.OfflineProvider, "create_and_confirm", "provider call")):
     setattr(owner, attribute, timed(phase, getattr(owner, attribute)))
-atexit.register(save)
 
 if __name__ == "__main__":
     from ops.cli import main

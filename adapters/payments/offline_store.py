@@ -41,6 +41,11 @@ class IntentStore(Protocol):
 
     async def put(self, intent: OfflineIntent) -> None: ...
 
+    async def add(self, intent: OfflineIntent) -> OfflineIntent:
+        """Store `intent` unless one with its id exists; the stored one either way (one
+        atomic step: creating an intent needs no lock around a read and a write)."""
+        ...
+
 
 class InMemoryIntentStore:
     def __init__(self) -> None:
@@ -51,3 +56,6 @@ class InMemoryIntentStore:
 
     async def put(self, intent: OfflineIntent) -> None:
         self._intents[intent.id] = intent
+
+    async def add(self, intent: OfflineIntent) -> OfflineIntent:
+        return self._intents.setdefault(intent.id, intent)

@@ -29,19 +29,38 @@ class SqlIntentStore:
                 select(table.c.data).where(table.c.id == intent_id))).scalar()
 
         data = await read(self.db, fetch)
-        if data is None:
-            return None
-        fields = json.loads(data)
-        fields["status"] = PaymentIntentStatus(fields["status"])
-        fields["refunds"] = tuple((r, int(a)) for r, a in fields["refunds"])
-        return OfflineIntent(**fields)
+        return None if data is None else _decode(data)
+
+    def _insert(self, intent: OfflineIntent) -> Any:
+        insert = (postgresql.insert if self.db.dialect == "postgresql" else sqlite.insert)(table)
+        return insert.values(id=intent.id, data=_encode(intent),
+                             updated_at=datetime.now(timezone.utc))
 
     async def put(self, intent: OfflineIntent) -> None:
-        data = json.dumps({**asdict(intent), "status": str(intent.status)}, sort_keys=True)
-        insert = (postgresql.insert if self.db.dialect == "postgresql" else sqlite.insert)(table)
-        stmt = insert.values(id=intent.id, data=data, updated_at=datetime.now(timezone.utc))
+        stmt = self._insert(intent)
         stmt = stmt.on_conflict_do_update(
             index_elements=[table.c.id],
-            set_={"data": data, "updated_at": stmt.excluded.updated_at})
+            set_={"data": stmt.excluded.data, "updated_at": stmt.excluded.updated_at})
         async with self.db.write_engine.begin() as conn:
             await conn.execute(stmt)
+
+    async def add(self, intent: OfflineIntent) -> OfflineIntent:
+        stmt = self._insert(intent).on_conflict_do_nothing(index_elements=[table.c.id])
+        async with self.db.write_engine.begin() as conn:
+            added = (await conn.execute(stmt.returning(table.c.id))).first()
+        if added is not None:
+            return intent
+        stored = await self.get(intent.id)
+        assert stored is not None  # intents are never deleted
+        return stored
+
+
+def _encode(intent: OfflineIntent) -> str:
+    return json.dumps({**asdict(intent), "status": str(intent.status)}, sort_keys=True)
+
+
+def _decode(data: str) -> OfflineIntent:
+    fields = json.loads(data)
+    fields["status"] = PaymentIntentStatus(fields["status"])
+    fields["refunds"] = tuple((r, int(a)) for r, a in fields["refunds"])
+    return OfflineIntent(**fields)
