@@ -5,7 +5,7 @@ import json
 from datetime import datetime
 from typing import Any, Sequence
 
-from sqlalchemy import Sequence, insert, select, update
+from sqlalchemy import Sequence as DbSequence, insert, select, update
 
 from domain.orders.model import Order, OrderLine, OrderStatus, Shipment, ShipmentStatus
 from persistence.repositories.base import Repository
@@ -19,7 +19,7 @@ from persistence.tables import (
     variants,
 )
 
-ORDER_NUMBERS = Sequence("order_numbers")  # PostgreSQL only (migration 0010)
+ORDER_NUMBERS = DbSequence("order_numbers")  # PostgreSQL only (migration 0010)
 
 
 def to_order(row: Any, history: Sequence[tuple[str, datetime]] = ()) -> Order:

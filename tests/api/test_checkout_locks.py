@@ -1,13 +1,16 @@
 """What one checkoutComplete must not lock for the others (docs/architecture.md,
-"checkoutComplete under load"). PostgreSQL only: SQLite serialises writers by design.
+"checkoutComplete under load").
 
 - Taking an order number locks nothing: an order being placed (its transaction still open
   after it took its number) does not hold up another buyer's checkoutComplete. With a counter
   row, every placement queued behind the one holding it until that one committed.
 - A product that already has order history is not written (so not locked) by the next order
   of it: a popular product's row is no queue for its checkouts.
-Each test holds the lock in a transaction of its own and needs the `faulty` app (a short lock
+These two hold the lock in a transaction of their own and use the `faulty` app (a short lock
 timeout): a checkout that waits for the lock fails SERVICE_UNAVAILABLE instead of completing.
+PostgreSQL only (SQLite serialises writers by design).
+- The placing transaction takes the contended rows (stock, points, promotion uses) last, after
+  the order, its lines and shipments (a statement order, asserted on both databases).
 """
 from __future__ import annotations
 
@@ -66,3 +69,24 @@ async def test_an_ordered_product_locked_elsewhere_does_not_block_its_next_check
         result = await complete(gql, second.token, sid2, key="key-2")
     assert result["userErrors"] == [], result
     assert result["payment"]["status"] == "SUCCEEDED"
+
+
+async def test_the_placing_transaction_takes_the_contended_rows_last(
+        gql: Any, runtime: Any, statements: Any) -> None:
+    """Stock (and points, a promotion's uses) are taken after the order, its lines and
+    shipments are written and the cart and session are completed: from the stock UPDATE to
+    COMMIT only the contended rows, the OrderCreated event and the payment attempt remain."""
+    seller = await make_account(runtime, "SELLER")
+    buyer = await make_account(runtime)
+    sid, _ = await checkout(gql, runtime, buyer, [(seller, 2500), (seller, 1200)])
+    statements.keep_log = True
+    statements.reset()
+    assert (await complete(gql, buyer.token, sid))["userErrors"] == []
+    log = [" ".join(s.split()).upper() for s in statements.log]
+    first_stock = next(i for i, s in enumerate(log) if s.startswith("UPDATE STOCK"))
+    commit = next(i for i, s in enumerate(log) if i > first_stock and s.startswith("COMMIT"))
+    after = [s.split(" (")[0].split(" SET")[0] for s in log[first_stock:commit]]
+    allowed = ("UPDATE STOCK", "UPDATE LOYALTY_ACCOUNTS", "INSERT INTO LOYALTY_TRANSACTIONS",
+               "UPDATE PROMOTIONS", "INSERT INTO PROMOTION_USES", "INSERT INTO OUTBOX",
+               "INSERT INTO PAYMENTS")
+    assert [s for s in after if not s.startswith(allowed)] == [], after
