@@ -22,6 +22,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from dataclasses import fields
@@ -69,15 +70,19 @@ class Server:
         self.base = f"http://127.0.0.1:{self.port}"
         full_env = {**os.environ, **env, "PYTHONPATH": str(ROOT)}
         command = [c.replace("{port}", str(self.port)) for c in command]
+        # stderr into a file, not a pipe nobody reads while the server runs: a server logging
+        # more than a pipe holds (64 KB of warnings under load) would block on its next write
+        self.log = tempfile.TemporaryFile()
         self.process = subprocess.Popen(command, env=full_env, cwd=ROOT,
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                                        stdout=subprocess.DEVNULL, stderr=self.log)
         self.probe = probe
 
     def wait_ready(self, timeout: float = 60.0) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                err = self.process.stderr.read().decode() if self.process.stderr else ""
+                self.log.seek(0)
+                err = self.log.read().decode(errors="replace")
                 raise SystemExit(f"{self.name} server exited: {err[-2000:]}")
             try:
                 urllib.request.urlopen(self.base + self.probe, timeout=1).read()
@@ -92,6 +97,7 @@ class Server:
             self.process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             self.process.kill()
+        self.log.close()
 
 
 def our_server(name: str, database_url: str, extra: dict[str, str],
