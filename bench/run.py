@@ -22,6 +22,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from dataclasses import fields
@@ -69,15 +70,19 @@ class Server:
         self.base = f"http://127.0.0.1:{self.port}"
         full_env = {**os.environ, **env, "PYTHONPATH": str(ROOT)}
         command = [c.replace("{port}", str(self.port)) for c in command]
+        # stderr into a file, not a pipe nobody reads while the server runs: a server logging
+        # more than a pipe holds (64 KB of warnings under load) would block on its next write
+        self.log = tempfile.TemporaryFile()
         self.process = subprocess.Popen(command, env=full_env, cwd=ROOT,
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                                        stdout=subprocess.DEVNULL, stderr=self.log)
         self.probe = probe
 
     def wait_ready(self, timeout: float = 60.0) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                err = self.process.stderr.read().decode() if self.process.stderr else ""
+                self.log.seek(0)
+                err = self.log.read().decode(errors="replace")
                 raise SystemExit(f"{self.name} server exited: {err[-2000:]}")
             try:
                 urllib.request.urlopen(self.base + self.probe, timeout=1).read()
@@ -92,15 +97,19 @@ class Server:
             self.process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             self.process.kill()
+        self.log.close()
 
 
-def our_server(name: str, database_url: str, extra: dict[str, str]) -> Server:
+def our_server(name: str, database_url: str, extra: dict[str, str],
+               entry: list[str] | None = None) -> Server:
+    """`marketplace serve` as production runs it; `entry` replaces the `marketplace` command
+    (bench/mixed_load.py --phases: [python, -m, bench.phase_server])."""
     env = {"APP_ENV": "production", "DATABASE_URL": database_url, "DB_POOL_SIZE": "16",
            "JWT_SECRET": secrets.token_urlsafe(48),
            "CARRIER_WEBHOOK_SECRET": secrets.token_urlsafe(48),
            "STRIPE_WEBHOOK_SECRET": "whsec_" + secrets.token_urlsafe(48),
            "GRAPHIQL": "false", **extra}
-    return Server(name, [str(VENV / "marketplace"), "serve", "--host", "127.0.0.1",
+    return Server(name, [*(entry or [str(VENV / "marketplace")]), "serve", "--host", "127.0.0.1",
                          "--port", "{port}", "--workers", "1", "--log-level", "warning",
                          "--no-migrate"], env, "/healthz")
 

@@ -90,14 +90,16 @@ class OfflineProvider:
                                          code="amount_too_small", param="amount")
         first = self._new_intent(self._id("pi", idempotency_key), amount_minor,
                                  currency.upper(), payment_method, dict(metadata))
-        async with self._lock:
-            known = await self._store.add(first)
-            if known is not None and (known.amount_minor, known.currency,
-                                      known.payment_method) != (
-                    first.amount_minor, first.currency, first.payment_method):
-                raise PaymentRequestRejected(
-                    "Keys for idempotent requests can only be used with the same parameters "
-                    "they were first used with.", code="idempotency_error")
+        # One atomic store step, no lock: a process-wide lock around a read and a write
+        # queued every checkout of the process behind the others' (docs/architecture.md,
+        # "checkoutComplete under load").
+        known = await self._store.add(first)
+        if known is not None and (known.amount_minor, known.currency,
+                                  known.payment_method) != (
+                first.amount_minor, first.currency, first.payment_method):
+            raise PaymentRequestRejected(
+                "Keys for idempotent requests can only be used with the same parameters "
+                "they were first used with.", code="idempotency_error")
         return self._result(first)
 
     async def retrieve(self, reference: str) -> IntentResult:

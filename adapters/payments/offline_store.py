@@ -43,7 +43,8 @@ class IntentStore(Protocol):
 
     async def add(self, intent: OfflineIntent) -> OfflineIntent | None:
         """Store a new intent unless one with its id is stored: None when it was added, else
-        the one stored (left as it is)."""
+        the one stored (left as it is). One atomic step: creating an intent needs no lock
+        around a read and a write."""
         ...
 
 

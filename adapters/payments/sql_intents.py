@@ -29,12 +29,12 @@ class SqlIntentStore:
                 select(table.c.data).where(table.c.id == intent_id))).scalar()
 
         data = await read(self.db, fetch)
-        if data is None:
-            return None
-        fields = json.loads(data)
-        fields["status"] = PaymentIntentStatus(fields["status"])
-        fields["refunds"] = tuple((r, int(a)) for r, a in fields["refunds"])
-        return OfflineIntent(**fields)
+        return None if data is None else _decode(data)
+
+    def _insert(self, intent: OfflineIntent) -> Any:
+        insert = (postgresql.insert if self.db.dialect == "postgresql" else sqlite.insert)(table)
+        return insert.values(id=intent.id, data=_encode(intent),
+                             updated_at=datetime.now(timezone.utc))
 
     async def put(self, intent: OfflineIntent) -> None:
         stmt = self._insert(intent)
@@ -52,7 +52,13 @@ class SqlIntentStore:
             index_elements=[table.c.id]).returning(table.c.id))
         return None if added else await self.get(intent.id)
 
-    def _insert(self, intent: OfflineIntent) -> Any:
-        data = json.dumps({**asdict(intent), "status": str(intent.status)}, sort_keys=True)
-        insert = (postgresql.insert if self.db.dialect == "postgresql" else sqlite.insert)(table)
-        return insert.values(id=intent.id, data=data, updated_at=datetime.now(timezone.utc))
+
+def _encode(intent: OfflineIntent) -> str:
+    return json.dumps({**asdict(intent), "status": str(intent.status)}, sort_keys=True)
+
+
+def _decode(data: str) -> OfflineIntent:
+    fields = json.loads(data)
+    fields["status"] = PaymentIntentStatus(fields["status"])
+    fields["refunds"] = tuple((r, int(a)) for r, a in fields["refunds"])
+    return OfflineIntent(**fields)

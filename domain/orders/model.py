@@ -75,7 +75,8 @@ def payment_moves_forward(current: str, new: str) -> bool:
 
 
 def order_number(year: int, sequence: int) -> str:
-    """ORD-<year>-<6 digits>; the sequence is per year and only increases."""
+    """ORD-<year>-<6 digits>; the sequence only increases (docs/rules.md, "Orders,
+    payments, ledger")."""
     return f"ORD-{year}-{sequence:06d}"
 
 

@@ -1,12 +1,12 @@
 """Placing an order from a checkout session (checkoutComplete, first transaction).
 
 In one transaction (docs/rules.md, Orders): validate the session and its lines, price them,
+create the order (PENDING_PAYMENT, paymentDueAt in 30 minutes) with its lines at the
+checkout's prices and one shipment per seller, mark the cart and the session COMPLETED, then
 allocate stock (reserved -> allocated; from available should the reservation fall short;
-INSUFFICIENT_STOCK otherwise), hold the loyalty points, create the order (PENDING_PAYMENT,
-paymentDueAt in 30 minutes) with its lines at the checkout's prices and one shipment per
-seller, mark the cart and the session COMPLETED, record OrderCreated, and create the payment
-attempt. The provider is called after this commits (docs/architecture.md), with the attempt's
-idempotency key.
+INSUFFICIENT_STOCK otherwise) and hold the loyalty points, record OrderCreated, and create the
+payment attempt. The provider is called after this commits (docs/architecture.md), with the
+attempt's idempotency key.
 
 - The same client idempotency key returns the same order and payment; the same key with
   another checkout is IDEMPOTENCY_KEY_REUSED.
@@ -178,9 +178,19 @@ async def place_order(uow: UnitOfWork, *, buyer_id: int, session_id: int | None,
     _lines_ready(lines)
     breakdown = await _price(uow, session, lines, policy)
     method = await resolve_payment_method(uow, buyer_id, payment_method)
-    await _allocate(uow, lines)
     order = await uow.orders.create(await _order_values(uow, session, breakdown, key, now))
     order_id = order.id
+    assert session.shipping_method is not None  # checked above (CHECKOUT_INCOMPLETE)
+    written, shipments = await _add_lines_and_shipments(uow, order, lines, breakdown,
+                                                        session.shipping_method, now)
+    await uow.orders.add_history(order_id, OrderStatus.PENDING_PAYMENT, now)
+    await uow.orders.mark_products_with_history([ln.variant_id for ln in lines])
+    await uow.carts.set_status(session.cart_id, CartStatus.COMPLETED, now)
+    await uow.checkouts.complete(session.id, now)
+    # Rows other checkouts want too (stock, points, a promotion's uses) are taken last, so
+    # their locks are held for the few statements left before COMMIT (docs/architecture.md,
+    # "checkoutComplete under load"); a refusal still rolls everything back.
+    await _allocate(uow, lines)
     if not await uow.loyalty.spend(buyer_id, breakdown.points_used, order_id, now):
         raise DomainError("INSUFFICIENT_POINTS", "Your points balance changed; review the "
                           "checkout.", ["input", "loyaltyPointsToUse"])
@@ -189,13 +199,6 @@ async def place_order(uow: UnitOfWork, *, buyer_id: int, session_id: int | None,
                                                    order_id, now)
         if refused:
             raise no_use_left(breakdown.promotion_code, refused)
-    assert session.shipping_method is not None  # checked above (CHECKOUT_INCOMPLETE)
-    written, shipments = await _add_lines_and_shipments(uow, order, lines, breakdown,
-                                                        session.shipping_method, now)
-    await uow.orders.add_history(order_id, OrderStatus.PENDING_PAYMENT, now)
-    await uow.orders.mark_products_with_history([ln.variant_id for ln in lines])
-    await uow.carts.set_status(session.cart_id, CartStatus.COMPLETED, now)
-    await uow.checkouts.complete(session.id, now)
     await uow.outbox.add(events.ORDER_CREATED, "Order", order_id, {
         "orderId": order_id, "number": order.number, "buyerId": buyer_id,
         "total": order.total_minor, "currency": order.currency,

@@ -5,7 +5,7 @@ import json
 from datetime import datetime
 from typing import Any, Sequence
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Sequence as DbSequence, insert, select, update
 
 from domain.orders.model import Order, OrderLine, OrderStatus, Shipment, ShipmentStatus
 from persistence.repositories.base import Repository
@@ -18,6 +18,8 @@ from persistence.tables import (
     shipments,
     variants,
 )
+
+ORDER_NUMBERS = DbSequence("order_numbers")  # PostgreSQL only (migration 0010)
 
 
 def to_order(row: Any, history: Sequence[tuple[str, datetime]] = ()) -> Order:
@@ -54,7 +56,13 @@ def to_shipment(row: Any) -> Shipment:
 
 class OrderRepository(Repository):
     async def next_number(self, year: int) -> int:
-        """The next value of the per-year order counter (atomic upsert)."""
+        """The next order number. PostgreSQL: the `order_numbers` sequence, which locks nothing
+        (a counter row would stay locked until the placing transaction commits, and every
+        checkout would queue behind it: docs/architecture.md, "checkoutComplete under load");
+        unique and increasing, not restarted per year, a rolled-back placement skips its
+        number. SQLite (writers serialised): the per-year counter row (atomic upsert)."""
+        if self.dialect == "postgresql":
+            return int((await self.conn.execute(select(ORDER_NUMBERS.next_value()))).scalar_one())
         stmt = self.upsert(counters).values(name=f"order_number:{year}", value=1)
         stmt = stmt.on_conflict_do_update(index_elements=[counters.c.name],
                                           set_={"value": counters.c.value + 1})
@@ -129,9 +137,11 @@ class OrderRepository(Repository):
         return {int(seller) for seller in rows.scalars()}
 
     async def mark_products_with_history(self, variant_ids: Sequence[int]) -> None:
-        """Products that were ordered are archived, never erased (productDelete)."""
+        """Products that were ordered are archived, never erased (productDelete). Only rows
+        not yet marked are written, so a popular product's row is not locked by every
+        checkout (docs/architecture.md, "checkoutComplete under load")."""
         await self.conn.execute(
-            update(products).where(products.c.id.in_(
+            update(products).where(products.c.has_history == 0, products.c.id.in_(
                 select(variants.c.product_id).where(variants.c.id.in_(variant_ids))))
             .values(has_history=1))
 
