@@ -18,16 +18,20 @@ from collections import Counter
 from typing import Any
 
 from starlette.types import Receive, Scope, Send
+from starlette.websockets import WebSocketDisconnect
+from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
 )
 from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
     ConnectionInitMessage,
+    Message,
     SubscribeMessage,
 )
 
 from settings import Settings
+from web.socket_frames import next_message, payloads_for
 
 log = logging.getLogger("marketplace.websocket")
 TOO_MANY = 4429
@@ -115,3 +119,14 @@ class CappedTransportWSHandler(BaseGraphQLTransportWSHandler[Any, None]):
             await self.websocket.close(code=TOO_MANY, reason="too many subscriptions")
             return
         await super().handle_subscribe(message)
+
+    async def send_message(self, message: Message) -> None:
+        if message["type"] != "next":
+            await super().send_message(message)
+            return
+        # One encoded payload per subscriber group, each with its own id (web/socket_frames.py).
+        text = next_message(message, payloads_for(self.context.runtime.bus), self.view.encode_json)
+        try:
+            await self.websocket.ws.send_text(text)  # type: ignore[attr-defined]
+        except WebSocketDisconnect as exc:
+            raise WebSocketDisconnected from exc
