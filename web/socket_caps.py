@@ -30,6 +30,7 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
     SubscribeMessage,
 )
 
+from adapters.live.admission import gate_for
 from settings import Settings
 from web.socket_frames import next_message, payloads_for
 
@@ -99,7 +100,8 @@ class CappedTransportWSHandler(BaseGraphQLTransportWSHandler[Any, None]):
     async def _admit_user(self, payload: dict[str, Any]) -> bool:
         self.context.connection_params = payload
         try:
-            viewer = await self.context.viewer()
+            async with gate_for(self.context.runtime).admitted():  # a read: in turn
+                viewer = await self.context.viewer()
         except Exception:  # noqa: BLE001 - a bad token is refused per operation, not here
             return True
         if viewer is None:
@@ -125,7 +127,8 @@ class CappedTransportWSHandler(BaseGraphQLTransportWSHandler[Any, None]):
             await super().send_message(message)
             return
         # One encoded payload per subscriber group, each with its own id (web/socket_frames.py).
-        text = next_message(message, payloads_for(self.context.runtime.bus), self.view.encode_json)
+        text = next_message(message, payloads_for(self.context.runtime.bus),
+                            self.view.encode_json)  # type: ignore[arg-type]  # text (the view)
         try:
             await self.websocket.ws.send_text(text)  # type: ignore[attr-defined]
         except WebSocketDisconnect as exc:

@@ -21,6 +21,10 @@ class LiveEvent:
     payload: dict[str, Any]
     created_at: datetime
     topics: tuple[str, ...] = field(default=())
+    # What subscribers derive from the event alone (its decoded state, what one account may
+    # see of it) is computed once and kept here for the others (resolvers/live.py).
+    derived: dict[Any, Any] = field(default_factory=dict, compare=False, hash=False,
+                                    repr=False)
 
 
 class SubscriberLagged(Exception):
