@@ -73,6 +73,7 @@ class OrderChange:
 class ShipmentChange:
     shipment: ShownShipment
     at: datetime
+    event_id: Optional[int] = None  # its bus event (shared execution: schema/shared_events.py)
 
 
 async def _order_event(caller: Caller, event: LiveEvent) -> OrderChange | None:
@@ -185,7 +186,7 @@ async def seller_shipment_updates(caller: Caller, fresh: Fresh, bus: EventBus,
             if event.created_at < since:
                 continue
             for shipment in await _seller_shipments(fresh(), event, me.seller_id):
-                yield ShipmentChange(shipment=shipment, at=event.created_at)
+                yield ShipmentChange(shipment=shipment, at=event.created_at, event_id=event.id)
 
 
 async def _seller_shipments(caller: Caller, event: LiveEvent,

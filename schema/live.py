@@ -39,6 +39,8 @@ class ShipmentEvent:
     shipment: Shipment
     status: ShipmentStatus
     at: datetime
+    # (event, shipment): one event may tell several shipments of a seller, each its own result
+    fanout_event_id: strawberry.Private[Optional[tuple[int, int]]] = None
 
 
 def _shipment(found: resolve.ShownShipment) -> Shipment:
@@ -114,4 +116,7 @@ class Subscription:
         async for change in resolve.seller_shipment_updates(caller(info), _fresh(info),
                                                             runtime.bus, runtime.clock):
             shipment = _shipment(change.shipment)
-            yield ShipmentEvent(shipment=shipment, status=shipment.status, at=change.at)
+            yield ShipmentEvent(
+                shipment=shipment, status=shipment.status, at=change.at,
+                fanout_event_id=None if change.event_id is None else (
+                    change.event_id, change.shipment.shipment.id))

@@ -1,7 +1,7 @@
 """One execution per subscriber group and event (docs/architecture.md, "Live events").
 
-Every subscriber of orderUpdates/myOrderUpdates runs its own generator, but executing the
-selection on an event is shared: the per-event execution is looked up in a small cache keyed
+Every subscriber of orderUpdates/myOrderUpdates/sellerShipmentUpdates runs its own generator,
+but executing the selection on an event is shared: the per-event execution is looked up in a small cache keyed
 by (event id, document, operation name, variables, viewer). Subscribers with the same key
 would compute the same result (same query, same values, same rights), so the first one
 executes and the others await and reuse its ExecutionResult. The viewer is part of the key,
@@ -61,7 +61,7 @@ def cache_for(bus: Any) -> ExecutionCache:
     return found
 
 
-def group_key(event_id: int, operation: Any, variables: Any, viewer: Any) -> Hashable | None:
+def group_key(event_id: Hashable, operation: Any, variables: Any, viewer: Any) -> Hashable | None:
     """The key under which subscribers share an event's execution (None: do not share)."""
     loc = getattr(operation, "loc", None)
     if loc is None or viewer is None:
