@@ -1,8 +1,10 @@
 """One execution per subscriber group and event (docs/architecture.md, "Live events").
 
 Every subscriber of orderUpdates/myOrderUpdates/sellerShipmentUpdates runs its own generator,
-but executing the selection on an event is shared: the per-event execution is looked up in a small cache keyed
-by (event id, document, operation name, variables, viewer). Subscribers with the same key
+but executing the selection on an event is shared: the per-event execution is looked up in a
+small cache keyed by (event id, document, operation name, variables, viewer); for
+sellerShipmentUpdates the "event id" is (event id, shipment id), since one event may tell
+several shipments. Subscribers with the same key
 would compute the same result (same query, same values, same rights), so the first one
 executes and the others await and reuse its ExecutionResult. The viewer is part of the key,
 so authorization is exactly what each subscriber's own execution would give."""
