@@ -11,11 +11,12 @@ so authorization is exactly what each subscriber's own execution would give."""
 from __future__ import annotations
 
 import asyncio
-import weakref
 from collections import OrderedDict
 from typing import Any, Hashable
 
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+
+from adapters.live.bus import PerBus
 
 # Recent (event, group) executions kept; events are delivered together, so a few suffice.
 CACHE_SIZE = 512
@@ -52,15 +53,11 @@ class ExecutionCache:
         return result
 
 
-# One cache per event bus (per app: event ids are unique only within one database).
-_CACHES: "weakref.WeakKeyDictionary[Any, ExecutionCache]" = weakref.WeakKeyDictionary()
+_CACHES: PerBus[ExecutionCache] = PerBus()
 
 
 def cache_for(bus: Any) -> ExecutionCache:
-    found = _CACHES.get(bus)
-    if found is None:
-        found = _CACHES[bus] = ExecutionCache()
-    return found
+    return _CACHES.get(bus, ExecutionCache)
 
 
 def group_key(event_id: Hashable, operation: Any, variables: Any, viewer: Any) -> Hashable | None:

@@ -13,9 +13,10 @@ object (kept alive by the cache, so its id is not reused) and equal `extensions`
 else is encoded on its own, as before."""
 from __future__ import annotations
 
-import weakref
 from collections import OrderedDict
 from typing import Any, Callable, Mapping
+
+from adapters.live.bus import PerBus
 
 Encode = Callable[[object], str]
 
@@ -54,12 +55,9 @@ def next_message(message: Mapping[str, Any], payloads: EncodedPayloads, encode: 
             f'{payloads.payload(message["payload"], encode)}}}')
 
 
-_PAYLOADS: "weakref.WeakKeyDictionary[Any, EncodedPayloads]" = weakref.WeakKeyDictionary()
+_PAYLOADS: PerBus[EncodedPayloads] = PerBus()
 
 
 def payloads_for(bus: Any) -> EncodedPayloads:
     """The cache of one app, kept by its event bus (as schema/shared_events.py's)."""
-    found = _PAYLOADS.get(bus)
-    if found is None:
-        found = _PAYLOADS[bus] = EncodedPayloads()
-    return found
+    return _PAYLOADS.get(bus, EncodedPayloads)

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import weakref
 from typing import Any, AsyncIterator
 
+from adapters.live.bus import PerBus
 from domain.errors import ServiceUnavailable
 
 WAIT_SECONDS = 30.0
@@ -37,12 +37,9 @@ class SubscribeGate:
             self._slots.release()
 
 
-_GATES: "weakref.WeakKeyDictionary[Any, SubscribeGate]" = weakref.WeakKeyDictionary()
+_GATES: PerBus[SubscribeGate] = PerBus()
 
 
 def gate_for(runtime: Any) -> SubscribeGate:
     """The gate of one app (kept by its event bus), sized from its read pool."""
-    found = _GATES.get(runtime.bus)
-    if found is None:
-        found = _GATES[runtime.bus] = SubscribeGate(runtime.db.pool_capacity // 2)
-    return found
+    return _GATES.get(runtime.bus, lambda: SubscribeGate(runtime.db.pool_capacity // 2))
