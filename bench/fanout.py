@@ -145,7 +145,7 @@ def run_round(base_url: str, server_pid: int, n: int, order_id: str, shipment_id
         p.start()
     for _ in procs:
         ready.get(timeout=600)
-    time.sleep(1.0 + n / 2000)  # the server finishes registering the subscriptions
+    time.sleep(2.0 + n / 500)  # the server finishes registering the subscriptions
     after = rss_kb(server_pid)
 
     async def mutate() -> float:

@@ -3,9 +3,9 @@
 Subscribing reads: the signed-in account at connection_init, the watched order at
 `subscribe`. A storm of thousands of sockets opened at once would otherwise queue them all on
 the read pool, where a checkout waits at most the pool timeout and then fails with
-SERVICE_UNAVAILABLE. Here at most half the pool (at least one connection) serves subscribes at
-once, so HTTP requests keep the rest; the others wait in line, up to WAIT_SECONDS, and only
-then are refused with SERVICE_UNAVAILABLE (the client retries)."""
+SERVICE_UNAVAILABLE. Here all but HTTP_SHARE connections of the pool (at least one) serve
+subscribes at once, so HTTP requests keep a few; the others wait in line, up to WAIT_SECONDS,
+and only then are refused with SERVICE_UNAVAILABLE (the client retries)."""
 from __future__ import annotations
 
 import asyncio
@@ -16,6 +16,7 @@ from adapters.live.bus import PerBus
 from domain.errors import ServiceUnavailable
 
 WAIT_SECONDS = 30.0
+HTTP_SHARE = 2  # read connections subscribes leave to HTTP requests
 
 
 class SubscribeGate:
@@ -42,4 +43,4 @@ _GATES: PerBus[SubscribeGate] = PerBus()
 
 def gate_for(runtime: Any) -> SubscribeGate:
     """The gate of one app (kept by its event bus), sized from its read pool."""
-    return _GATES.get(runtime.bus, lambda: SubscribeGate(runtime.db.pool_capacity // 2))
+    return _GATES.get(runtime.bus, lambda: SubscribeGate(runtime.db.pool_capacity - HTTP_SHARE))
