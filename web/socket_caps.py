@@ -30,7 +30,6 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
     SubscribeMessage,
 )
 
-from adapters.live.admission import gate_for
 from settings import Settings
 from web.socket_frames import next_message, payloads_for
 
@@ -100,8 +99,7 @@ class CappedTransportWSHandler(BaseGraphQLTransportWSHandler[Any, None]):
     async def _admit_user(self, payload: dict[str, Any]) -> bool:
         self.context.connection_params = payload
         try:
-            async with gate_for(self.context.runtime).admitted():  # a read: in turn
-                viewer = await self.context.viewer()
+            viewer = await self.context.viewer()  # account states are cached: rarely a read
         except Exception:  # noqa: BLE001 - a bad token is refused per operation, not here
             return True
         if viewer is None:
