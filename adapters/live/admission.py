@@ -2,9 +2,10 @@
 
 Subscribing to orderUpdates reads the watched order. A storm of thousands of sockets opened at
 once would otherwise queue them all on the read pool, where a checkout waits at most the pool
-timeout and then fails with SERVICE_UNAVAILABLE. Here all but HTTP_SHARE connections of the pool (at least one) serve
-subscribes at once, so HTTP requests keep a few; the others wait in line, up to WAIT_SECONDS,
-and only then are refused with SERVICE_UNAVAILABLE (the client retries)."""
+timeout and then fails with SERVICE_UNAVAILABLE. Here all but HTTP_SHARE connections of the
+pool (at least one) serve subscribes at once, so HTTP requests keep a few; the others wait in
+line, up to WAIT_SECONDS, and only then are refused with SERVICE_UNAVAILABLE (the client
+retries)."""
 from __future__ import annotations
 
 import asyncio
