@@ -13,7 +13,9 @@ import argparse
 import asyncio
 import json
 import multiprocessing as mp
+import signal
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -129,7 +131,7 @@ def tokens_for(n: int, buyer: str, seller: str, admin: str) -> list[str]:
 
 
 def run_round(base_url: str, server_pid: int, n: int, order_id: str, shipment_id: str,
-              buyer: str, seller: Any, admin: Any) -> dict[str, Any]:
+              buyer: str, seller: Any, admin: Any, profile: str | None = None) -> dict[str, Any]:
     ctx = mp.get_context("spawn")
     ready, results, go = ctx.Queue(), ctx.Queue(), ctx.Event()
     jobs = [(t, order_id) for t in tokens_for(n, buyer, seller.token, admin.token)]
@@ -143,7 +145,7 @@ def run_round(base_url: str, server_pid: int, n: int, order_id: str, shipment_id
         p.start()
     for _ in procs:
         ready.get(timeout=600)
-    time.sleep(1.0 + n / 2000)  # the server finishes registering the subscriptions
+    time.sleep(2.0 + n / 500)  # the server finishes registering the subscriptions
     after = rss_kb(server_pid)
 
     async def mutate() -> float:
@@ -153,10 +155,19 @@ def run_round(base_url: str, server_pid: int, n: int, order_id: str, shipment_id
             assert done["userErrors"] == [], done
             return start
 
+    spy = None
+    if profile:  # py-spy samples the server while the event fans out (collapsed stacks)
+        spy = subprocess.Popen(["py-spy", "record", "--pid", str(server_pid), "--format", "raw",
+                                "--rate", "250", "--output", f"{profile}-{n}.txt"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(1.0)
     start = asyncio.run(mutate())
     arrivals: list[float | None] = []
     for _ in procs:
         arrivals += results.get(timeout=600)
+    if spy is not None:
+        spy.send_signal(signal.SIGINT)
+        spy.wait(timeout=60)
     go.set()
     for p in procs:
         p.join(timeout=60)
@@ -172,6 +183,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--subscribers", default="10,100,1000,5000")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--profile", metavar="PREFIX",
+                        help="record the server with py-spy during each fan-out into "
+                             "PREFIX-<subscribers>.txt (collapsed stacks; needs py-spy)")
     args = parser.parse_args()
     sizes = [int(s) for s in args.subscribers.split(",")]
     work = Path(tempfile.mkdtemp())
@@ -186,7 +200,7 @@ def main() -> None:
             print(f"{'subscribers':>11} {'p50 ms':>8} {'p99 ms':>8} {'KB/sub':>8} {'missing':>8}")
         for n, (ids, shipment_id) in zip(sizes, orders, strict=True):
             row = run_round(server.base_url, server.process.pid, n, ids["order"], shipment_id,
-                            ids["buyer"], seller, admin)
+                            ids["buyer"], seller, admin, args.profile)
             if args.json:
                 print(json.dumps({k: row[k] for k in ("subscribers", "p50_ms", "p99_ms",
                                                       "rss_per_subscription_kb")}), flush=True)

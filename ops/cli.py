@@ -25,7 +25,10 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     # own handling (which trusts 127.0.0.1 by default) is switched off.
     uvicorn.run("app:app", host=args.host, port=args.port, workers=args.workers,
                 log_level=args.log_level, lifespan="on", proxy_headers=False,
-                ws_max_size=settings.max_body_bytes)  # docs/rules.md, "Request limits"
+                ws_max_size=settings.max_body_bytes,  # docs/rules.md, "Request limits"
+                # No permessage-deflate: compressing each small `next` message for each
+                # subscriber costs more than it saves (docs/architecture.md, "Live events").
+                ws_per_message_deflate=False)
     return 0
 
 

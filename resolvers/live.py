@@ -11,9 +11,11 @@ asked for (the socket's context lives long, so loaders are fresh per event: `fre
 the caller with new loaders)."""
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from datetime import datetime
-from typing import AsyncGenerator, Callable, Optional
+from typing import (Any, AsyncContextManager, AsyncGenerator, AsyncIterator, Callable,
+                    Optional)
 
 from adapters.live.bus import EventBus, LiveEvent
 from domain.clock import Clock
@@ -24,6 +26,12 @@ from resolvers.caller import Caller
 from resolvers.orders import ShownOrder, shown_order, visible_order
 
 Fresh = Callable[[], Caller]
+Admitted = Callable[[], AsyncContextManager[None]]  # waits for a turn to read
+
+
+@contextlib.asynccontextmanager
+async def _at_once() -> AsyncIterator[None]:
+    yield
 
 ORDER_EVENT_TYPES = {
     "OrderCreated": "ORDER_STATUS_CHANGED",
@@ -65,6 +73,7 @@ class OrderChange:
 class ShipmentChange:
     shipment: ShownShipment
     at: datetime
+    event_id: Optional[int] = None  # its bus event (shared execution: schema/shared_events.py)
 
 
 async def _order_event(caller: Caller, event: LiveEvent) -> OrderChange | None:
@@ -72,10 +81,26 @@ async def _order_event(caller: Caller, event: LiveEvent) -> OrderChange | None:
     order_id = event.payload.get("orderId")
     if kind is None or order_id is None:
         return None
-    state = from_payload(event.payload)
+    state = _state(event)
     if state is None:
         return await _read_order_event(caller, event, kind, int(order_id))
     me = await caller.viewer()
+    # What one account may see of an event depends on the event and the account only: every
+    # subscriber of that account gets the same change, derived once.
+    key = ("order-change", me)
+    if key not in event.derived:
+        event.derived[key] = _shown_change(me, state, kind, event)
+    return event.derived[key]  # type: ignore[no-any-return]
+
+
+def _state(event: LiveEvent) -> Any:
+    """The state the event carries, decoded once for all its subscribers."""
+    if "state" not in event.derived:
+        event.derived["state"] = from_payload(event.payload)
+    return event.derived["state"]
+
+
+def _shown_change(me: Any, state: Any, kind: str, event: LiveEvent) -> OrderChange | None:
     order = shown_order(me, state.order, state.seller_ids) if me is not None else None
     if order is None:
         return None
@@ -133,10 +158,13 @@ async def _stream(fresh: Fresh, bus: EventBus, clock: Clock,
 
 
 async def order_updates(caller: Caller, fresh: Fresh, bus: EventBus, clock: Clock,
-                        order_id: str) -> AsyncGenerator[OrderChange, None]:
-    await caller.require()
-    pk = decode_pk(order_id, "Order")
-    if await visible_order(caller, pk) is None:
+                        order_id: str, admitted: Admitted = _at_once
+                        ) -> AsyncGenerator[OrderChange, None]:
+    async with admitted():  # subscribing reads in turn (adapters/live/admission.py)
+        await caller.require()
+        pk = decode_pk(order_id, "Order")
+        visible = await visible_order(caller, pk)
+    if visible is None:
         raise NoSuchOrder("No such order.")
     async for pushed in _stream(fresh, bus, clock, f"order:{pk}"):
         yield pushed
@@ -158,13 +186,13 @@ async def seller_shipment_updates(caller: Caller, fresh: Fresh, bus: EventBus,
             if event.created_at < since:
                 continue
             for shipment in await _seller_shipments(fresh(), event, me.seller_id):
-                yield ShipmentChange(shipment=shipment, at=event.created_at)
+                yield ShipmentChange(shipment=shipment, at=event.created_at, event_id=event.id)
 
 
 async def _seller_shipments(caller: Caller, event: LiveEvent,
                             seller_id: int | None) -> list[ShownShipment]:
     """Shipments of this seller that the event created (OrderCreated) or changed."""
-    state = from_payload(event.payload)
+    state = _state(event)
     carried = None if state is None else (
         (state.shipment,) if event.type == "ShipmentStatusChanged" and state.shipment
         else state.shipments if event.type == "OrderCreated" else None)

@@ -3,6 +3,7 @@ and the subscription roots orderUpdates, myOrderUpdates, sellerShipmentUpdates. 
 subscriber gets, and what of them, is resolvers/live.py's."""
 from __future__ import annotations
 
+from collections import OrderedDict
 from datetime import datetime
 from typing import AsyncGenerator, Optional
 
@@ -10,6 +11,7 @@ import strawberry
 from graphql import GraphQLError
 from strawberry.types import Info
 
+from adapters.live.admission import gate_for
 from resolvers import live as resolve
 from resolvers.caller import Caller
 from schema.calls import caller, context
@@ -37,13 +39,32 @@ class ShipmentEvent:
     shipment: Shipment
     status: ShipmentStatus
     at: datetime
+    # (event, shipment): one event may tell several shipments of a seller, each its own result
+    fanout_event_id: strawberry.Private[Optional[tuple[int, int]]] = None
 
 
 def _shipment(found: resolve.ShownShipment) -> Shipment:
     return Shipment.from_domain(found.shipment, order=found.order)
 
 
+# The OrderEvent of recent changes: subscribers of one account get the same change object per
+# event (resolvers/live.py), so its GraphQL object is built once for all of them.
+_BUILT: "OrderedDict[int, tuple[resolve.OrderChange, OrderEvent]]" = OrderedDict()
+_BUILT_SIZE = 512
+
+
 def _order_event(change: resolve.OrderChange) -> OrderEvent:
+    found = _BUILT.get(id(change))
+    if found is not None and found[0] is change:
+        return found[1]
+    built = _build_order_event(change)
+    _BUILT[id(change)] = (change, built)  # keeps `change` alive: its id is not reused
+    while len(_BUILT) > _BUILT_SIZE:
+        _BUILT.popitem(last=False)
+    return built
+
+
+def _build_order_event(change: resolve.OrderChange) -> OrderEvent:
     order = shown(change.order)
     assert order is not None
     payment = change.payment
@@ -73,7 +94,7 @@ class Subscription:
                             order_id: strawberry.ID) -> AsyncGenerator[OrderEvent, None]:
         runtime = context(info).runtime
         changes = resolve.order_updates(caller(info), _fresh(info), runtime.bus, runtime.clock,
-                                        str(order_id))
+                                        str(order_id), gate_for(runtime).admitted)
         try:
             async for change in changes:
                 yield _order_event(change)
@@ -95,4 +116,7 @@ class Subscription:
         async for change in resolve.seller_shipment_updates(caller(info), _fresh(info),
                                                             runtime.bus, runtime.clock):
             shipment = _shipment(change.shipment)
-            yield ShipmentEvent(shipment=shipment, status=shipment.status, at=change.at)
+            yield ShipmentEvent(
+                shipment=shipment, status=shipment.status, at=change.at,
+                fanout_event_id=None if change.event_id is None else (
+                    change.event_id, change.shipment.shipment.id))

@@ -1,19 +1,22 @@
 """One execution per subscriber group and event (docs/architecture.md, "Live events").
 
-Every subscriber of orderUpdates/myOrderUpdates runs its own generator, but executing the
-selection on an event is shared: the per-event execution is looked up in a small cache keyed
-by (event id, document, operation name, variables, viewer). Subscribers with the same key
+Every subscriber of orderUpdates/myOrderUpdates/sellerShipmentUpdates runs its own generator,
+but executing the selection on an event is shared: the per-event execution is looked up in a
+small cache keyed by (event id, document, operation name, variables, viewer); for
+sellerShipmentUpdates the "event id" is (event id, shipment id), since one event may tell
+several shipments. Subscribers with the same key
 would compute the same result (same query, same values, same rights), so the first one
 executes and the others await and reuse its ExecutionResult. The viewer is part of the key,
 so authorization is exactly what each subscriber's own execution would give."""
 from __future__ import annotations
 
 import asyncio
-import weakref
 from collections import OrderedDict
 from typing import Any, Hashable
 
 from schema.compiled import CompiledExecutor
+
+from adapters.live.bus import PerBus
 
 # Recent (event, group) executions kept; events are delivered together, so a few suffice.
 CACHE_SIZE = 512
@@ -50,18 +53,14 @@ class ExecutionCache:
         return result
 
 
-# One cache per event bus (per app: event ids are unique only within one database).
-_CACHES: "weakref.WeakKeyDictionary[Any, ExecutionCache]" = weakref.WeakKeyDictionary()
+_CACHES: PerBus[ExecutionCache] = PerBus()
 
 
 def cache_for(bus: Any) -> ExecutionCache:
-    found = _CACHES.get(bus)
-    if found is None:
-        found = _CACHES[bus] = ExecutionCache()
-    return found
+    return _CACHES.get(bus, ExecutionCache)
 
 
-def group_key(event_id: int, operation: Any, variables: Any, viewer: Any) -> Hashable | None:
+def group_key(event_id: Hashable, operation: Any, variables: Any, viewer: Any) -> Hashable | None:
     """The key under which subscribers share an event's execution (None: do not share)."""
     loc = getattr(operation, "loc", None)
     if loc is None or viewer is None:

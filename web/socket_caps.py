@@ -18,16 +18,20 @@ from collections import Counter
 from typing import Any
 
 from starlette.types import Receive, Scope, Send
+from starlette.websockets import WebSocketDisconnect
+from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
 )
 from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
     ConnectionInitMessage,
+    Message,
     SubscribeMessage,
 )
 
 from settings import Settings
+from web.socket_frames import next_message, payloads_for
 
 log = logging.getLogger("marketplace.websocket")
 TOO_MANY = 4429
@@ -95,7 +99,7 @@ class CappedTransportWSHandler(BaseGraphQLTransportWSHandler[Any, None]):
     async def _admit_user(self, payload: dict[str, Any]) -> bool:
         self.context.connection_params = payload
         try:
-            viewer = await self.context.viewer()
+            viewer = await self.context.viewer()  # account states are cached: rarely a read
         except Exception:  # noqa: BLE001 - a bad token is refused per operation, not here
             return True
         if viewer is None:
@@ -115,3 +119,15 @@ class CappedTransportWSHandler(BaseGraphQLTransportWSHandler[Any, None]):
             await self.websocket.close(code=TOO_MANY, reason="too many subscriptions")
             return
         await super().handle_subscribe(message)
+
+    async def send_message(self, message: Message) -> None:
+        if message["type"] != "next":
+            await super().send_message(message)
+            return
+        # One encoded payload per subscriber group, each with its own id (web/socket_frames.py).
+        text = next_message(message, payloads_for(self.context.runtime.bus),
+                            self.view.encode_json)  # type: ignore[arg-type]  # text (the view)
+        try:
+            await self.websocket.ws.send_text(text)  # type: ignore[attr-defined]
+        except WebSocketDisconnect as exc:
+            raise WebSocketDisconnected from exc

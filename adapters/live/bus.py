@@ -7,9 +7,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import weakref
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, AsyncIterator
+from typing import Any, AsyncIterator, Callable, Generic, TypeVar
+
+T = TypeVar("T")
 
 QUEUE_SIZE = 1000
 
@@ -21,6 +24,10 @@ class LiveEvent:
     payload: dict[str, Any]
     created_at: datetime
     topics: tuple[str, ...] = field(default=())
+    # What subscribers derive from the event alone (its decoded state, what one account may
+    # see of it) is computed once and kept here for the others (resolvers/live.py).
+    derived: dict[Any, Any] = field(default_factory=dict, compare=False, hash=False,
+                                    repr=False)
 
 
 class SubscriberLagged(Exception):
@@ -107,3 +114,17 @@ def topics_of(event_type: str, payload: dict[str, Any]) -> tuple[str, ...]:
         topics.append(f"seller:{payload['sellerId']}")
     topics.extend(f"seller:{s}" for s in payload.get("sellerIds") or ())
     return tuple(topics)
+
+
+class PerBus(Generic[T]):
+    """One value per event bus, that is per app (event ids are unique within one database),
+    dropped with the bus."""
+
+    def __init__(self) -> None:
+        self._values: "weakref.WeakKeyDictionary[Any, T]" = weakref.WeakKeyDictionary()
+
+    def get(self, bus: Any, make: Callable[[], T]) -> T:
+        found = self._values.get(bus)
+        if found is None:
+            found = self._values[bus] = make()
+        return found

@@ -276,3 +276,29 @@ async def test_subscribers_of_one_group_share_one_execution_per_event(
     assert cache.executions - before == 2 * 3  # buyer group, seller, other selection
     for stream in [*buyers, seller_stream, numbers, strangers]:
         await stream.close()
+
+
+async def test_seller_shipment_subscribers_of_one_account_share_one_execution(
+        gql: Any, runtime: Any) -> None:
+    """sellerShipmentUpdates groups as orderUpdates does: one execution per event and
+    shipment for the sockets of one seller; a seller with no part in the order gets nothing."""
+    seller = await make_account(runtime, "SELLER")
+    other_seller = await make_account(runtime, "SELLER")
+    buyer = await make_account(runtime)
+    order = await _confirmed_order(gql, runtime, buyer, seller)
+    mine = order["shipments"][0]["id"]
+    live = InProcess(runtime)
+    await live.feed.start_position()
+    sellers = [await live.subscribe(seller, SELLER_UPDATES) for _ in range(4)]
+    others = await live.subscribe(other_seller, SELLER_UPDATES)
+    cache = cache_for(runtime.bus)
+    before = cache.executions
+    assert (await process_shipment(gql, seller, mine))["userErrors"] == []
+    await live.feed.poll_once()
+    told = [await stream.events(1) for stream in sellers]
+    assert all(events == told[0] for events in told)
+    assert told[0][0]["status"] == "PROCESSING"
+    await others.nothing_more()
+    assert cache.executions - before == 1
+    for stream in [*sellers, others]:
+        await stream.close()
