@@ -9,9 +9,10 @@ price or quantityAvailable.
 from __future__ import annotations
 
 from collections import defaultdict
+from operator import itemgetter
 from typing import Any, Callable, Hashable, Sequence, TypeVar
 
-from sqlalchemy import Select, select
+from sqlalchemy import BindParameter, Select, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.catalog import Category, Product, ProductImage, ProductStatus, Variant
@@ -28,40 +29,44 @@ _STOCK = (stock.c.variant_id.label("stock_variant_id"), stock.c.total.label("sto
           stock.c.low_stock_threshold.label("stock_threshold"))
 VARIANT_COLUMNS = (variants.c.id, variants.c.product_id, variants.c.sku, variants.c.name,
                    variants.c.price_minor, variants.c.position, products.c.currency, *_STOCK)
+_STATUS = {status.value: status for status in ProductStatus}
+
+# Rows are mapped once, by position, straight into the domain objects (docs/architecture.md,
+# "Where a request's time goes"). The column orders they rely on: `products` in table order
+# first (select(products), returning(*products.c)); VARIANT_COLUMNS; _STOCK; `categories` and
+# `product_images` in table order.
 
 
 def to_product(row: Any) -> Product:
-    m = row._mapping
-    return Product(
-        id=m["id"], seller_id=m["seller_id"], category_id=m["category_id"], slug=m["slug"],
-        name=m["name"], description=m["description"], status=ProductStatus(m["status"]),
-        currency=m["currency"], min_price_minor=m["min_price_minor"],
-        max_price_minor=m["max_price_minor"], created_at=m["created_at"],
-        updated_at=m["updated_at"], has_history=bool(m["has_history"]))
+    """A row that starts with the `products` columns in table order."""
+    return Product(row[0], row[1], row[2], row[3], row[4], row[5], _STATUS[row[6]], row[7],
+                   row[8], row[9], row[11], row[12], bool(row[10]))
+
+
+def _stock_at(row: Any, i: int) -> StockLevel | None:
+    if row[i] is None:
+        return None
+    return StockLevel(row[i], row[i + 1], row[i + 2], row[i + 3], row[i + 4], row[i + 5])
 
 
 def to_stock(row: Any) -> StockLevel | None:
-    m = row._mapping
-    if m["stock_variant_id"] is None:
-        return None
-    return StockLevel(variant_id=m["stock_variant_id"], total=m["stock_total"],
-                      available=m["stock_available"], reserved=m["stock_reserved"],
-                      allocated=m["stock_allocated"], low_stock_threshold=m["stock_threshold"])
+    """A row of _STOCK."""
+    return _stock_at(row, 0)
 
 
 def to_variant(row: Any) -> Variant:
-    m = row._mapping
-    return Variant(id=m["id"], product_id=m["product_id"], sku=m["sku"], name=m["name"],
-                   price_minor=m["price_minor"], currency=m["currency"],
-                   position=m["position"], stock=to_stock(row))
+    """A row of VARIANT_COLUMNS (variant_select)."""
+    return Variant(row[0], row[1], row[2], row[3], row[4], row[6], row[5], _stock_at(row, 7))
 
 
 def to_category(row: Any) -> Category:
-    return Category(id=row.id, slug=row.slug, name=row.name, position=row.position)
+    """A row of `categories` in table order."""
+    return Category(row[0], row[1], row[2], row[3])
 
 
 def to_image(row: Any) -> ProductImage:
-    return ProductImage(url=row.url, alt_text=row.alt_text, position=row.position)
+    """A row of `product_images` in table order (id, product_id, url, alt_text, position)."""
+    return ProductImage(row[2], row[3], row[4])
 
 
 def variant_select() -> Select[Any]:
@@ -69,6 +74,12 @@ def variant_select() -> Select[Any]:
     return select(*VARIANT_COLUMNS).select_from(
         variants.join(products, products.c.id == variants.c.product_id)
         .outerjoin(stock, stock.c.variant_id == variants.c.id))
+
+
+def _keys() -> BindParameter[Any]:
+    """The batch's keys, bound at execution: the statements below are built once and run
+    again as the same objects (SQLAlchemy's compiled cache hits without a cache key)."""
+    return bindparam("keys", expanding=True)
 
 
 def _aligned(keys: Sequence[Hashable], rows: Sequence[Any], key: Callable[[Any], Hashable],
@@ -87,74 +98,79 @@ def _grouped(keys: Sequence[Hashable], rows: Sequence[Any], key: Callable[[Any],
 
 _CATEGORY = (categories.c.id.label("cat_id"), categories.c.slug.label("cat_slug"),
              categories.c.name.label("cat_name"), categories.c.position.label("cat_position"))
+_CAT_AT = len(products.c)  # where _CATEGORY starts in a row of _PRODUCTS
+
+_PRODUCTS = select(products, *_CATEGORY).select_from(
+    products.outerjoin(categories, categories.c.id == products.c.category_id))
+_PRODUCTS_BY_ID = _PRODUCTS.where(products.c.id.in_(_keys()))
+_PRODUCTS_BY_SLUG = _PRODUCTS.where(products.c.slug.in_(_keys()))
+_VARIANTS_BY_ID = variant_select().where(variants.c.id.in_(_keys()))
+_VARIANTS_BY_SKU = variant_select().where(variants.c.sku.in_(_keys()))
+_VARIANTS_BY_PRODUCT = (variant_select().where(variants.c.product_id.in_(_keys()))
+                        .order_by(variants.c.position, variants.c.id))
+_IMAGES_BY_PRODUCT = (select(product_images).where(product_images.c.product_id.in_(_keys()))
+                      .order_by(product_images.c.position, product_images.c.id))
+_CATEGORIES_BY_ID = select(categories).where(categories.c.id.in_(_keys()))
+_STOCK_BY_VARIANT = select(*_STOCK).where(stock.c.variant_id.in_(_keys()))
+_ALL_CATEGORIES = select(categories).order_by(categories.c.position, categories.c.name,
+                                              categories.c.id)
 
 
-def _with_categories(query: Select[Any]) -> Select[Any]:
-    """Products joined with their category: `category_by_id` is primed from the same rows."""
-    return query.add_columns(*_CATEGORY).select_from(
-        products.outerjoin(categories, categories.c.id == products.c.category_id))
+async def _rows(conn: AsyncConnection, stmt: Select[Any], keys: Sequence[Any]) -> Sequence[Any]:
+    return (await conn.execute(stmt, {"keys": list(keys)})).all()
 
 
 def _primed(values: list[Product | None], rows: Sequence[Any]) -> Primed:
-    cats = [(r.cat_id, Category(id=r.cat_id, slug=r.cat_slug, name=r.cat_name,
-                                position=r.cat_position)) for r in rows if r.cat_id is not None]
+    at = _CAT_AT
+    cats = [(r[at], Category(r[at], r[at + 1], r[at + 2], r[at + 3]))
+            for r in rows if r[at] is not None]
     return Primed(values, {"category_by_id": cats})
 
 
 async def products_by_id(conn: AsyncConnection, ids: Sequence[int]) -> Primed:
     """Products (one per id, None where missing), their categories primed."""
-    rows = (await conn.execute(_with_categories(select(products))
-                               .where(products.c.id.in_(ids)))).all()
-    return _primed(_aligned(ids, rows, lambda r: r.id, to_product), rows)
+    rows = await _rows(conn, _PRODUCTS_BY_ID, ids)
+    return _primed(_aligned(ids, rows, itemgetter(0), to_product), rows)
 
 
 async def products_by_slug(conn: AsyncConnection, slugs: Sequence[str]) -> Primed:
     """Products (one per slug, None where missing), their categories primed."""
-    rows = (await conn.execute(_with_categories(select(products))
-                               .where(products.c.slug.in_(slugs)))).all()
-    return _primed(_aligned(slugs, rows, lambda r: r.slug, to_product), rows)
+    rows = await _rows(conn, _PRODUCTS_BY_SLUG, slugs)
+    return _primed(_aligned(slugs, rows, itemgetter(3), to_product), rows)
 
 
 async def variants_by_id(conn: AsyncConnection, ids: Sequence[int]) -> list[Variant | None]:
-    rows = (await conn.execute(variant_select().where(variants.c.id.in_(ids)))).all()
-    return _aligned(ids, rows, lambda r: r.id, to_variant)
+    return _aligned(ids, await _rows(conn, _VARIANTS_BY_ID, ids), itemgetter(0), to_variant)
 
 
 async def variants_by_sku(conn: AsyncConnection, skus: Sequence[str]) -> list[Variant | None]:
-    rows = (await conn.execute(variant_select().where(variants.c.sku.in_(skus)))).all()
-    return _aligned(skus, rows, lambda r: r.sku, to_variant)
+    return _aligned(skus, await _rows(conn, _VARIANTS_BY_SKU, skus), itemgetter(2), to_variant)
 
 
 async def variants_by_product_id(conn: AsyncConnection,
                                  ids: Sequence[int]) -> list[list[Variant]]:
-    rows = (await conn.execute(variant_select().where(variants.c.product_id.in_(ids))
-                               .order_by(variants.c.position, variants.c.id))).all()
-    return _grouped(ids, rows, lambda r: r.product_id, to_variant)
+    rows = await _rows(conn, _VARIANTS_BY_PRODUCT, ids)
+    return _grouped(ids, rows, itemgetter(1), to_variant)
 
 
 async def images_by_product_id(conn: AsyncConnection,
                                ids: Sequence[int]) -> list[list[ProductImage]]:
-    rows = (await conn.execute(
-        select(product_images).where(product_images.c.product_id.in_(ids))
-        .order_by(product_images.c.position, product_images.c.id))).all()
-    return _grouped(ids, rows, lambda r: r.product_id, to_image)
+    rows = await _rows(conn, _IMAGES_BY_PRODUCT, ids)
+    return _grouped(ids, rows, itemgetter(1), to_image)
 
 
 async def categories_by_id(conn: AsyncConnection,
                            ids: Sequence[int]) -> list[Category | None]:
-    rows = (await conn.execute(select(categories).where(categories.c.id.in_(ids)))).all()
-    return _aligned(ids, rows, lambda r: r.id, to_category)
+    rows = await _rows(conn, _CATEGORIES_BY_ID, ids)
+    return _aligned(ids, rows, itemgetter(0), to_category)
 
 
 async def stock_by_variant_id(conn: AsyncConnection,
                               ids: Sequence[int]) -> list[StockLevel | None]:
-    rows = (await conn.execute(select(*_STOCK).where(stock.c.variant_id.in_(ids)))).all()
-    return _aligned(ids, rows, lambda r: r.stock_variant_id, to_stock)
+    rows = await _rows(conn, _STOCK_BY_VARIANT, ids)
+    return _aligned(ids, rows, itemgetter(0), to_stock)
 
 
 async def all_categories(conn: AsyncConnection) -> list[Category]:
     """Every category, by position then name."""
-    rows = (await conn.execute(
-        select(categories).order_by(categories.c.position, categories.c.name,
-                                    categories.c.id))).all()
-    return [to_category(row) for row in rows]
+    return [to_category(row) for row in (await conn.execute(_ALL_CATEGORIES)).all()]

@@ -24,6 +24,7 @@ page walk is stable only while the matching rows do not change.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import datetime
 from typing import Any
 
@@ -33,7 +34,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from domain.catalog import ProductStatus, Product
 from persistence.reads.catalog import to_product
 from persistence.reads.catalog_search import search_clause
-from persistence.reads.pagination import Ordering, Page, SortKey, fetch_page
+from persistence.reads.pagination import (Ordering, Page, SortKey, fetch_built_page,
+                                          page_statement)
 from persistence.tables import categories, products, stock, variants
 
 NEWEST = Ordering("NEWEST", (SortKey(products.c.created_at, True, datetime),
@@ -111,16 +113,31 @@ def ordering_for(q: ProductQuery, score: ColumnElement[float] | None) -> Orderin
     return ORDERINGS.get(q.sort, NEWEST)
 
 
+@lru_cache(maxsize=256)
+def _page_statement(q: ProductQuery, dialect: str, after: bool) -> tuple[Select[Any], Ordering]:
+    """The page statement of a query shape, built once (docs/architecture.md, "Where a
+    request's time goes"): the filter values are part of `q`, the cursor and LIMIT are bound
+    at execution."""
+    found = plan(q, dialect)
+    ordering = ordering_for(q, found.score)
+    stmt: Select[Any] = select(products).select_from(found.source).where(*found.where)
+    return page_statement(stmt, ordering, after=after), ordering
+
+
+@lru_cache(maxsize=256)
+def _count_statement(q: ProductQuery, dialect: str) -> Select[Any]:
+    found = plan(q, dialect)
+    return select(func.count()).select_from(found.source).where(*found.where)
+
+
 async def product_page(conn: AsyncConnection, q: ProductQuery, *, first: int,
                        after: str | None) -> Page[Product]:
-    found = plan(q, conn.dialect.name)
-    stmt: Select[Any] = select(products).select_from(found.source).where(*found.where)
-    return await fetch_page(conn, stmt, ordering_for(q, found.score), first=first, after=after,
-                            item=to_product)
+    built, ordering = _page_statement(q, conn.dialect.name, after is not None)
+    return await fetch_built_page(conn, built, ordering, first=first, after=after,
+                                  item=to_product)
 
 
 async def product_count(conn: AsyncConnection, q: ProductQuery) -> int:
     """How many products match the filters (the connection's totalCount)."""
-    found = plan(q, conn.dialect.name)
-    stmt = select(func.count()).select_from(found.source).where(*found.where)
+    stmt = _count_statement(q, conn.dialect.name)
     return int((await conn.execute(stmt)).scalar_one())

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Callable, Generic, Sequence, TypeVar
 
-from sqlalchemy import ColumnElement, Row, Select, and_, bindparam, or_, tuple_
+from sqlalchemy import ColumnElement, Integer, Row, Select, and_, bindparam, or_, tuple_
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 T = TypeVar("T")
@@ -62,10 +62,11 @@ class Ordering:
     def order_by(self) -> list[ColumnElement[Any]]:
         return [k.expr.desc() if k.descending else k.expr.asc() for k in self.keys]
 
-    def after(self, values: Sequence[Any]) -> ColumnElement[bool]:
-        """Rows strictly after the row whose key values are `values`."""
-        binds = [bindparam(None, v, type_=k.expr.type)
-                 for k, v in zip(self.keys, values, strict=True)]
+    def after(self) -> ColumnElement[bool]:
+        """Rows strictly after the row whose key values are bound to `after_params(values)`
+        at execution (the statement is built once: `page_statement`)."""
+        binds = [bindparam(name, type_=k.expr.type)
+                 for k, name in zip(self.keys, self._after_names(), strict=True)]
         if len({k.descending for k in self.keys}) == 1:  # one row-value comparison
             left, right = tuple_(*(k.expr for k in self.keys)), tuple_(*binds)
             return left < right if self.keys[0].descending else left > right
@@ -75,6 +76,12 @@ class Ordering:
             step = key.expr < binds[i] if key.descending else key.expr > binds[i]
             terms.append(and_(*ties, step))
         return or_(*terms)
+
+    def after_params(self, values: Sequence[Any]) -> dict[str, Any]:
+        return dict(zip(self._after_names(), values, strict=True))
+
+    def _after_names(self) -> list[str]:
+        return [f"_after{i}" for i in range(len(self.keys))]
 
     def encode(self, values: Sequence[Any]) -> str:
         plain = [v.isoformat() if isinstance(v, datetime) else v for v in values]
@@ -139,20 +146,43 @@ def check_first(first: int | None, maximum: int, default: int = 20) -> int:
     return first
 
 
+PAGE_LIMIT = "_page_limit"
+
+
+def page_statement(stmt: Select[Any], ordering: Ordering, *, after: bool) -> Select[Any]:
+    """`stmt` (its filters) with the sort keys as its last columns, after the cursor (when
+    `after`), in order, LIMIT bound at execution: build it once per query shape and hand it
+    to `fetch_built_page` again and again (docs/architecture.md, "Where a request's time
+    goes")."""
+    stmt = stmt.add_columns(*ordering.columns())
+    if after:
+        stmt = stmt.where(ordering.after())
+    return stmt.order_by(*ordering.order_by()).limit(bindparam(PAGE_LIMIT, type_=Integer))
+
+
 async def fetch_page(conn: AsyncConnection, stmt: Select[Any], ordering: Ordering, *,
                      first: int, after: str | None, item: Callable[[Row[Any]], T]) -> Page[T]:
     """One statement: `stmt` (its filters) after the cursor, in order, first + 1 rows.
     hasPreviousPage is true when a cursor was given (Relay allows this approximation)."""
+    built = page_statement(stmt, ordering, after=after is not None)
+    return await fetch_built_page(conn, built, ordering, first=first, after=after, item=item)
+
+
+async def fetch_built_page(conn: AsyncConnection, built: Select[Any], ordering: Ordering, *,
+                           first: int, after: str | None,
+                           item: Callable[[Row[Any]], T]) -> Page[T]:
+    """`fetch_page` with a statement from `page_statement` (with `after` iff a cursor)."""
     values = ordering.decode(after) if after is not None else None
-    stmt = stmt.add_columns(*ordering.columns())
+    params = {PAGE_LIMIT: first + 1}
     if values is not None:
-        stmt = stmt.where(ordering.after(values))
-    rows = (await conn.execute(stmt.order_by(*ordering.order_by()).limit(first + 1))).all()
-    labels = ordering.labels()
+        params.update(ordering.after_params(values))
+    rows = (await conn.execute(built, params)).all()
     page = rows[:first]
+    keys = -len(ordering.keys)  # the sort keys are the last columns
+    encode = ordering.encode
     return Page(
         items=[item(row) for row in page],
-        cursors=[ordering.encode([row._mapping[label] for label in labels]) for row in page],
+        cursors=[encode(row[keys:]) for row in page],
         has_next_page=len(rows) > first,
         has_previous_page=values is not None,
     )
