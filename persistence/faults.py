@@ -21,7 +21,9 @@ _SQLITE_BUSY, _SQLITE_LOCKED, _SQLITE_READONLY, _SQLITE_CANTOPEN = 5, 6, 8, 14
 _PG_STATES = {"55P03": "locked", "57014": "locked", "25006": "read_only",
               "57P01": "disconnected", "57P02": "disconnected", "57P03": "unreachable",
               "08000": "disconnected", "08003": "disconnected", "08006": "disconnected",
-              "08001": "unreachable", "08004": "unreachable"}
+              "08001": "unreachable", "08004": "unreachable",
+              # no session slot left on the server ("too many clients"): cannot connect now
+              "53300": "unreachable"}
 
 
 def _sqlite_code(orig: BaseException) -> int | None:
@@ -44,7 +46,8 @@ def classify(exc: BaseException) -> str | None:
         return _sqlite_fault(exc)
     if isinstance(exc, OSError):  # refused, reset, timed out: asyncpg raises these connecting
         return "unreachable"
-    return None
+    state = getattr(exc, "sqlstate", None)  # a driver error that reached us unwrapped
+    return _PG_STATES.get(state) if isinstance(state, str) else None
 
 
 def _sqlite_fault(orig: BaseException) -> str | None:
