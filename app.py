@@ -19,14 +19,14 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse
 from starlette.routing import Mount, Route, WebSocketRoute
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Receive, Scope, Send
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from schema.context import Runtime
 from domain.clock import Clock, SystemClock
 from web.carrier import carrier_webhook
 from web.graphiql import STATIC_URL, static_files
-from web.edge import GraphQLFirst, HttpEdge, request_id_of
+from web.edge import GraphQLFirst, HttpEdge
 from web.errors import http_error
 from web.limits import BodyLimit
 from web.offline_action import offline_action
@@ -50,27 +50,6 @@ from adapters.security.tokens import TokenIssuer
 from settings import Settings
 
 log = logging.getLogger("marketplace")
-
-
-class RequestIdMiddleware:
-    """Only the request id of web/edge.py's HttpEdge (X-Request-ID if the client sent a sane
-    one, echoed back), for apps built without the rest of the edge (tests/support)."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] not in ("http", "websocket"):
-            await self.app(scope, receive, send)
-            return
-        request_id = request_id_of(scope)
-
-        async def send_with_id(message: Any) -> None:
-            if message["type"] == "http.response.start":
-                message.setdefault("headers", []).append((b"x-request-id", request_id.encode()))
-            await send(message)
-
-        await self.app(scope, receive, send_with_id)
 
 
 def build_runtime(

@@ -24,13 +24,8 @@ from adapters.security.passwords import Argon2PasswordHasher  # noqa: E402
 from settings import Settings  # noqa: E402
 from tests.support.database import drop_database, reset_schema, test_database_url  # noqa: E402
 from tests.support.factories import make_account, make_product  # noqa: E402
+from bench.statements import ADD, ADDRESS, START  # noqa: E402
 
-ADD = """mutation($v: ID!) { cartAddLine(input: {variantId: $v, quantity: 1}) {
-  userErrors { code } } }"""
-START = "mutation { checkoutStart { checkout { id } } }"
-ADDRESS = """mutation($id: ID!) { checkoutUpdate(id: $id, input: {shippingAddress: {
-  fullName: "B", line1: "1 Main St", city: "SF", region: "CA", postalCode: "94105",
-  country: "US"}}) { userErrors { code } } }"""
 COMPLETE = """mutation($id: ID!, $key: String!) { checkoutComplete(id: $id,
   input: {paymentMethod: "pm_card_visa", idempotencyKey: $key}) {
   order { number status pricing { total { amount } } } payment { status }

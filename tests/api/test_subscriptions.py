@@ -57,9 +57,9 @@ async def test_buyer_and_seller_follow_an_order_live_across_processes(
             await socket.close()
 
 
-@pytest.mark.slow
-async def test_order_updates_need_a_visible_order_and_a_signed_in_user(
-        runtime: Any, server: Any) -> None:
+async def declined_order(runtime: Any, server: Any) -> tuple[Any, Any, Any, dict[str, Any]]:
+    """A seller, a buyer, a stranger, and the buyer's order whose first payment was declined
+    (PENDING_PAYMENT: a retry with a good card moves it on)."""
     seller = await make_account(runtime, "SELLER")
     buyer = await make_account(runtime)
     stranger = await make_account(runtime)
@@ -67,6 +67,13 @@ async def test_order_updates_need_a_visible_order_and_a_signed_in_user(
         api = GraphQLClient(http)
         sid, _ = await checkout(api, runtime, buyer, [(seller, 1000)])
         order = (await complete(api, buyer.token, sid, pm="pm_card_chargeDeclined"))["order"]
+    return seller, buyer, stranger, order
+
+
+@pytest.mark.slow
+async def test_order_updates_need_a_visible_order_and_a_signed_in_user(
+        runtime: Any, server: Any) -> None:
+    seller, buyer, stranger, order = await declined_order(runtime, server)
     anonymous = await Socket.open(server.base_url, None)
     await anonymous.subscribe(ORDER_UPDATES, {"id": order["id"]})
     assert await anonymous.refusal_code() == "UNAUTHENTICATED"
@@ -96,13 +103,9 @@ async def test_a_subscriber_group_gets_identical_payloads_once_each(
     """Subscribers sharing one execution per event (docs/architecture.md, "Live events"):
     each gets every event once and the same payload; another selection or viewer gets its
     own; a buyer who may not see the order gets nothing."""
-    seller = await make_account(runtime, "SELLER")
-    buyer = await make_account(runtime)
-    stranger = await make_account(runtime)
+    seller, buyer, stranger, order = await declined_order(runtime, server)
     async with httpx.AsyncClient(base_url=server.base_url, timeout=30) as http:
         api = GraphQLClient(http)
-        sid, _ = await checkout(api, runtime, buyer, [(seller, 1000)])
-        order = (await complete(api, buyer.token, sid, pm="pm_card_chargeDeclined"))["order"]
         owners = [await Socket.open(server.base_url, buyer.token) for _ in range(4)]
         for socket in owners:
             await socket.subscribe(ORDER_UPDATES, {"id": order["id"]})

@@ -16,12 +16,13 @@ import uvicorn
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.routing import Route, WebSocketRoute
+from starlette.types import ASGIApp, Receive, Scope, Send
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import Info
 
 from adapters.metrics import Metrics
 from adapters.security.rate_limits import build_limiters
-from app import RequestIdMiddleware
+from web.edge import request_id_of
 from web.graphql_view import MarketplaceGraphQL
 from schema.protection import protection_extensions
 from tests.support.client import GraphQLClient
@@ -81,6 +82,27 @@ async def served_fields(gql: GraphQLClient) -> dict[str, set[str]]:
 
 
 # ------------------------------------------------------------------ probe schema (real view)
+
+
+class RequestIdMiddleware:
+    """Only the request id of web/edge.py's HttpEdge (X-Request-ID if the client sent a sane
+    one, echoed back), for the probe app, built without the rest of the edge."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        request_id = request_id_of(scope)
+
+        async def send_with_id(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                message.setdefault("headers", []).append((b"x-request-id", request_id.encode()))
+            await send(message)
+
+        await self.app(scope, receive, send_with_id)
 
 
 # What the probe fields ran, per probe runtime (by id: one list per probe app).
