@@ -34,6 +34,7 @@ from sqlalchemy.engine import ExceptionContext, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from persistence.faults import is_read_only
+from persistence.reads.direct import count_with
 
 ALONE = "marketplace_alone"  # execution option of `execute_alone`'s connections
 DEFAULT_LOCK_TIMEOUT_SECONDS = 5.0
@@ -159,6 +160,7 @@ def _count_statements(engine: AsyncEngine, counter: StatementCounter, *,
     PostgreSQL). The read engine runs in AUTOCOMMIT: SQLAlchemy still signals a begin and a
     rollback there, but nothing is sent, so they are not counted."""
     sync = engine.sync_engine
+    count_with(sync, counter.record)  # what persistence/reads/direct.py sends
 
     @event.listens_for(sync, "before_cursor_execute")
     def _before(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated, Awaitable, Callable, Optional
+from typing import TYPE_CHECKING, Annotated, Awaitable, Callable, Optional, Sequence
 
 import strawberry
 from strawberry.types import Info
@@ -171,10 +171,16 @@ class Product(Node):
         return any(v.in_stock for v in await self._variants(info))
 
 
+def _edge_cursor(root: "ProductEdge") -> str:
+    return root._cursors[root._at]  # encoded only when selected (pagination.Cursors)
+
+
 @strawberry.type
 class ProductEdge:
-    cursor: str
+    cursor: str = strawberry.field(resolver=_edge_cursor)
     node: Product
+    _cursors: strawberry.Private[Sequence[str]]
+    _at: strawberry.Private[int]
 
 
 @strawberry.type
@@ -209,8 +215,8 @@ NODE_TYPES = [Product, ProductVariant, Category]
 def product_connection(listing: Listing[domain.Product]) -> ProductConnection:
     page = listing.page
     return ProductConnection(
-        edges=[ProductEdge(cursor=cursor, node=Product.from_domain(found))
-               for found, cursor in zip(page.items, page.cursors, strict=True)],
+        edges=[ProductEdge(node=Product.from_domain(found), _cursors=page.cursors, _at=at)
+               for at, found in enumerate(page.items)],
         page_info=page_info(page), _count=listing.count)
 
 

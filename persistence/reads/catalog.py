@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.catalog import Category, Product, ProductImage, ProductStatus, Variant
 from domain.catalog.inventory import StockLevel
+from persistence.reads.direct import fetch_rows
 from persistence.reads.primed import Primed
 from persistence.tables import categories, product_images, products, stock, variants
 
@@ -117,7 +118,7 @@ _ALL_CATEGORIES = select(categories).order_by(categories.c.position, categories.
 
 
 async def _rows(conn: AsyncConnection, stmt: Select[Any], keys: Sequence[Any]) -> Sequence[Any]:
-    return (await conn.execute(stmt, {"keys": list(keys)})).all()
+    return await fetch_rows(conn, stmt, {"keys": list(keys)})
 
 
 def _primed(values: list[Product | None], rows: Sequence[Any]) -> Primed:
@@ -173,4 +174,4 @@ async def stock_by_variant_id(conn: AsyncConnection,
 
 async def all_categories(conn: AsyncConnection) -> list[Category]:
     """Every category, by position then name."""
-    return [to_category(row) for row in (await conn.execute(_ALL_CATEGORIES)).all()]
+    return [to_category(row) for row in await fetch_rows(conn, _ALL_CATEGORIES)]

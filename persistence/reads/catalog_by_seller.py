@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from domain.catalog import ProductStatus, Product
 from persistence.reads.catalog import to_product
 from persistence.reads.catalog_listing import NEWEST
-from persistence.reads.pagination import Page
+from persistence.reads.pagination import Cursors, Page
 from persistence.tables import products
 
 
@@ -39,7 +39,7 @@ async def first_pages_by_seller(conn: AsyncConnection,
             shown = found[:size]
             pages[seller, size] = Page(
                 items=[to_product(r) for r in shown],
-                cursors=[NEWEST.encode([r.created_at, r.id]) for r in shown],
+                cursors=Cursors(NEWEST.encode, [(r.created_at, r.id) for r in shown]),
                 has_next_page=len(found) > size, has_previous_page=False)
     return [pages[key] for key in keys]
 

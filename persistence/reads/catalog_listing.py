@@ -33,6 +33,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.catalog import ProductStatus, Product
 from persistence.reads.catalog import to_product
+from persistence.reads.direct import fetch_scalar
 from persistence.reads.catalog_search import search_clause
 from persistence.reads.pagination import (Ordering, Page, SortKey, fetch_built_page,
                                           page_statement)
@@ -140,4 +141,4 @@ async def product_page(conn: AsyncConnection, q: ProductQuery, *, first: int,
 async def product_count(conn: AsyncConnection, q: ProductQuery) -> int:
     """How many products match the filters (the connection's totalCount)."""
     stmt = _count_statement(q, conn.dialect.name)
-    return int((await conn.execute(stmt)).scalar_one())
+    return int(await fetch_scalar(conn, stmt))

@@ -24,10 +24,13 @@ import json
 import math
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Callable, Generic, Sequence, TypeVar
+from collections.abc import Sequence as SequenceABC
+from typing import Any, Callable, Generic, Sequence, TypeVar, overload
 
 from sqlalchemy import ColumnElement, Integer, Row, Select, and_, bindparam, or_, tuple_
 from sqlalchemy.ext.asyncio import AsyncConnection
+
+from persistence.reads.direct import fetch_rows
 
 T = TypeVar("T")
 MAX_CURSOR_LENGTH = 2048
@@ -122,10 +125,41 @@ def _checked(value: Any, kind: type) -> Any:
     return value
 
 
+class Cursors(SequenceABC[str]):
+    """A page's cursors, each encoded when first asked for: a list read without its edges'
+    cursors (most catalogue pages) encodes none (docs/architecture.md, "The catalogue page's
+    SQL path on PostgreSQL")."""
+
+    __slots__ = ("_encode", "_keys", "_done")
+
+    def __init__(self, encode: Callable[[Sequence[Any]], str],
+                 keys: list[Sequence[Any]]) -> None:
+        self._encode, self._keys = encode, keys
+        self._done: dict[int, str] = {}
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[str]: ...
+
+    def __getitem__(self, index: int | slice) -> str | list[str]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        index = range(len(self._keys))[index]  # IndexError past the end; negative allowed
+        found = self._done.get(index)
+        if found is None:
+            found = self._done[index] = self._encode(self._keys[index])
+        return found
+
+
 @dataclass(frozen=True)
 class Page(Generic[T]):
     items: list[T]
-    cursors: list[str]
+    cursors: Sequence[str]
     has_next_page: bool
     has_previous_page: bool
 
@@ -165,24 +199,37 @@ async def fetch_page(conn: AsyncConnection, stmt: Select[Any], ordering: Orderin
     """One statement: `stmt` (its filters) after the cursor, in order, first + 1 rows.
     hasPreviousPage is true when a cursor was given (Relay allows this approximation)."""
     built = page_statement(stmt, ordering, after=after is not None)
-    return await fetch_built_page(conn, built, ordering, first=first, after=after, item=item)
+    values, params = _page_params(ordering, first, after)
+    rows = (await conn.execute(built, params)).all()
+    return _page(rows, ordering, first, values, item)
 
 
 async def fetch_built_page(conn: AsyncConnection, built: Select[Any], ordering: Ordering, *,
                            first: int, after: str | None,
-                           item: Callable[[Row[Any]], T]) -> Page[T]:
-    """`fetch_page` with a statement from `page_statement` (with `after` iff a cursor)."""
+                           item: Callable[[Any], T]) -> Page[T]:
+    """`fetch_page` with a statement from `page_statement` (with `after` iff a cursor), built
+    once: it may go straight to the driver (persistence/reads/direct.py), so `item` maps a row
+    by position."""
+    values, params = _page_params(ordering, first, after)
+    return _page(await fetch_rows(conn, built, params), ordering, first, values, item)
+
+
+def _page_params(ordering: Ordering, first: int,
+                 after: str | None) -> tuple[list[Any] | None, dict[str, Any]]:
     values = ordering.decode(after) if after is not None else None
     params = {PAGE_LIMIT: first + 1}
     if values is not None:
         params.update(ordering.after_params(values))
-    rows = (await conn.execute(built, params)).all()
+    return values, params
+
+
+def _page(rows: Sequence[Any], ordering: Ordering, first: int, values: list[Any] | None,
+          item: Callable[[Any], T]) -> Page[T]:
     page = rows[:first]
     keys = -len(ordering.keys)  # the sort keys are the last columns
-    encode = ordering.encode
     return Page(
         items=[item(row) for row in page],
-        cursors=[encode(row[keys:]) for row in page],
+        cursors=Cursors(ordering.encode, [row[keys:] for row in page]),
         has_next_page=len(rows) > first,
         has_previous_page=values is not None,
     )
