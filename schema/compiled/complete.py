@@ -29,18 +29,9 @@ def non_null(inner: Completer) -> Completer:
         completed = inner(ex, field, value, path, info)
         if completed is None:
             raise Invalid("null for a non-null field")
-        if ex.is_awaitable(completed):
-            return _checked(completed)
         return completed
 
     return complete
-
-
-async def _checked(completed: Any) -> Any:
-    value = await completed
-    if value is None:
-        raise Invalid("null for a non-null field")
-    return value
 
 
 def leaf(type_: GraphQLLeafType) -> Completer:
@@ -64,33 +55,24 @@ def list_of(inner: Completer) -> Completer:
         if not is_iterable(value) or ex.is_async_iterable(value):
             raise Invalid("not a list")
         results: list[Any] = []
-        pending: list[int] = []
         is_awaitable = ex.is_awaitable
         needs_path = field.needs_path
-        try:
-            for index, item in enumerate(value):
-                item_path = Path(path, index, None) if needs_path else None
-                if is_awaitable(item):
-                    completed = _awaited_item(ex, inner, field, item, item_path, info)
-                else:
-                    completed = inner(ex, field, item, item_path, info)
-                if is_awaitable(completed):
-                    pending.append(index)
-                results.append(completed)
-        except Exception:
-            ex.discard([results[i] for i in pending])
-            raise
-        if not pending:
-            return results
-        return ex.gathered_list(results, pending)
+        for index, item in enumerate(value):
+            item_path = Path(path, index, None) if needs_path else None
+            if is_awaitable(item):
+                results.append(None)
+                ex.complete_later(item, inner, results, index, field, item_path, info)
+            else:
+                results.append(inner(ex, field, item, item_path, info))
+        return results
 
     return complete
 
 
-async def _awaited_item(ex: Any, inner: Completer, field: FieldPlan, item: Any, path: Any,
-                        info: Any) -> Any:
-    completed = inner(ex, field, await item, path, info)
-    return await completed if ex.is_awaitable(completed) else completed
+def close_unstarted_awaitable(awaitable: Any) -> None:
+    close = getattr(awaitable, "close", None)
+    if close is not None:
+        close()
 
 
 def object_of(type_: GraphQLObjectType) -> Completer:
@@ -102,7 +84,7 @@ def object_of(type_: GraphQLObjectType) -> Completer:
         if is_type_of is not None:
             matches = is_type_of(value, info)
             if ex.is_awaitable(matches):
-                ex.discard([matches])
+                close_unstarted_awaitable(matches)
                 raise Invalid("asynchronous is_type_of")
             if not matches:
                 raise Invalid("is_type_of refused the value")
@@ -120,7 +102,7 @@ def abstract(type_: GraphQLAbstractType) -> Completer:
         resolve_type = type_.resolve_type or ex.type_resolver
         name = resolve_type(value, info, type_)
         if ex.is_awaitable(name):
-            ex.discard([name])
+            close_unstarted_awaitable(name)
             raise Invalid("asynchronous resolve_type")
         runtime = ex.ensure_valid_runtime_type(name, type_, field.details, info, value)
         found = objects.get(runtime)

@@ -2,16 +2,15 @@
 
 CompiledExecutor runs a QUERY from its cached plan (schema/compiled/plan.py): plain
 attributes are read without a resolver call or a GraphQLResolveInfo, resolvers get a real
-info, and asynchronous results are gathered level by level as graphql-core gathers them, so
-dataloaders batch the same. It handles the success case only: if a resolver raises or a value
+info, and the awaitables resolvers return are stepped by one driver without a task each
+(schema/compiled/drive.py), so dataloaders batch as under graphql-core.
+It handles the success case only: if a resolver raises or a value
 would be a field error, its partial result is dropped and graphql-core's standard execution
 runs the whole operation (queries are reads), so errors, paths and null propagation are
 exactly graphql-core's. Mutations and subscriptions always take the standard path."""
 from __future__ import annotations
 
-import asyncio
-import inspect
-from typing import Any, Awaitable
+from typing import Any
 
 from graphql import GraphQLObjectType, OperationType
 from graphql.execution.values import get_argument_values
@@ -19,6 +18,7 @@ from graphql.pyutils import Path
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from schema.amounts import warnings_mark, warnings_reset
+from schema.compiled.drive import Driver, Pending, close_unstarted
 from schema.compiled.plan import Compiler, FieldPlan, ObjectPlan, PlanCache
 
 _FAILED: Any = object()  # the compiled attempt raised
@@ -38,25 +38,27 @@ class CompiledExecutor(StrawberryGraphQLCoreExecutionContext):
                 or self.hooks is not None):
             return super().execute_operation(serially)
         mark = warnings_mark(self.context_value)
+        self.later: list[Pending] = []  # awaitables registered by the completers
         try:
             data = self.run_object(plans.root(self), self.root_value, None)
         except Exception:
+            close_unstarted(self.later)
             data = _FAILED  # re-run outside this block: no chained context on its errors
         if data is _FAILED:
             return self._standard(mark)
-        if not self.is_awaitable(data):
+        if not self.later:
             return self.build_response(data)
         return self._finish(data, mark)
 
-    async def _finish(self, data: Awaitable[dict[str, Any]], mark: int) -> Any:
+    async def _finish(self, data: dict[str, Any], mark: int) -> Any:
         try:
-            result = await data
+            await Driver(self).run()
         except Exception:
-            result = _FAILED
-        if result is _FAILED:
+            data = _FAILED
+        if data is _FAILED:
             standard = self._standard(mark)
             return await standard if self.is_awaitable(standard) else standard
-        return self.build_response(result)
+        return self.build_response(data)
 
     def _standard(self, mark: int) -> Any:
         """graphql-core's own execution of the whole operation (after a compiled attempt)."""
@@ -73,98 +75,42 @@ class CompiledExecutor(StrawberryGraphQLCoreExecutionContext):
             found = field.subplans[type_] = Compiler(self).sub(field, type_)
         return found
 
-    def run_object(self, plan: ObjectPlan, source: Any, path: Any) -> Any:
-        """One object's fields: a dict, or an awaitable of it when some field is async."""
+    def run_object(self, plan: ObjectPlan, source: Any, path: Any) -> dict[str, Any]:
+        """One object's fields; those whose value is awaited are filled in later (Driver)."""
         data: dict[str, Any] = {}
-        pending: list[str] = []
         is_awaitable = self.is_awaitable
         type_name = plan.type_name
-        try:
-            for field in plan.fields:
-                key = field.key
-                if field.typename:
-                    data[key] = type_name
-                    continue
-                field_path = Path(path, key, type_name) if field.needs_path else None
-                if field.resolve is None:  # an attribute, or a resolver called directly
-                    info = self.build_resolve_info(
-                        field.field_def, field.nodes, plan.type, field_path  # type: ignore
-                    ) if field.needs_info else None
-                    if field.attr is not None:
-                        value = getattr(source, field.attr)
-                    else:
-                        value = field.direct(source, info)  # type: ignore[misc]
-                        if is_awaitable(value):
-                            data[key] = self._completed_later(field, value, field_path, info)
-                            pending.append(key)
-                            continue
+        for field in plan.fields:
+            key = field.key
+            if field.typename:
+                data[key] = type_name
+                continue
+            field_path = Path(path, key, type_name) if field.needs_path else None
+            if field.resolve is None:  # an attribute, or a resolver called directly
+                info = self.build_resolve_info(
+                    field.field_def, field.nodes, plan.type, field_path  # type: ignore
+                ) if field.needs_info else None
+                if field.attr is not None:
+                    value = getattr(source, field.attr)
                 else:
-                    info = self.build_resolve_info(
-                        field.field_def, field.nodes, plan.type, field_path)  # type: ignore
-                    args = field.args
-                    if args is None:
-                        args = get_argument_values(
-                            field.field_def, field.nodes[0], self.variable_values)  # type: ignore
-                    value = field.resolve(source, info, **args)
-                    if is_awaitable(value):
-                        data[key] = self._completed_later(field, value, field_path, info)
-                        pending.append(key)
-                        continue
-                completed = field.complete(self, field, value, field_path, info)  # type: ignore
-                if is_awaitable(completed):
-                    pending.append(key)
-                data[key] = completed
-        except Exception:
-            self.discard([data[key] for key in pending])
-            raise
-        if not pending:
-            return data
-        return self._gathered_object(data, pending)
-
-    async def _completed_later(self, field: FieldPlan, value: Any, path: Any,
-                               info: Any) -> Any:
-        completed = field.complete(self, field, await value, path, info)  # type: ignore
-        return await completed if self.is_awaitable(completed) else completed
-
-    async def _gathered_object(self, data: dict[str, Any], pending: list[str]) -> Any:
-        if len(pending) == 1:
-            data[pending[0]] = await data[pending[0]]
-            return data
-        for key, value in zip(pending, await _gather(data[k] for k in pending), strict=True):
-            data[key] = value
+                    value = field.direct(source, info)  # type: ignore[misc]
+            else:
+                info = self.build_resolve_info(
+                    field.field_def, field.nodes, plan.type, field_path)  # type: ignore
+                args = field.args
+                if args is None:
+                    args = get_argument_values(
+                        field.field_def, field.nodes[0], self.variable_values)  # type: ignore
+                value = field.resolve(source, info, **args)
+            if is_awaitable(value):
+                data[key] = None
+                self.later.append(Pending(value, field.complete,  # type: ignore[arg-type]
+                                          data, key, field, field_path, info))
+            else:
+                data[key] = field.complete(self, field, value, field_path, info)  # type: ignore
         return data
 
-    async def gathered_list(self, results: list[Any], pending: list[int]) -> list[Any]:
-        if len(pending) == 1:
-            results[pending[0]] = await results[pending[0]]
-            return results
-        for index, value in zip(pending, await _gather(results[i] for i in pending),
-                                strict=True):
-            results[index] = value
-        return results
-
-    @staticmethod
-    def discard(awaitables: list[Any]) -> None:
-        """Close the coroutines of an abandoned attempt that never started, with those they
-        were given (so no resolver coroutine is left never awaited)."""
-        for awaitable in awaitables:
-            if isinstance(awaitable, (list, tuple)):
-                CompiledExecutor.discard(list(awaitable))
-            elif isinstance(awaitable, dict):
-                CompiledExecutor.discard(list(awaitable.values()))
-            elif asyncio.iscoroutine(awaitable) and \
-                    inspect.getcoroutinestate(awaitable) == inspect.CORO_CREATED:
-                frame = getattr(awaitable, "cr_frame", None)
-                CompiledExecutor.discard(list(frame.f_locals.values()) if frame else [])
-                awaitable.close()
-
-
-async def _gather(awaitables: Any) -> list[Any]:
-    """Like graphql-core's gather, but on a failure the siblings run to their end instead of
-    being cancelled: a cancelled task would cancel a dataloader future the standard re-run
-    then finds in the loader's cache."""
-    results = await asyncio.gather(*awaitables, return_exceptions=True)
-    for result in results:
-        if isinstance(result, BaseException):
-            raise result
-    return results
+    def complete_later(self, awaitable: Any, complete: Any, container: Any, key: Any,
+                       field: FieldPlan, path: Any, info: Any) -> None:
+        """container[key] = complete(awaited value), once the driver has it."""
+        self.later.append(Pending(awaitable, complete, container, key, field, path, info))

@@ -4,6 +4,8 @@ literal arguments are coerced once, @skip/@include variables key the plan, datal
 as under graphql-core, and any error falls back to graphql-core's standard execution."""
 from __future__ import annotations
 
+import asyncio
+import warnings
 from enum import Enum
 from typing import Any
 
@@ -47,6 +49,22 @@ class Part(Thing):
     @strawberry.field
     def broken(self) -> str | None:
         raise ValueError("boom")
+
+    @strawberry.field
+    async def shared(self, info: Info) -> str:
+        """Holds the context's lock across a turn of the loop, as a read holds the request's
+        connection across its statement."""
+        context = info.context
+        context["started"].append(self.id)
+        context["log"].append(("start", self.id))
+        async with context["lock"]:
+            await asyncio.sleep(0)
+            await asyncio.sleep(0)
+        context["finished"].append(self.id)
+        context["log"].append(("end", self.id))
+        if self.id == context.get("fail_at"):
+            raise ValueError("late boom")
+        return f"s{self.id}"
 
     @strawberry.field
     def missing(self) -> str:
@@ -182,3 +200,103 @@ def test_completers_refuse_what_graphql_core_reports_as_a_field_error() -> None:
     with pytest.raises(Invalid):
         complete(Sync, None, None, None, None)  # type: ignore[arg-type]
     assert leaf(GraphQLString)(Sync, None, None, None, None) is None  # type: ignore[arg-type]
+
+
+def _shared_context(**extra: Any) -> dict[str, Any]:
+    return {"loader": DataLoader(Batches().load), "paths": [], "lock": asyncio.Lock(),
+            "started": [], "finished": [], "log": [], **extra}
+
+
+async def _tasks_made(schema: strawberry.Schema, query: str) -> tuple[Any, int]:
+    loop = asyncio.get_running_loop()
+    made = 0
+
+    def factory(loop: Any, coro: Any, **kwargs: Any) -> Any:
+        nonlocal made
+        made += 1
+        return asyncio.Task(coro, loop=loop, **kwargs)
+
+    loop.set_task_factory(factory)
+    try:
+        result = await schema.execute(query, context_value=_shared_context())
+    finally:
+        loop.set_task_factory(None)
+    return result, made
+
+
+async def test_awaited_fields_cost_no_task_each() -> None:
+    """schema/compiled/drive.py: the resolvers' coroutines are stepped by one driver, so the
+    tasks of an execution do not grow with the number of asynchronous fields."""
+    query = "{{ parts(count: {n}) {{ name twin {{ name twin {{ name }} }} shared }} }}"
+    compiled = _schema(True)
+    small, small_tasks = await _tasks_made(compiled, query.format(n=2))
+    large, large_tasks = await _tasks_made(compiled, query.format(n=30))
+    standard, standard_tasks = await _tasks_made(_schema(False), query.format(n=30))
+    assert large.errors is None and large.data == standard.data
+    # what is left: the dataloader's task per batch (two levels of twin) and strawberry's own
+    assert large_tasks == small_tasks <= 4, (small_tasks, large_tasks)
+    assert standard_tasks > 60  # graphql-core: a task per awaited field (what this saves)
+    assert _plans(compiled).fallbacks == 0
+
+
+async def test_a_resolver_waiting_on_a_lock_another_holds_runs_when_it_is_released() -> None:
+    context = _shared_context()
+    result = await _schema(True).execute("{ parts(count: 6) { shared } }",
+                                         context_value=context)
+    assert result.errors is None
+    assert result.data == {"parts": [{"shared": f"s{n}"} for n in range(6)]}
+    assert sorted(context["finished"]) == [str(n) for n in range(6)]
+
+
+async def test_after_a_late_failure_started_resolvers_run_to_their_end() -> None:
+    """A resolver failing while its siblings hold the lock mid-statement: they finish (no
+    coroutine abandoned inside its `async with`), then graphql-core answers."""
+    schema = _schema(True)
+    context = _shared_context(fail_at="1")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a coroutine never awaited would warn
+        result = await schema.execute("{ parts(count: 4) { name shared } }",
+                                      context_value=context)
+    standard = await _schema(False).execute("{ parts(count: 4) { name shared } }",
+                                            context_value=_shared_context(fail_at="1"))
+    assert result.data == standard.data
+    assert [e.formatted for e in result.errors] == [e.formatted for e in standard.errors]
+    assert _plans(schema).fallbacks == 1
+    # the compiled attempt ran all four to their end before the standard run started
+    # (which, as graphql-core does, cancels the siblings of the failed one)
+    attempt = context["log"][:8]
+    assert sorted(attempt) == sorted([(kind, str(n)) for n in range(4)
+                                      for kind in ("start", "end")]), context["log"]
+    assert not context["lock"].locked()
+
+
+@strawberry.type
+class Slow:
+    @strawberry.field
+    async def wait(self, info: Info) -> str:
+        try:
+            await info.context["gate"]
+            return "never"
+        finally:
+            info.context["ended"].append("wait")
+
+
+@strawberry.type
+class SlowQuery:
+    @strawberry.field
+    def slows(self) -> list[Slow]:
+        return [Slow(), Slow()]
+
+
+async def test_a_cancelled_execution_cancels_what_its_resolvers_wait_on() -> None:
+    context = {"gate": asyncio.get_running_loop().create_future(), "ended": []}
+    schema = strawberry.Schema(SlowQuery, execution_context_class=with_plans(
+        CompiledExecutor, True, 8))
+    execution = asyncio.ensure_future(schema.execute("{ slows { wait } }",
+                                                     context_value=context))
+    for _ in range(5):
+        await asyncio.sleep(0)
+    execution.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await execution
+    assert context["gate"].cancelled() and context["ended"] == ["wait", "wait"]
