@@ -3,7 +3,8 @@
 (SQLite, one process); a seller mutation (shipmentProcess) changes the order and every
 subscriber's delivery delay is measured from the mutation's start. Prints p50/p99 of the
 delays and the server's memory per subscription (RSS delta / N). The clients run in other
-processes (multiprocessing, asyncio + websockets) so the client is not the bottleneck.
+processes (multiprocessing; bench/ws_client.py, a lean asyncio subscriber that stamps each
+delivery when its bytes reach the process) so the client is not the bottleneck.
 
     .venv/bin/python bench/fanout.py --subscribers 10,100,1000,5000 [--json]
 """
@@ -60,40 +61,39 @@ def rss_kb(pid: int) -> int:
 
 async def _client(ws_url: str, jobs: list[tuple[str, str]], ready: Any, go: Any,
                   results: Any) -> None:
-    import websockets
+    """One client process: its sockets (bench/ws_client.py), opened OPEN_AT_ONCE at a time;
+    reports when all are subscribed, then each socket's arrival time of the event."""
+    from urllib.parse import urlsplit
 
+    from bench.ws_client import Subscriber
+
+    url = urlsplit(ws_url)
+    loop = asyncio.get_running_loop()
     gate = asyncio.Semaphore(OPEN_AT_ONCE)
 
-    async def open_one(token: str, order_id: str) -> Any:
+    async def open_one(token: str, order_id: str) -> Subscriber:
         async with gate:
-            ws = await websockets.connect(ws_url, subprotocols=["graphql-transport-ws"],
-                                          max_queue=None, open_timeout=120)
-            await ws.send(json.dumps({"type": "connection_init",
-                                      "payload": {"Authorization": f"Bearer {token}"}}))
-            ack = json.loads(await ws.recv())
-            assert ack["type"] == "connection_ack", ack
-            await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": {
-                "query": WATCH, "variables": {"id": order_id}}}))
-            return ws
+            _transport, subscriber = await loop.create_connection(
+                lambda: Subscriber(url.netloc, url.path, {"Authorization": f"Bearer {token}"},
+                                   {"query": WATCH, "variables": {"id": order_id}}),
+                url.hostname, url.port)
+            await asyncio.wait_for(subscriber.opened, 120)
+            return subscriber
 
-    sockets = await asyncio.gather(*(open_one(t, o) for t, o in jobs))
-    ready.put(len(sockets))
+    subscribers = await asyncio.gather(*(open_one(t, o) for t, o in jobs))
+    ready.put(len(subscribers))
 
-    async def receive(ws: Any) -> float | None:
-        while True:
-            try:
-                message = json.loads(await asyncio.wait_for(ws.recv(), 60))
-            except (asyncio.TimeoutError, Exception):
-                return None
-            if message["type"] == "next":
-                return None if message["payload"].get("errors") else time.time()
-            if message["type"] in ("error", "complete"):
-                return None
+    async def arrival(subscriber: Subscriber) -> float | None:
+        try:
+            return await asyncio.wait_for(asyncio.shield(subscriber.done), 60)
+        except asyncio.TimeoutError:
+            return None
 
-    arrivals = await asyncio.gather(*(receive(ws) for ws in sockets))
+    arrivals = await asyncio.gather(*(arrival(s) for s in subscribers))
     results.put(arrivals)
     await asyncio.to_thread(go.wait)  # keep sockets open until the server's RSS is read
-    await asyncio.gather(*(ws.close() for ws in sockets), return_exceptions=True)
+    for subscriber in subscribers:
+        subscriber.close()
 
 
 def client_process(ws_url: str, jobs: list[tuple[str, str]], ready: Any, go: Any,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated, Awaitable, Callable, Optional, Sequence
+from typing import TYPE_CHECKING, Annotated, Any, Awaitable, Callable, Iterable, Optional, Sequence
 
 import strawberry
 from strawberry.types import Info
@@ -22,6 +22,7 @@ from resolvers import catalog as resolve
 from resolvers.listing import Listing
 from schema.calls import caller, query_errors, page_info
 from schema.common import Money, Node, PageInfo
+from schema.compiled.drive import later
 from schema.node import node_resolver
 
 if TYPE_CHECKING:
@@ -125,11 +126,11 @@ class Product(Node):
                    status=ProductStatus(product.status), created_at=product.created_at,
                    _product=product, _removed=removed)
 
-    async def _variants(self, info: Info) -> list[domain.Variant]:
+    def _variants(self, info: Info) -> Any:
+        """The variants, or an awaitable of them (`later`: the loader's future, no task)."""
         if self._removed is not None and not self._removed.archived:
             return list(self._removed.variants)
-        return await info.context.loaders.variants_by_product_id.load(  # type: ignore[no-any-return]
-            self._product.id)
+        return info.context.loaders.variants_by_product_id.load(self._product.id)
 
     @strawberry.field
     async def category(self, info: Info) -> Optional[Category]:
@@ -147,18 +148,18 @@ class Product(Node):
         return Seller.from_domain(seller)
 
     @strawberry.field
-    async def images(self, info: Info) -> list[ProductImage]:
+    def images(self, info: Info) -> list[ProductImage]:
         if self._removed is not None and not self._removed.archived:
-            images = list(self._removed.images)
-        else:
-            images = await info.context.loaders.images_by_product_id.load(self._product.id)
-        return [ProductImage.from_domain(image) for image in images]
+            return _image_types(self._removed.images)
+        return later(info.context.loaders.images_by_product_id.load(self._product.id),
+                     _image_types)  # the compiled executor waits on the loader's future itself
 
     @strawberry.field
-    async def variants(self, info: Info) -> list[ProductVariant]:
-        erased = self._removed is not None and not self._removed.archived
-        return [ProductVariant.from_domain(v, self._product if erased else None)
-                for v in await self._variants(info)]
+    def variants(self, info: Info) -> list[ProductVariant]:
+        if self._removed is not None and not self._removed.archived:
+            product = self._product
+            return [ProductVariant.from_domain(v, product) for v in self._removed.variants]
+        return later(self._variants(info), _variant_types)
 
     @strawberry.field(description="Lowest and highest variant price.")
     def price_range(self) -> PriceRange:
@@ -167,8 +168,23 @@ class Product(Node):
 
     @strawberry.field(description="True when some variant has stock available to add to a "
                       "cart.")
-    async def available_for_sale(self, info: Info) -> bool:
-        return any(v.in_stock for v in await self._variants(info))
+    def available_for_sale(self, info: Info) -> bool:
+        found = self._variants(info)
+        if isinstance(found, list):
+            return _any_in_stock(found)
+        return later(found, _any_in_stock)  # type: ignore[no-any-return]
+
+
+def _image_types(images: Iterable[domain.ProductImage]) -> list[ProductImage]:
+    return [ProductImage.from_domain(image) for image in images]
+
+
+def _variant_types(variants: Iterable[domain.Variant]) -> list[ProductVariant]:
+    return [ProductVariant.from_domain(v) for v in variants]
+
+
+def _any_in_stock(variants: Iterable[domain.Variant]) -> bool:
+    return any(v.in_stock for v in variants)
 
 
 def _edge_cursor(root: "ProductEdge") -> str:

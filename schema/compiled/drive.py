@@ -1,38 +1,58 @@
 """The asynchronous half of the compiled execution (docs/architecture.md, "How a query is
-executed"): the awaitables the resolvers returned, run without a task each.
+executed"): the awaitables the resolvers returned, without the gathering tasks of graphql-core.
 
 Under graphql-core every asynchronous field of every object is a coroutine wrapped in a task,
 and every object and list with such fields one more gathering coroutine and task: 67 tasks for
 the catalogue page of 20 products. Here the completers register each awaitable with the place
-its value goes (`Pending`), and one driver, in the request's own task, steps them: a resolver's
-coroutine is advanced with `send` until it waits on a future; the driver sleeps until one of
-the futures it waits on is done and then resumes every entry whose future is done, in one go.
-A dataloader resolves its whole batch in one callback, so a batch wakes the driver once.
+its value goes (`Pending`), and one driver, in the request's own task, waits on them:
+- A future, or a `later(future, then)` (what the loader-backed fields return: the loader's
+  future and a plain function of its value), is waited on directly: no task, no coroutine.
+- A coroutine still gets its own task, started when the driver first meets it, as under
+  graphql-core: its code may rely on running in its own task (anyio cancel scopes, as in
+  httpx, cancel "the current task").
+The driver sleeps until one of the futures it waits on is done, then resumes every entry
+whose future is done, in one go; a dataloader resolves its whole batch in one callback, so a
+batch wakes the driver once.
 
-What a task would do that matters here is kept:
+What graphql-core's gathering gives is kept:
 - Entries registered while values are filled in (the fields of objects below) are started
   before the driver sleeps, so the loads of one level reach the dataloaders in the same loop
   iteration and batch as under graphql-core.
-- An entry resumes as soon as its own future is done (never after its siblings), so a
-  resolver waiting for a lock another resolver holds (the request's read connection) runs
-  when the lock is released.
-- After a failure no value is filled in any more, but every started resolver still runs to
-  its end (a resolver abandoned inside a statement would leave the connection busy), and
-  resolvers never started are closed; then the failure is raised (the executor re-runs the
-  operation the standard way). If the request itself is cancelled, the futures the entries
-  wait on are cancelled and the entries run to their end, as a cancelled task's would, and
+- An entry resumes as soon as its own future is done, never after its siblings.
+- After a failure no value is filled in any more, but every started task still runs to its
+  end (one abandoned inside a statement would leave the connection busy), and coroutines
+  never started are closed; then the failure is raised (the executor re-runs the operation
+  the standard way). If the request itself is cancelled, what the entries wait on is
+  cancelled (their tasks included) and they end as a cancelled gather's children would, then
   the cancellation is raised.
-- Futures are only asyncio futures (what a coroutine on this loop yields); anything else, or
-  a coroutine yielding something else, is a failure.
 """
 from __future__ import annotations
 
 import asyncio
 import inspect
-from types import CoroutineType
-from typing import Any, Callable
+from typing import Any, Callable, Generator
 
 _START = object()  # an entry not yet stepped
+
+
+class Later:
+    """An awaitable of `then(value of future)` that is not a coroutine."""
+
+    __slots__ = ("future", "then")
+
+    def __init__(self, future: Any, then: Callable[[Any], Any]) -> None:
+        self.future, self.then = future, then
+
+    def __await__(self) -> Generator[Any, None, Any]:
+        value = yield from self.future.__await__()
+        return self.then(value)
+
+
+def later(future: Any, then: Callable[[Any], Any]) -> Any:
+    """What a resolver returns for `then(await future)` when `then` is plain code: awaited
+    like any awaitable by graphql-core, waited on without a task by the compiled driver.
+    Typed Any, as strawberry reads the resolver's annotation as the field's type."""
+    return Later(future, then)
 
 
 class Pending:
@@ -43,12 +63,12 @@ class Pending:
 
     def __init__(self, awaitable: Any, complete: Callable[..., Any], container: Any, key: Any,
                  field: Any, path: Any, info: Any) -> None:
-        if type(awaitable) is CoroutineType:
-            self.coroutine: Any = awaitable
-            self.step = awaitable
-        else:
-            self.coroutine = None
-            self.step = awaitable.__await__()  # a future's iterator, or any awaitable's
+        if isinstance(awaitable, (Later, asyncio.Future)):
+            self.coroutine: Any = None
+            self.step: Any = awaitable.__await__()
+        else:  # a coroutine or another awaitable: its own task, made when first stepped
+            self.coroutine = awaitable
+            self.step = None
         self.future: Any = _START
         self.complete, self.container, self.key = complete, container, key
         self.field, self.path, self.info = field, path, info
@@ -61,7 +81,6 @@ class Driver:
         self.parked: set[Pending] = set()  # waiting on a future not yet done
         self.wake: asyncio.Future[None] | None = None
         self.failure: BaseException | None = None
-        self.turn: asyncio.Future[None] | None = None
 
     async def run(self) -> None:
         """Until every registered entry has ended; raises the first failure."""
@@ -93,10 +112,11 @@ class Driver:
                 self._step(entry)
 
     def _step(self, entry: Pending) -> None:
-        if self.failure is not None and entry.future is _START:
-            if entry.coroutine is not None:
-                entry.coroutine.close()  # never started: nothing of it runs
-            return
+        if entry.future is _START and entry.coroutine is not None:
+            if self.failure is not None:
+                close_unstarted([entry])  # nothing of it runs
+                return
+            entry.step = asyncio.ensure_future(entry.coroutine).__await__()
         entry.future = None
         try:
             yielded = entry.step.send(None)
@@ -112,23 +132,9 @@ class Driver:
             if self.failure is None:
                 self.failure = exc
             return
-        if yielded is None:  # a bare yield (sleep(0)): step again after one loop turn
-            self._park(entry, self._next_turn())
-            return
-        if not asyncio.isfuture(yielded):
-            entry.step.close()
-            self.failure = self.failure or RuntimeError(f"awaited {yielded!r}")
-            return
+        # a future (a task's or the one a Later waits on) not done yet
         yielded._asyncio_future_blocking = False
         self._park(entry, yielded)
-
-    def _next_turn(self) -> asyncio.Future[None]:
-        """One future, done at the next turn of the loop, for every bare yield of a round."""
-        if self.turn is None or self.turn.done():
-            loop = asyncio.get_running_loop()
-            self.turn = turn = loop.create_future()
-            loop.call_soon(_finish_turn, turn)
-        return self.turn
 
     def _park(self, entry: Pending, future: Any) -> None:
         entry.future = future
@@ -147,15 +153,10 @@ class Driver:
             entry.future.cancel()
 
 
-def _finish_turn(turn: asyncio.Future[None]) -> None:
-    if not turn.done():
-        turn.set_result(None)
-
-
 def close_unstarted(entries: list[Pending]) -> None:
-    """After a synchronous failure: the registered coroutines never ran; close them."""
+    """Registered coroutines that never ran (no task was made for them): closed."""
     for entry in entries:
         coroutine = entry.coroutine
-        if coroutine is not None and inspect.getcoroutinestate(coroutine) == \
+        if asyncio.iscoroutine(coroutine) and inspect.getcoroutinestate(coroutine) == \
                 inspect.CORO_CREATED:
             coroutine.close()

@@ -24,6 +24,26 @@ from schema.compiled.plan import Compiler, FieldPlan, ObjectPlan, PlanCache
 _FAILED: Any = object()  # the compiled attempt raised
 
 
+class LazyResolveInfo:
+    """The GraphQLResolveInfo of a field resolved on the compiled path, built on first use:
+    most resolvers read only `info.context` (the loaders), which is at hand."""
+
+    __slots__ = ("context", "_executor", "_field", "_parent", "_path", "_info")
+
+    def __init__(self, executor: Any, field: FieldPlan, parent: Any, path: Any) -> None:
+        self.context = executor.context_value
+        self._executor, self._field, self._parent, self._path = executor, field, parent, path
+        self._info: Any = None
+
+    def __getattr__(self, name: str) -> Any:
+        info = self._info
+        if info is None:
+            field = self._field
+            info = self._info = self._executor.build_resolve_info(
+                field.field_def, field.nodes, self._parent, self._path)
+        return getattr(info, name)
+
+
 class CompiledExecutor(StrawberryGraphQLCoreExecutionContext):
     """The schema's execution context; `plans` is None when COMPILED_EXECUTION is off."""
 
@@ -87,11 +107,12 @@ class CompiledExecutor(StrawberryGraphQLCoreExecutionContext):
                 continue
             field_path = Path(path, key, type_name) if field.needs_path else None
             if field.resolve is None:  # an attribute, or a resolver called directly
-                info = self.build_resolve_info(
-                    field.field_def, field.nodes, plan.type, field_path  # type: ignore
-                ) if field.needs_info else None
+                info = LazyResolveInfo(self, field, plan.type, field_path) \
+                    if field.needs_info else None
                 if field.attr is not None:
                     value = getattr(source, field.attr)
+                elif field.direct.plain is not None:  # type: ignore[union-attr]
+                    value = field.direct.plain(source)  # type: ignore[union-attr]
                 else:
                     value = field.direct(source, info)  # type: ignore[misc]
             else:

@@ -76,7 +76,8 @@ class Direct:
     exception handlers, called as strawberry's own wrapper would call it (self / root /
     parent get the source, info a strawberry Info) minus the wrapper's per-call work."""
 
-    __slots__ = ("function", "with_self", "source_names", "info_name", "info_class", "field")
+    __slots__ = ("function", "with_self", "source_names", "info_name", "info_class", "field",
+                 "plain")
 
     def __init__(self, field: Any, info_class: Any) -> None:
         resolver = field.base_resolver
@@ -87,10 +88,13 @@ class Direct:
             resolver.parent_parameter, resolver.root_parameter) if p is not None)
         self.info_name = resolver.info_parameter.name if resolver.info_parameter else None
         self.info_class = info_class
+        # `function(source)`: a method of the type taking nothing else (the executor calls it)
+        self.plain = self.function if (self.with_self and not self.source_names
+                                       and self.info_name is None) else None
 
     def __call__(self, source: Any, info: Any) -> Any:
         kwargs = {name: source for name in self.source_names}
-        if self.info_name is not None:
+        if self.info_name is not None:  # info: a LazyResolveInfo (executor.py)
             kwargs[self.info_name] = self.info_class(_raw_info=info, _field=self.field)
         if self.with_self:
             return self.function(source, **kwargs)
@@ -188,6 +192,8 @@ def completer(type_: GraphQLOutputType) -> Completer:
     from schema.compiled import complete  # the runtime half
 
     if is_non_null_type(type_):
+        if is_leaf_type(type_.of_type):  # type: ignore[attr-defined]
+            return complete.non_null_leaf(type_.of_type)  # type: ignore[attr-defined]
         return complete.non_null(completer(type_.of_type))  # type: ignore[attr-defined]
     if is_list_type(type_):
         return complete.list_of(completer(type_.of_type))  # type: ignore[attr-defined]

@@ -12,11 +12,12 @@ from typing import Any
 import pytest
 import strawberry
 from aiodataloader import DataLoader
-from graphql import GraphQLString, parse
+from graphql import GraphQLError, GraphQLInt, GraphQLString, parse
 from strawberry.types import Info
 
 from schema.compiled import CompiledExecutor, with_plans
-from schema.compiled.complete import Invalid, leaf, non_null
+from schema.compiled.complete import Invalid, leaf, non_null, non_null_leaf
+from schema.compiled.drive import later
 from schema.compiled.plan import skip_include_variables
 
 
@@ -45,6 +46,11 @@ class Part(Thing):
     @strawberry.field
     async def twin(self, info: Info) -> Part | None:
         return await info.context["loader"].load(self.id)  # type: ignore[no-any-return]
+
+    @strawberry.field
+    def sibling(self, info: Info) -> Part | None:
+        """The loader's future and a plain function of it (`later`): no task of its own."""
+        return later(info.context["loader"].load(self.id), lambda part: part)
 
     @strawberry.field
     def broken(self) -> str | None:
@@ -202,6 +208,20 @@ def test_completers_refuse_what_graphql_core_reports_as_a_field_error() -> None:
     assert leaf(GraphQLString)(Sync, None, None, None, None) is None  # type: ignore[arg-type]
 
 
+def test_a_non_null_leaf_in_one_call_serializes_as_graphql_core() -> None:
+    ints, strings = non_null_leaf(GraphQLInt), non_null_leaf(GraphQLString)
+    for value in (7, -2**31, 2**31 - 1, True, 3.0):
+        assert ints(Sync, None, value, None, None) == GraphQLInt.serialize(value)  # type: ignore[arg-type]
+    for value in (2**31, -2**31 - 1, 2.5):  # graphql-core's field errors
+        with pytest.raises(GraphQLError):
+            ints(Sync, None, value, None, None)  # type: ignore[arg-type]
+    assert strings(Sync, None, Colour.RED.value, None, None) == "red"  # type: ignore[arg-type]
+    assert strings(Sync, None, 12, None, None) == "12"  # type: ignore[arg-type]
+    for value in (None, ValueError("boom")):
+        with pytest.raises((Invalid, ValueError)):
+            strings(Sync, None, value, None, None)  # type: ignore[arg-type]
+
+
 def _shared_context(**extra: Any) -> dict[str, Any]:
     return {"loader": DataLoader(Batches().load), "paths": [], "lock": asyncio.Lock(),
             "started": [], "finished": [], "log": [], **extra}
@@ -224,18 +244,22 @@ async def _tasks_made(schema: strawberry.Schema, query: str) -> tuple[Any, int]:
     return result, made
 
 
-async def test_awaited_fields_cost_no_task_each() -> None:
-    """schema/compiled/drive.py: the resolvers' coroutines are stepped by one driver, so the
-    tasks of an execution do not grow with the number of asynchronous fields."""
-    query = "{{ parts(count: {n}) {{ name twin {{ name twin {{ name }} }} shared }} }}"
+async def test_loader_backed_fields_cost_no_task_each() -> None:
+    """schema/compiled/drive.py: a field returning `later(loader future, function)` is waited
+    on by the driver, no task and no gathering coroutine, so the tasks of an execution do not
+    grow with the number of such fields (a coroutine resolver still gets its own task)."""
+    query = "{{ parts(count: {n}) {{ name sibling {{ name sibling {{ name }} }} }} }}"
     compiled = _schema(True)
     small, small_tasks = await _tasks_made(compiled, query.format(n=2))
     large, large_tasks = await _tasks_made(compiled, query.format(n=30))
     standard, standard_tasks = await _tasks_made(_schema(False), query.format(n=30))
     assert large.errors is None and large.data == standard.data
-    # what is left: the dataloader's task per batch (two levels of twin) and strawberry's own
+    assert large.data["parts"][3]["sibling"]["sibling"] == {"name": "p203"}
+    # what is left: the dataloader's task per batch (two levels) and strawberry's own
     assert large_tasks == small_tasks <= 4, (small_tasks, large_tasks)
-    assert standard_tasks > 60  # graphql-core: a task per awaited field (what this saves)
+    assert standard_tasks >= 30  # graphql-core: a task per awaited field (what this saves)
+    _, coroutine_tasks = await _tasks_made(compiled, "{ parts(count: 30) { shared } }")
+    assert coroutine_tasks >= 30  # coroutines keep their own task
     assert _plans(compiled).fallbacks == 0
 
 
