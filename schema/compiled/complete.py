@@ -54,14 +54,18 @@ def non_null_leaf(type_: GraphQLLeafType) -> Completer:
             return value
         if value is None or value is Undefined:
             raise Invalid("null for a non-null field")
-        if isinstance(value, Exception):
-            raise value
-        coerced = coerce(value)
-        if coerced is None or coerced is Undefined:
-            raise Invalid("leaf coerced to null")
-        return coerced
+        return _coerced(coerce, value)
 
     return complete
+
+
+def _coerced(coerce: Any, value: Any) -> Any:
+    if isinstance(value, Exception):
+        raise value
+    coerced = coerce(value)
+    if coerced is None or coerced is Undefined:
+        raise Invalid("leaf coerced to null")
+    return coerced
 
 
 def leaf(type_: GraphQLLeafType) -> Completer:
@@ -70,10 +74,7 @@ def leaf(type_: GraphQLLeafType) -> Completer:
     def complete(ex: Any, field: FieldPlan, value: Any, path: Any, info: Any) -> Any:
         if _absent(value):
             return None
-        coerced = coerce(value)
-        if coerced is None or coerced is Undefined:
-            raise Invalid("leaf coerced to null")
-        return coerced
+        return _coerced(coerce, value)
 
     return complete
 
