@@ -58,18 +58,21 @@ def later(future: Any, then: Callable[[Any], Any]) -> Any:
 class Pending:
     """One awaitable and where its completed value goes: container[key] = complete(value)."""
 
-    __slots__ = ("step", "future", "complete", "container", "key", "field", "path", "info",
-                 "coroutine")
+    __slots__ = ("future", "then", "coroutine", "complete", "container", "key", "field",
+                 "path", "info")
 
     def __init__(self, awaitable: Any, complete: Callable[..., Any], container: Any, key: Any,
                  field: Any, path: Any, info: Any) -> None:
-        if isinstance(awaitable, (Later, asyncio.Future)):
-            self.coroutine: Any = None
-            self.step: Any = awaitable.__await__()
+        self.then: Callable[[Any], Any] | None = None
+        self.coroutine: Any = None
+        if type(awaitable) is Later:
+            self.future: Any = awaitable.future
+            self.then = awaitable.then
+        elif isinstance(awaitable, asyncio.Future):
+            self.future = awaitable
         else:  # a coroutine or another awaitable: its own task, made when first stepped
+            self.future = None
             self.coroutine = awaitable
-            self.step = None
-        self.future: Any = _START
         self.complete, self.container, self.key = complete, container, key
         self.field, self.path, self.info = field, path, info
 
@@ -78,9 +81,10 @@ class Driver:
     def __init__(self, executor: Any) -> None:
         self.executor = executor
         self.ready: list[Pending] = []
-        self.parked: set[Pending] = set()  # waiting on a future not yet done
+        self.parked: dict[Any, list[Pending]] = {}  # future not yet done -> its entries
         self.wake: asyncio.Future[None] | None = None
         self.failure: BaseException | None = None
+        self._on_done = self._done  # one bound method for every future's done callback
 
     async def run(self) -> None:
         """Until every registered entry has ended; raises the first failure."""
@@ -112,45 +116,42 @@ class Driver:
                 self._step(entry)
 
     def _step(self, entry: Pending) -> None:
-        if entry.future is _START and entry.coroutine is not None:
+        future = entry.future
+        if future is None:  # a coroutine met for the first time
             if self.failure is not None:
                 close_unstarted([entry])  # nothing of it runs
                 return
-            entry.step = asyncio.ensure_future(entry.coroutine).__await__()
-        entry.future = None
-        try:
-            yielded = entry.step.send(None)
-        except StopIteration as stop:
-            if self.failure is None:
-                try:
-                    entry.container[entry.key] = entry.complete(
-                        self.executor, entry.field, stop.value, entry.path, entry.info)
-                except Exception as exc:
-                    self.failure = exc
+            future = entry.future = asyncio.ensure_future(entry.coroutine)
+        elif self.failure is not None and entry.coroutine is None:
+            return  # a loader's future: nothing of ours runs on it, nothing to wait for
+        if not future.done():
+            found = self.parked.get(future)
+            if found is None:
+                self.parked[future] = [entry]
+                future.add_done_callback(self._on_done)
+            else:
+                found.append(entry)
             return
+        try:
+            value = future.result()
+            if self.failure is None:
+                if entry.then is not None:
+                    value = entry.then(value)
+                entry.container[entry.key] = entry.complete(
+                    self.executor, entry.field, value, entry.path, entry.info)
         except (Exception, asyncio.CancelledError) as exc:
             if self.failure is None:
                 self.failure = exc
-            return
-        # a future (a task's or the one a Later waits on) not done yet
-        yielded._asyncio_future_blocking = False
-        self._park(entry, yielded)
 
-    def _park(self, entry: Pending, future: Any) -> None:
-        entry.future = future
-        self.parked.add(entry)
-        future.add_done_callback(lambda _f, e=entry: self._done(e))
-
-    def _done(self, entry: Pending) -> None:
-        self.parked.discard(entry)
-        self.ready.append(entry)
+    def _done(self, future: Any) -> None:
+        self.ready += self.parked.pop(future, ())
         if self.wake is not None and not self.wake.done():
             self.wake.set_result(None)
 
     def _cancel_waits(self) -> None:
         self.failure = self.failure or asyncio.CancelledError()
-        for entry in list(self.parked):
-            entry.future.cancel()
+        for future in list(self.parked):
+            future.cancel()
 
 
 def close_unstarted(entries: list[Pending]) -> None:
