@@ -4,7 +4,8 @@
 subscriber's delivery delay is measured from the mutation's start. Prints p50/p99 of the
 delays and the server's memory per subscription (RSS delta / N). The clients run in other
 processes (multiprocessing; bench/ws_client.py, a lean asyncio subscriber that stamps each
-delivery when its bytes reach the process) so the client is not the bottleneck.
+delivery when its bytes reach the process) so the client is not the bottleneck. With two or
+more CPUs the server is pinned to the first and the clients to the others (see CPUS).
 
     .venv/bin/python bench/fanout.py --subscribers 10,100,1000,5000 [--json]
 """
@@ -14,6 +15,7 @@ import argparse
 import asyncio
 import json
 import multiprocessing as mp
+import os
 import signal
 import statistics
 import subprocess
@@ -41,6 +43,19 @@ CLIENT_PROCESSES = 4
 OPEN_AT_ONCE = 5  # per client process: a subscribe storm would exhaust the read pool
 WATCH = """subscription($id: ID!) { orderUpdates(orderId: $id) { type status at
   order { number status } shipment { status } } }"""
+
+
+# On a machine with two or more CPUs the server runs on the first and the client processes on
+# the others: on a shared CPU every delivery woke a client that preempted the server in the
+# middle of its writes, so the bench measured the scheduler's choice, not the server.
+CPUS = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else []
+SERVER_CPUS = set(CPUS[:1]) if len(CPUS) > 1 else set()
+CLIENT_CPUS = set(CPUS[1:]) if len(CPUS) > 1 else set()
+
+
+def _pin(cpus: set[int], pid: int = 0) -> None:
+    if cpus:
+        os.sched_setaffinity(pid, cpus)
 
 
 def rss_kb(pid: int) -> int:
@@ -98,6 +113,7 @@ async def _client(ws_url: str, jobs: list[tuple[str, str]], ready: Any, go: Any,
 
 def client_process(ws_url: str, jobs: list[tuple[str, str]], ready: Any, go: Any,
                    results: Any) -> None:
+    _pin(CLIENT_CPUS)
     asyncio.run(_client(ws_url, jobs, ready, go, results))
 
 
@@ -131,11 +147,12 @@ def tokens_for(n: int, buyer: str, seller: str, admin: str) -> list[str]:
 
 
 def run_round(base_url: str, server_pid: int, n: int, order_id: str, shipment_id: str,
-              buyer: str, seller: Any, admin: Any, profile: str | None = None) -> dict[str, Any]:
+              buyer: str, seller: Any, admin: Any, profile: str | None = None,
+              clients: int = CLIENT_PROCESSES) -> dict[str, Any]:
     ctx = mp.get_context("spawn")
     ready, results, go = ctx.Queue(), ctx.Queue(), ctx.Event()
     jobs = [(t, order_id) for t in tokens_for(n, buyer, seller.token, admin.token)]
-    parts = [jobs[i::CLIENT_PROCESSES] for i in range(CLIENT_PROCESSES)]
+    parts = [jobs[i::clients] for i in range(clients)]
     parts = [p for p in parts if p]
     before = rss_kb(server_pid)
     procs = [ctx.Process(target=client_process, args=(base_url.replace("http", "ws") + "/graphql",
@@ -183,6 +200,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--subscribers", default="10,100,1000,5000")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--clients", type=int, default=CLIENT_PROCESSES,
+                        help="client processes the subscribers are spread over")
     parser.add_argument("--profile", metavar="PREFIX",
                         help="record the server with py-spy during each fan-out into "
                              "PREFIX-<subscribers>.txt (collapsed stacks; needs py-spy)")
@@ -195,12 +214,13 @@ def main() -> None:
     server = start_server(url, work, env={
         "WS_MAX_CONNECTIONS_PER_USER": cap, "WS_MAX_CONNECTIONS_PER_IP": cap,
         "MUTATION_RATE_LIMIT_PER_MINUTE": "100000", "SWEEPER_ENABLED": "false"})
+    _pin(SERVER_CPUS, server.process.pid)
     try:
         if not args.json:
             print(f"{'subscribers':>11} {'p50 ms':>8} {'p99 ms':>8} {'KB/sub':>8} {'missing':>8}")
         for n, (ids, shipment_id) in zip(sizes, orders, strict=True):
             row = run_round(server.base_url, server.process.pid, n, ids["order"], shipment_id,
-                            ids["buyer"], seller, admin, args.profile)
+                            ids["buyer"], seller, admin, args.profile, args.clients)
             if args.json:
                 print(json.dumps({k: row[k] for k in ("subscribers", "p50_ms", "p99_ms",
                                                       "rss_per_subscription_kb")}), flush=True)
