@@ -27,15 +27,16 @@ not depend on whether the pool was warm; PostgreSQL settings go in the startup p
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import event
-from sqlalchemy.engine import ExceptionContext, make_url
+from sqlalchemy.engine import Engine, ExceptionContext, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from persistence.faults import is_read_only
-from persistence.reads.direct import count_with
 
+_RECORDERS: "WeakKeyDictionary[Engine, Callable[[str], None]]" = WeakKeyDictionary()
 ALONE = "marketplace_alone"  # execution option of `execute_alone`'s connections
 DEFAULT_LOCK_TIMEOUT_SECONDS = 5.0
 DEFAULT_POOL_SIZE = 16
@@ -160,7 +161,7 @@ def _count_statements(engine: AsyncEngine, counter: StatementCounter, *,
     PostgreSQL). The read engine runs in AUTOCOMMIT: SQLAlchemy still signals a begin and a
     rollback there, but nothing is sent, so they are not counted."""
     sync = engine.sync_engine
-    count_with(sync, counter.record)  # what persistence/reads/direct.py sends
+    _RECORDERS[sync] = counter.record  # for persistence/reads/direct.py
 
     @event.listens_for(sync, "before_cursor_execute")
     def _before(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
@@ -183,6 +184,12 @@ def _count_statements(engine: AsyncEngine, counter: StatementCounter, *,
     def _rollback(conn: Any) -> None:
         if not _alone(conn):
             counter.record("ROLLBACK")
+
+
+def statement_recorder(engine: Engine) -> Callable[[str], None] | None:
+    """How a statement sent on `engine`'s connections around SQLAlchemy (straight to the
+    driver) is counted, like those SQLAlchemy sends."""
+    return _RECORDERS.get(engine)
 
 
 def _alone(conn: Any) -> bool:

@@ -126,10 +126,15 @@ class Product(Node):
                    status=ProductStatus(product.status), created_at=product.created_at,
                    _product=product, _removed=removed)
 
+    @property
+    def _erased(self) -> bool:
+        """Built from an erased product's last state, which carries its relations."""
+        return self._removed is not None and not self._removed.archived
+
     def _variants(self, info: Info) -> Any:
-        """The variants, or an awaitable of them (`later`: the loader's future, no task)."""
-        if self._removed is not None and not self._removed.archived:
-            return list(self._removed.variants)
+        """The variants, or the loader's future of them (for `later`: no task)."""
+        if self._erased:
+            return list(self._removed.variants)  # type: ignore[union-attr]
         return info.context.loaders.variants_by_product_id.load(self._product.id)
 
     @strawberry.field
@@ -149,16 +154,17 @@ class Product(Node):
 
     @strawberry.field
     def images(self, info: Info) -> list[ProductImage]:
-        if self._removed is not None and not self._removed.archived:
-            return _image_types(self._removed.images)
+        if self._erased:
+            return _image_types(self._removed.images)  # type: ignore[union-attr]
+        # the loader's future: the compiled executor waits on it without a task
         return later(info.context.loaders.images_by_product_id.load(self._product.id),
-                     _image_types)  # the compiled executor waits on the loader's future itself
+                     _image_types)
 
     @strawberry.field
     def variants(self, info: Info) -> list[ProductVariant]:
-        if self._removed is not None and not self._removed.archived:
+        if self._erased:  # each variant keeps the erased product's state
             product = self._product
-            return [ProductVariant.from_domain(v, product) for v in self._removed.variants]
+            return [ProductVariant.from_domain(v, product) for v in self._variants(info)]
         return later(self._variants(info), _variant_types)
 
     @strawberry.field(description="Lowest and highest variant price.")
@@ -169,10 +175,7 @@ class Product(Node):
     @strawberry.field(description="True when some variant has stock available to add to a "
                       "cart.")
     def available_for_sale(self, info: Info) -> bool:
-        found = self._variants(info)
-        if isinstance(found, list):
-            return _any_in_stock(found)
-        return later(found, _any_in_stock)  # type: ignore[no-any-return]
+        return later(self._variants(info), _any_in_stock)  # type: ignore[no-any-return]
 
 
 def _image_types(images: Iterable[domain.ProductImage]) -> list[ProductImage]:

@@ -28,22 +28,14 @@ from __future__ import annotations
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping, Sequence
-from weakref import WeakKeyDictionary
 
-from sqlalchemy.engine import Engine
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql import Executable
 
+from persistence.db import statement_recorder
+
 PLAN_CACHE_SIZE = 512
 Processor = Callable[[Any], Any]
-_COUNTERS: "WeakKeyDictionary[Engine, Callable[[str], None]]" = WeakKeyDictionary()
-
-
-def count_with(engine: Engine, record: Callable[[str], None]) -> None:
-    """Statements this module sends on `engine`'s connections are recorded by `record`."""
-    _COUNTERS[engine] = record
-
-
 @dataclass(frozen=True)
 class Plan:
     stmt: Any  # kept so that the id in the cache key is never another statement's
@@ -144,7 +136,7 @@ async def fetch_rows(conn: AsyncConnection, stmt: Executable,
     plan = PLANS.get(stmt, params, conn.dialect)
     if not plan.direct:
         return (await conn.execute(stmt, params)).all()
-    record = _COUNTERS.get(sync.engine)
+    record = statement_recorder(sync.engine)
     if record is not None:
         record(plan.sql)
     try:

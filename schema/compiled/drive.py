@@ -32,9 +32,6 @@ import asyncio
 import inspect
 from typing import Any, Callable, Generator
 
-_START = object()  # an entry not yet stepped
-
-
 class Later:
     """An awaitable of `then(value of future)` that is not a coroutine."""
 
@@ -50,8 +47,11 @@ class Later:
 
 def later(future: Any, then: Callable[[Any], Any]) -> Any:
     """What a resolver returns for `then(await future)` when `then` is plain code: awaited
-    like any awaitable by graphql-core, waited on without a task by the compiled driver.
+    like any awaitable by graphql-core, waited on without a task by the compiled driver; a
+    value already at hand (not a future) gives `then(value)` at once.
     Typed Any, as strawberry reads the resolver's annotation as the field's type."""
+    if not isinstance(future, asyncio.Future):
+        return then(future)
     return Later(future, then)
 
 

@@ -2,12 +2,12 @@
 
 CompiledExecutor runs a QUERY from its cached plan (schema/compiled/plan.py): plain
 attributes are read without a resolver call or a GraphQLResolveInfo, resolvers get a real
-info, and the awaitables resolvers return are stepped by one driver without a task each
-(schema/compiled/drive.py), so dataloaders batch as under graphql-core.
-It handles the success case only: if a resolver raises or a value
-would be a field error, its partial result is dropped and graphql-core's standard execution
-runs the whole operation (queries are reads), so errors, paths and null propagation are
-exactly graphql-core's. Mutations and subscriptions always take the standard path."""
+info, and the awaitables resolvers return are waited on by one driver (schema/compiled/
+drive.py: loader futures without a task, coroutines in their own), so dataloaders batch as
+under graphql-core. It handles the success case only: if a resolver raises or a value would
+be a field error, its partial result is dropped and graphql-core's standard execution runs
+the whole operation (queries are reads), so errors, paths and null propagation are exactly
+graphql-core's. Mutations and subscriptions always take the standard path."""
 from __future__ import annotations
 
 from typing import Any
@@ -125,8 +125,7 @@ class CompiledExecutor(StrawberryGraphQLCoreExecutionContext):
                 value = field.resolve(source, info, **args)
             if is_awaitable(value):
                 data[key] = None
-                self.later.append(Pending(value, field.complete,  # type: ignore[arg-type]
-                                          data, key, field, field_path, info))
+                self.complete_later(value, field.complete, data, key, field, field_path, info)
             else:
                 data[key] = field.complete(self, field, value, field_path, info)  # type: ignore
         return data
