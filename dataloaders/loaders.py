@@ -9,6 +9,7 @@ Visibility rules (DRAFT / ARCHIVED products, owners) are the resolvers', not app
 """
 from __future__ import annotations
 
+import weakref
 from datetime import datetime
 from functools import cached_property
 from typing import Awaitable, Callable, Sequence, TypeVar
@@ -56,11 +57,21 @@ class Loaders:
         """A loader over a batched read query: one value per key, aligned with the keys. Rows
         of other loaders the query read in the same statement (`Primed`) are primed there."""
 
+        # The loader is kept in this object's attributes, so its batch function holds this
+        # object weakly: a strong reference would make a reference cycle of every request's
+        # loaders and the rows they cached, freed only by the garbage collector
+        # (docs/architecture.md, "Memory: no reference cycles per request").
+        owner = weakref.ref(self)
+        reads = self.reads
+
         async def batch(keys: list[K]) -> list[V]:
-            found = await self._read(lambda conn: query(conn, keys))
+            found = await reads.run(lambda conn: query(conn, keys))  # as `_read` does
             if isinstance(found, Primed):
+                loaders = owner()
+                if loaders is None:  # the request ended while the read ran: nobody waits
+                    return list(found.values)
                 for name, pairs in found.primes.items():
-                    related: DataLoader = getattr(self, name)
+                    related: DataLoader = getattr(loaders, name)
                     for key, value in pairs:
                         related.prime(key, value)
                 return list(found.values)

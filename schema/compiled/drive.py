@@ -88,6 +88,14 @@ class Driver:
 
     async def run(self) -> None:
         """Until every registered entry has ended; raises the first failure."""
+        try:
+            await self._run()
+        finally:
+            # the bound method kept on self is a reference cycle: broken once the run ends
+            # (docs/architecture.md, "Memory: no reference cycles per request")
+            del self._on_done
+
+    async def _run(self) -> None:
         ex = self.executor
         cancelled: BaseException | None = None
         while True:

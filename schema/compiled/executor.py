@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from graphql import GraphQLObjectType, OperationType
+from graphql import GraphQLObjectType, GraphQLResolveInfoHelpers, OperationType
 from graphql.execution.values import get_argument_values
 from graphql.pyutils import Path
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
@@ -22,6 +22,13 @@ from schema.compiled.drive import Driver, Pending, close_unstarted
 from schema.compiled.plan import Compiler, FieldPlan, ObjectPlan, PlanCache
 
 _FAILED: Any = object()  # the compiled attempt raised
+
+
+def _finished(*_: Any) -> Any:
+    raise RuntimeError("this execution has finished")
+
+
+_FINISHED = GraphQLResolveInfoHelpers(gather=_finished, track=_finished)
 
 
 class LazyResolveInfo:
@@ -67,7 +74,7 @@ class CompiledExecutor(StrawberryGraphQLCoreExecutionContext):
         if data is _FAILED:
             return self._standard(mark)
         if not self.later:
-            return self.build_response(data)
+            return self._response(data)
         return self._finish(data, mark)
 
     async def _finish(self, data: dict[str, Any], mark: int) -> Any:
@@ -78,6 +85,15 @@ class CompiledExecutor(StrawberryGraphQLCoreExecutionContext):
         if data is _FAILED:
             standard = self._standard(mark)
             return await standard if self.is_awaitable(standard) else standard
+        return self._response(data)
+
+    def _response(self, data: dict[str, Any]) -> Any:
+        """The result of a compiled run. graphql-core's context holds its own bound methods
+        (`async_helpers`: a reference cycle that would leave this context and all it reaches,
+        the request's loaders and rows included, to the garbage collector); nothing runs on
+        it after this, so the cycle is broken here (docs/architecture.md, "Memory: no
+        reference cycles per request")."""
+        self.async_helpers = _FINISHED
         return self.build_response(data)
 
     def _standard(self, mark: int) -> Any:
