@@ -5,9 +5,13 @@ import base64
 import binascii
 
 
+_URL_SAFE = bytes.maketrans(b"+/", b"-_")
+
+
 def encode_id(type_name: str, pk: int) -> str:
+    """base64.urlsafe_b64encode without its two wrapper calls (an id per object of a page)."""
     raw = f"{type_name}:{pk}".encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    return binascii.b2a_base64(raw, newline=False).translate(_URL_SAFE).decode().rstrip("=")
 
 
 MAX_PK = 2**31 - 1  # primary keys are INTEGER columns (int4 on PostgreSQL)

@@ -14,6 +14,17 @@ def exponent(currency: str) -> int:
     return _EXPONENTS.get(currency.upper(), 2)
 
 
+def amount_text(minor: int, currency: str) -> str:
+    """The decimal string of `minor` units of `currency`, e.g. "249.99" (exact, from
+    integers; what Money.amount shows, for callers holding the two numbers)."""
+    if type(minor) is not int:
+        raise TypeError("an amount is an int of minor units")
+    exp = exponent(currency)
+    sign = "-" if minor < 0 else ""
+    whole, frac = divmod(abs(minor), 10**exp)
+    return f"{sign}{whole}.{frac:0{exp}d}" if exp else f"{sign}{whole}"
+
+
 @dataclass(frozen=True, order=True)
 class Money:
     minor: int
@@ -26,10 +37,7 @@ class Money:
     @property
     def amount(self) -> str:
         """Decimal string, e.g. "249.99" (exact, from integers)."""
-        exp = exponent(self.currency)
-        sign = "-" if self.minor < 0 else ""
-        whole, frac = divmod(abs(self.minor), 10**exp)
-        return f"{sign}{whole}.{frac:0{exp}d}" if exp else f"{sign}{whole}"
+        return amount_text(self.minor, self.currency)
 
     def _same(self, other: "Money") -> None:
         if other.currency != self.currency:

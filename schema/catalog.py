@@ -89,7 +89,8 @@ class ProductVariant(Node):
 
     @strawberry.field
     def price(self) -> Money:
-        return Money.from_domain(self._variant.price)
+        variant = self._variant
+        return Money.of(variant.price_minor, variant.currency)
 
     @strawberry.field
     async def product(self, info: Info) -> "Product":

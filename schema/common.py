@@ -8,7 +8,7 @@ import strawberry
 from strawberry.types import Info
 
 from domain.money import Money as DomainMoney
-from domain.money import within_ceiling
+from domain.money import amount_text, within_ceiling
 from schema.amounts import amount_over_ceiling
 
 if TYPE_CHECKING:
@@ -93,8 +93,8 @@ class Money:
 
     @classmethod
     def from_domain(cls, money: DomainMoney) -> "Money":
-        return cls(_minor=money.minor, currency=money.currency, amount=money.amount)
+        return cls.of(money.minor, money.currency)
 
     @classmethod
     def of(cls, minor: int, currency: str) -> "Money":
-        return cls.from_domain(DomainMoney(minor, currency))
+        return cls(_minor=minor, currency=currency, amount=amount_text(minor, currency))

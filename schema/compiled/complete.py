@@ -110,8 +110,10 @@ def object_of(type_: GraphQLObjectType) -> Completer:
     is_type_of = type_.is_type_of
 
     def complete(ex: Any, field: FieldPlan, value: Any, path: Any, info: Any) -> Any:
-        if _absent(value):
+        if value is None or value is Undefined:
             return None
+        if isinstance(value, Exception):
+            raise value
         if is_type_of is not None:
             matches = is_type_of(value, info)
             if ex.is_awaitable(matches):
@@ -119,7 +121,10 @@ def object_of(type_: GraphQLObjectType) -> Completer:
                 raise Invalid("asynchronous is_type_of")
             if not matches:
                 raise Invalid("is_type_of refused the value")
-        return ex.run_object(ex.subplan(field, type_), value, path)
+        plan = field.subplans.get(type_)
+        if plan is None:
+            plan = ex.subplan(field, type_)
+        return plan.run(ex, value, path)  # the object's generated runner (runner.py)
 
     return complete
 

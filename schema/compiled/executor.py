@@ -13,11 +13,10 @@ from __future__ import annotations
 from typing import Any
 
 from graphql import GraphQLObjectType, GraphQLResolveInfoHelpers, OperationType
-from graphql.execution.values import get_argument_values
-from graphql.pyutils import Path
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from schema.amounts import warnings_mark, warnings_reset
+from schema.compiled.awaitables import is_awaitable
 from schema.compiled.drive import Driver, Pending, close_unstarted
 from schema.compiled.plan import Compiler, FieldPlan, ObjectPlan, PlanCache
 
@@ -31,30 +30,14 @@ def _finished(*_: Any) -> Any:
 _FINISHED = GraphQLResolveInfoHelpers(gather=_finished, track=_finished)
 
 
-class LazyResolveInfo:
-    """The GraphQLResolveInfo of a field resolved on the compiled path, built on first use:
-    most resolvers read only `info.context` (the loaders), which is at hand."""
-
-    __slots__ = ("context", "_executor", "_field", "_parent", "_path", "_info")
-
-    def __init__(self, executor: Any, field: FieldPlan, parent: Any, path: Any) -> None:
-        self.context = executor.context_value
-        self._executor, self._field, self._parent, self._path = executor, field, parent, path
-        self._info: Any = None
-
-    def __getattr__(self, name: str) -> Any:
-        info = self._info
-        if info is None:
-            field = self._field
-            info = self._info = self._executor.build_resolve_info(
-                field.field_def, field.nodes, self._parent, self._path)
-        return getattr(info, name)
-
-
 class CompiledExecutor(StrawberryGraphQLCoreExecutionContext):
     """The schema's execution context; `plans` is None when COMPILED_EXECUTION is off."""
 
     plans: PlanCache | None = None
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.is_awaitable = is_awaitable  # remembered per class (schema/compiled/awaitables.py)
 
     def execute_operation(self, serially: bool | None = None) -> Any:
         plans = self.plans
@@ -112,39 +95,9 @@ class CompiledExecutor(StrawberryGraphQLCoreExecutionContext):
         return found
 
     def run_object(self, plan: ObjectPlan, source: Any, path: Any) -> dict[str, Any]:
-        """One object's fields; those whose value is awaited are filled in later (Driver)."""
-        data: dict[str, Any] = {}
-        is_awaitable = self.is_awaitable
-        type_name = plan.type_name
-        for field in plan.fields:
-            key = field.key
-            if field.typename:
-                data[key] = type_name
-                continue
-            field_path = Path(path, key, type_name) if field.needs_path else None
-            if field.resolve is None:  # an attribute, or a resolver called directly
-                info = LazyResolveInfo(self, field, plan.type, field_path) \
-                    if field.needs_info else None
-                if field.attr is not None:
-                    value = getattr(source, field.attr)
-                elif field.direct.plain is not None:  # type: ignore[union-attr]
-                    value = field.direct.plain(source)  # type: ignore[union-attr]
-                else:
-                    value = field.direct(source, info)  # type: ignore[misc]
-            else:
-                info = self.build_resolve_info(
-                    field.field_def, field.nodes, plan.type, field_path)  # type: ignore
-                args = field.args
-                if args is None:
-                    args = get_argument_values(
-                        field.field_def, field.nodes[0], self.variable_values)  # type: ignore
-                value = field.resolve(source, info, **args)
-            if is_awaitable(value):
-                data[key] = None
-                self.complete_later(value, field.complete, data, key, field, field_path, info)
-            else:
-                data[key] = field.complete(self, field, value, field_path, info)  # type: ignore
-        return data
+        """One object's fields (its plan's generated runner: schema/compiled/runner.py); those
+        whose value is awaited are filled in later (Driver)."""
+        return plan.run(self, source, path)
 
     def complete_later(self, awaitable: Any, complete: Any, container: Any, key: Any,
                        field: FieldPlan, path: Any, info: Any) -> None:

@@ -53,12 +53,15 @@ class FieldPlan:
 
 
 class ObjectPlan:
-    __slots__ = ("type", "type_name", "fields")
+    __slots__ = ("type", "type_name", "fields", "run")
 
     def __init__(self, type_: GraphQLObjectType, fields: list[FieldPlan]) -> None:
+        from schema.compiled.runner import build_runner  # the runtime half
+
         self.type = type_
         self.type_name = type_.name
         self.fields = fields
+        self.run = build_runner(self)  # (executor, source, path) -> data
 
 
 def _basic_attribute(field_def: GraphQLField) -> str | None:
@@ -94,7 +97,7 @@ class Direct:
 
     def __call__(self, source: Any, info: Any) -> Any:
         kwargs = {name: source for name in self.source_names}
-        if self.info_name is not None:  # info: a LazyResolveInfo (executor.py)
+        if self.info_name is not None:  # info: a LazyResolveInfo (runner.py)
             kwargs[self.info_name] = self.info_class(_raw_info=info, _field=self.field)
         if self.with_self:
             return self.function(source, **kwargs)
