@@ -15,7 +15,8 @@ from aiodataloader import DataLoader
 from graphql import GraphQLError, GraphQLInt, GraphQLString, parse
 from strawberry.types import Info
 
-from schema.compiled import CompiledExecutor, with_plans
+from schema.compiled import CompiledExecutor, awaitables, with_plans
+from schema.compiled.awaitables import is_awaitable
 from schema.compiled.complete import Invalid, leaf, non_null, non_null_leaf
 from schema.compiled.drive import later
 from schema.compiled.plan import skip_include_variables
@@ -324,3 +325,61 @@ async def test_a_cancelled_execution_cancels_what_its_resolvers_wait_on() -> Non
     with pytest.raises(asyncio.CancelledError):
         await execution
     assert context["gate"].cancelled() and context["ended"] == ["wait", "wait"]
+
+
+@strawberry.type
+class Figures:
+    small: int
+    big: int
+    flag: bool
+    text: str
+
+
+@strawberry.type
+class FiguresQuery:
+    @strawberry.field
+    def figures(self, big: int = 0) -> Figures:
+        return Figures(small=7, big=2**31 + big, flag=True, text="t")
+
+
+async def test_a_runner_stores_exact_scalars_and_leaves_the_rest_to_graphql_core() -> None:
+    """The generated runner (schema/compiled/runner.py) keeps a 32-bit Int, a bool and a str as
+    they are; an Int past 32 bits is graphql-core's field error, from the standard path."""
+    schema = strawberry.Schema(FiguresQuery, execution_context_class=with_plans(
+        CompiledExecutor, True, 16))
+    ok = await schema.execute("{ figures { small flag text } }")
+    assert ok.data == {"figures": {"small": 7, "flag": True, "text": "t"}} and not ok.errors
+    wrong = await schema.execute("{ figures { small big } }")
+    assert wrong.data is None and wrong.errors
+    assert "Int cannot represent non 32-bit signed integer" in wrong.errors[0].message
+    assert wrong.errors[0].path == ["figures", "big"]
+    assert _plans(schema).fallbacks == 1
+
+
+def test_is_awaitable_remembers_no_only_for_ordinary_classes() -> None:
+    class Plain:
+        pass
+
+    class Awaitable:
+        def __await__(self) -> Any:
+            yield
+
+    class Dynamic:
+        def __getattr__(self, name: str) -> Any:
+            if name == "__await__":
+                return lambda: iter(())
+            raise AttributeError(name)
+
+    assert not is_awaitable(Plain()) and Plain in awaitables._never
+    assert is_awaitable(Awaitable()) and Awaitable not in awaitables._never
+    assert is_awaitable(Dynamic()) and Dynamic not in awaitables._never  # as graphql-core says
+
+    async def coroutine() -> None:
+        return None
+
+    running, loop = coroutine(), asyncio.new_event_loop()
+    try:
+        assert is_awaitable(running) and is_awaitable(later(loop.create_future(), str))
+    finally:
+        running.close()
+        loop.close()
