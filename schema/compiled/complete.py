@@ -15,6 +15,10 @@ if TYPE_CHECKING:
     from schema.compiled.plan import Completer, FieldPlan
 
 
+# Path(prev, key, typename) without the named tuple's Python-level __new__ (a path per object)
+new_path = tuple.__new__
+
+
 class Invalid(Exception):
     """A value graphql-core would report as a field error."""
 
@@ -89,12 +93,55 @@ def list_of(inner: Completer) -> Completer:
         is_awaitable = ex.is_awaitable
         needs_path = field.needs_path
         for index, item in enumerate(value):
-            item_path = Path(path, index, None) if needs_path else None
+            item_path = new_path(Path, (path, index, None)) if needs_path else None
             if is_awaitable(item):
                 results.append(None)
                 ex.complete_later(item, inner, results, index, field, item_path, info)
             else:
                 results.append(inner(ex, field, item, item_path, info))
+        return results
+
+    return complete
+
+
+def list_of_objects(type_: GraphQLObjectType, non_null_items: bool) -> Completer:
+    """list_of(non_null(object_of(type_))) (or of nullable items) in one call per list: the
+    items' checks of the three completers, then each item's object runner."""
+    is_type_of = type_.is_type_of
+    inner = non_null(object_of(type_)) if non_null_items else object_of(type_)
+
+    def complete(ex: Any, field: FieldPlan, value: Any, path: Any, info: Any) -> Any:
+        if _absent(value):
+            return None
+        if not is_iterable(value) or ex.is_async_iterable(value):
+            raise Invalid("not a list")
+        plan = field.subplans.get(type_)
+        if plan is None:
+            plan = ex.subplan(field, type_)
+        run = plan.run
+        is_awaitable = ex.is_awaitable
+        results: list[Any] = []
+        for index, item in enumerate(value):
+            item_path = new_path(Path, (path, index, None))
+            if is_awaitable(item):
+                results.append(None)
+                ex.complete_later(item, inner, results, index, field, item_path, info)
+                continue
+            if item is None or item is Undefined:
+                if non_null_items:
+                    raise Invalid("null for a non-null field")
+                results.append(None)
+                continue
+            if isinstance(item, Exception):
+                raise item
+            if is_type_of is not None:
+                matches = is_type_of(item, info)
+                if is_awaitable(matches):
+                    close_unstarted_awaitable(matches)
+                    raise Invalid("asynchronous is_type_of")
+                if not matches:
+                    raise Invalid("is_type_of refused the value")
+            results.append(run(ex, item, item_path))
         return results
 
     return complete

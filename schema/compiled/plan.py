@@ -76,11 +76,11 @@ def _basic_attribute(field_def: GraphQLField) -> str | None:
 
 class Direct:
     """A strawberry resolver without arguments, field extensions, permission classes or
-    exception handlers, called as strawberry's own wrapper would call it (self / root /
-    parent get the source, info a strawberry Info) minus the wrapper's per-call work."""
+    exception handlers, to be called as strawberry's own wrapper would call it (self / root /
+    parent get the source, info a strawberry Info) minus the wrapper's per-call work: the
+    object's runner (runner.py) writes the call out."""
 
-    __slots__ = ("function", "with_self", "source_names", "info_name", "info_class", "field",
-                 "plain")
+    __slots__ = ("function", "with_self", "source_names", "info_name", "info_class", "field")
 
     def __init__(self, field: Any, info_class: Any) -> None:
         resolver = field.base_resolver
@@ -91,17 +91,6 @@ class Direct:
             resolver.parent_parameter, resolver.root_parameter) if p is not None)
         self.info_name = resolver.info_parameter.name if resolver.info_parameter else None
         self.info_class = info_class
-        # `function(source)`: a method of the type taking nothing else (the executor calls it)
-        self.plain = self.function if (self.with_self and not self.source_names
-                                       and self.info_name is None) else None
-
-    def __call__(self, source: Any, info: Any) -> Any:
-        kwargs = {name: source for name in self.source_names}
-        if self.info_name is not None:  # info: a LazyResolveInfo (runner.py)
-            kwargs[self.info_name] = self.info_class(_raw_info=info, _field=self.field)
-        if self.with_self:
-            return self.function(source, **kwargs)
-        return self.function(**kwargs)
 
 
 def _direct(field_def: GraphQLField, schema: Any) -> Direct | None:
@@ -199,7 +188,12 @@ def completer(type_: GraphQLOutputType) -> Completer:
             return complete.non_null_leaf(type_.of_type)  # type: ignore[attr-defined]
         return complete.non_null(completer(type_.of_type))  # type: ignore[attr-defined]
     if is_list_type(type_):
-        return complete.list_of(completer(type_.of_type))  # type: ignore[attr-defined]
+        item = type_.of_type  # type: ignore[attr-defined]
+        non_null_items = is_non_null_type(item)
+        named = item.of_type if non_null_items else item
+        if is_object_type(named):
+            return complete.list_of_objects(named, non_null_items)
+        return complete.list_of(completer(item))
     if is_leaf_type(type_):
         return complete.leaf(type_)
     if is_abstract_type(type_):

@@ -24,6 +24,8 @@ from graphql.execution.values import get_argument_values
 from graphql.pyutils import Path
 from graphql.type.scalars import serialize_boolean, serialize_id, serialize_int, serialize_string
 
+from schema.compiled.complete import new_path
+
 if TYPE_CHECKING:
     from schema.compiled.plan import FieldPlan, ObjectPlan
 
@@ -70,7 +72,8 @@ def _stored_as_is(field: FieldPlan) -> str | None:
 
 def build_runner(plan: ObjectPlan) -> Runner:
     """The generated runner of `plan`."""
-    env: dict[str, Any] = {"Path": Path, "LazyResolveInfo": LazyResolveInfo, "PARENT": plan.type,
+    env: dict[str, Any] = {"Path": Path, "new_path": new_path,
+                           "LazyResolveInfo": LazyResolveInfo, "PARENT": plan.type,
                            "TYPE_NAME": plan.type_name,
                            "get_argument_values": get_argument_values}
     lines = ["def run(ex, source, path):", "    aw = ex.is_awaitable", "    data = {}"]
@@ -79,7 +82,7 @@ def build_runner(plan: ObjectPlan) -> Runner:
         if field.typename:
             lines.append(f"    data[K{i}] = TYPE_NAME")
             continue
-        lines.append(f"    p = Path(path, K{i}, TYPE_NAME)" if field.needs_path else
+        lines.append(f"    p = new_path(Path, (path, K{i}, TYPE_NAME))" if field.needs_path else
                      "    p = None")
         lines += _value_lines(field, i, env)
         test = _stored_as_is(field)
@@ -118,8 +121,10 @@ def _value_lines(field: FieldPlan, i: int, env: dict[str, Any]) -> list[str]:
         return lines + [f"    v = getattr(source, N{i})"]
     direct = field.direct
     assert direct is not None  # a field without resolver has an attribute or a Direct
-    if direct.plain is not None:
-        env[f"D{i}"] = direct.plain
-        return lines + [f"    v = D{i}(source)"]
-    env[f"D{i}"] = direct
-    return lines + [f"    v = D{i}(source, info)"]
+    env[f"D{i}"] = direct.function
+    arguments = ["source"] if direct.with_self else []
+    arguments += [f"{name}=source" for name in direct.source_names]
+    if direct.info_name is not None:  # a strawberry Info on the LazyResolveInfo
+        env[f"I{i}"], env[f"S{i}"] = direct.info_class, direct.field
+        arguments.append(f"{direct.info_name}=I{i}(_raw_info=info, _field=S{i})")
+    return lines + [f"    v = D{i}({', '.join(arguments)})"]
