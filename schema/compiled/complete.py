@@ -43,18 +43,20 @@ def non_null(inner: Completer) -> Completer:
 # Built-in scalars whose serializer gives back a value of this exact Python type unchanged
 # (graphql-core's serialize_string / serialize_id / serialize_boolean, and serialize_int
 # within 32 bits): such a value skips the serializer call.
-_SAME: dict[Any, type] = {serialize_string: str, serialize_id: str, serialize_boolean: bool}
+# The generated runners (runner.py) write the same tests out.
+UNCHANGED: dict[Any, type] = {serialize_string: str, serialize_id: str, serialize_boolean: bool}
+INT32_MIN, INT32_MAX = -2147483648, 2147483647
 
 
 def non_null_leaf(type_: GraphQLLeafType) -> Completer:
-    """non_null(leaf(type_)) in one call, with the fast path of `_SAME` and small ints."""
+    """non_null(leaf(type_)) in one call, with the fast path of `UNCHANGED` and small ints."""
     coerce = type_.coerce_output_value
-    same = _SAME.get(coerce)  # type: ignore[arg-type]
+    same = UNCHANGED.get(coerce)  # type: ignore[arg-type]
     ints = coerce is serialize_int
 
     def complete(ex: Any, field: FieldPlan, value: Any, path: Any, info: Any) -> Any:
         kind = type(value)
-        if kind is same or (ints and kind is int and -2147483648 <= value <= 2147483647):
+        if kind is same or (ints and kind is int and INT32_MIN <= value <= INT32_MAX):
             return value
         if value is None or value is Undefined:
             raise Invalid("null for a non-null field")
@@ -115,10 +117,7 @@ def list_of_objects(type_: GraphQLObjectType, non_null_items: bool) -> Completer
             return None
         if not is_iterable(value) or ex.is_async_iterable(value):
             raise Invalid("not a list")
-        plan = field.subplans.get(type_)
-        if plan is None:
-            plan = ex.subplan(field, type_)
-        run = plan.run
+        run = ex.subplan(field, type_).run
         is_awaitable = ex.is_awaitable
         results: list[Any] = []
         for index, item in enumerate(value):
@@ -135,12 +134,7 @@ def list_of_objects(type_: GraphQLObjectType, non_null_items: bool) -> Completer
             if isinstance(item, Exception):
                 raise item
             if is_type_of is not None:
-                matches = is_type_of(item, info)
-                if is_awaitable(matches):
-                    close_unstarted_awaitable(matches)
-                    raise Invalid("asynchronous is_type_of")
-                if not matches:
-                    raise Invalid("is_type_of refused the value")
+                _check_type(is_type_of, ex, item, info)
             results.append(run(ex, item, item_path))
         return results
 
@@ -162,18 +156,20 @@ def object_of(type_: GraphQLObjectType) -> Completer:
         if isinstance(value, Exception):
             raise value
         if is_type_of is not None:
-            matches = is_type_of(value, info)
-            if ex.is_awaitable(matches):
-                close_unstarted_awaitable(matches)
-                raise Invalid("asynchronous is_type_of")
-            if not matches:
-                raise Invalid("is_type_of refused the value")
-        plan = field.subplans.get(type_)
-        if plan is None:
-            plan = ex.subplan(field, type_)
-        return plan.run(ex, value, path)  # the object's generated runner (runner.py)
+            _check_type(is_type_of, ex, value, info)
+        return ex.subplan(field, type_).run(ex, value, path)  # its generated runner
 
     return complete
+
+
+def _check_type(is_type_of: Any, ex: Any, value: Any, info: Any) -> None:
+    """graphql-core's is_type_of check of an object value (the success case only)."""
+    matches = is_type_of(value, info)
+    if ex.is_awaitable(matches):
+        close_unstarted_awaitable(matches)
+        raise Invalid("asynchronous is_type_of")
+    if not matches:
+        raise Invalid("is_type_of refused the value")
 
 
 def abstract(type_: GraphQLAbstractType) -> Completer:

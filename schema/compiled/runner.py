@@ -3,9 +3,10 @@ function per (object type, selection), generated when the plan is built, that fi
 object's response keys in order, each field's way decided in advance:
 
 - `__typename`: the type's name;
-- a plain attribute: `source.<attr>`; a strawberry resolver called directly: `function(source)`
-  or through its `Direct`; any other field: its GraphQL resolver with a real info and its
-  arguments (coerced once, or per request when they read variables);
+- a plain attribute: `source.<attr>`; a strawberry resolver called directly: the call its
+  wrapper would make, written out from its `Direct` (`function(source, info=Info(...))`);
+  any other field: its GraphQL resolver with a real info and its arguments (coerced once,
+  or per request when they read variables);
 - a non-null String, ID or Boolean (or a 32-bit Int) whose value already has that exact type
   is stored as it is (graphql-core's serializers give it back unchanged); any other value goes
   to the field's completer, or, when it is awaitable, to the driver (`complete_later`).
@@ -22,9 +23,9 @@ from typing import TYPE_CHECKING, Any, Callable
 from graphql import is_leaf_type, is_non_null_type
 from graphql.execution.values import get_argument_values
 from graphql.pyutils import Path
-from graphql.type.scalars import serialize_boolean, serialize_id, serialize_int, serialize_string
+from graphql.type.scalars import serialize_int
 
-from schema.compiled.complete import new_path
+from schema.compiled.complete import INT32_MAX, INT32_MIN, UNCHANGED, new_path
 
 if TYPE_CHECKING:
     from schema.compiled.plan import FieldPlan, ObjectPlan
@@ -53,8 +54,6 @@ class LazyResolveInfo:
         return getattr(info, name)
 
 
-_SAME: dict[Any, str] = {serialize_string: "str", serialize_id: "str", serialize_boolean: "bool"}
-_INT32 = "type(v) is int and -2147483648 <= v <= 2147483647"
 
 
 def _stored_as_is(field: FieldPlan) -> str | None:
@@ -65,9 +64,9 @@ def _stored_as_is(field: FieldPlan) -> str | None:
         return None
     coerce = type_.of_type.coerce_output_value  # type: ignore[union-attr]
     if coerce is serialize_int:
-        return _INT32
-    same = _SAME.get(coerce)
-    return f"type(v) is {same}" if same else None
+        return f"type(v) is int and {INT32_MIN} <= v <= {INT32_MAX}"
+    same = UNCHANGED.get(coerce)
+    return f"type(v) is {same.__name__}" if same else None
 
 
 def build_runner(plan: ObjectPlan) -> Runner:
